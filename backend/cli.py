@@ -1,0 +1,55 @@
+"""Command line for the backend: `python -m backend.cli migrate|seed|serve|openapi`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from backend.config import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command and run it."""
+    parser = argparse.ArgumentParser(prog="python -m backend.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply schema migrations to DATABASE_URL")
+    sub.add_parser("seed", help="migrate, then insert the demo customers if missing")
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("openapi", help="print the OpenAPI spec as JSON")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+
+    if args.command in ("migrate", "seed"):
+        from backend import migrations
+
+        migrations.upgrade(settings.database_url)
+        if args.command == "seed":
+            from backend.database import make_engine, make_session_factory
+            from backend.seed import seed_demo_data
+
+            engine = make_engine(settings.database_url)
+            with make_session_factory(engine)() as session:
+                created = seed_demo_data(db_session=session)
+            engine.dispose()
+            print("demo data seeded" if created else "demo data already present")
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        from backend.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return 0
+    if args.command == "openapi":
+        from backend.app import create_app
+
+        json.dump(create_app(settings).openapi(), sys.stdout, indent=2)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Customer tables and their API schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from pydantic import BaseModel, EmailStr, Field, constr, root_validator
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+
+from backend.database import Base, utcnow
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    email = Column(String(320), nullable=False, unique=True, index=True)
+    phone = Column(String(40), nullable=True)
+    address = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class PasswordResetRequest(Base):
+    __tablename__ = "password_reset_requests"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(
+        Integer,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime, nullable=True)
+
+
+class CustomerRead(BaseModel):
+    id: int
+    name: str
+    email: str
+    phone: Optional[str]
+    address: Optional[str]
+    created_at: datetime
+
+    class Config:
+        orm_mode = True
+
+
+class CustomerUpdate(BaseModel):
+    email: Optional[EmailStr] = None
+    address: Optional[constr(strip_whitespace=True, min_length=10, max_length=500)] = None  # type: ignore[valid-type]
+
+    @root_validator(skip_on_failure=True)
+    def _at_least_one_field(cls, values: dict) -> dict:  # noqa: N805
+        if values.get("email") is None and values.get("address") is None:
+            raise ValueError("give an email or an address to change")
+        return values
+
+
+class IdentifyRequest(BaseModel):
+    email: EmailStr
+    order_id: int = Field(..., ge=1, le=2_147_483_647)
+
+
+class IdentifyResult(BaseModel):
+    customer_id: int
+    name: str
+
+
+class PasswordResetCreate(BaseModel):
+    email: EmailStr
+
+
+class PasswordResetAccepted(BaseModel):
+    status: str = "accepted"
+
+
+class DeletionRequestCreate(BaseModel):
+    conversation_id: Optional[constr(max_length=200)] = None  # type: ignore[valid-type]
+
+
+class DeletionRequestCreated(BaseModel):
+    ticket_id: int

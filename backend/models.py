@@ -1,0 +1,21 @@
+"""Import every domain's tables so Base.metadata knows the whole schema (used by Alembic)."""
+
+from backend.billing.models import Balance, Invoice, Payment, Refund
+from backend.customers.models import Customer, PasswordResetRequest
+from backend.notifications.models import OutboxMessage
+from backend.orders.models import Order, OrderItem
+from backend.tickets.models import Ticket, TicketMessage
+
+__all__ = [
+    "Balance",
+    "Customer",
+    "Invoice",
+    "Order",
+    "OrderItem",
+    "OutboxMessage",
+    "PasswordResetRequest",
+    "Payment",
+    "Refund",
+    "Ticket",
+    "TicketMessage",
+]

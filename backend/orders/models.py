@@ -1,0 +1,116 @@
+"""Order tables and their API schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import List, Optional
+
+from pydantic import BaseModel, EmailStr
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import relationship
+
+from backend.database import Base, utcnow
+from backend.money import MoneyModel, from_cents
+
+ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('placed','shipped','delivered','cancelled')",
+            name="order_status",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=False)
+    customer_id = Column(
+        Integer,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    status = Column(String(20), nullable=False, default="placed")
+    currency = Column(String(3), nullable=False, default="USD")
+    total_cents = Column(Integer, nullable=False)
+    carrier = Column(String(60), nullable=True)
+    tracking_number = Column(String(60), nullable=True)
+    placed_at = Column(DateTime, nullable=False, default=utcnow)
+    shipped_at = Column(DateTime, nullable=True)
+    delivered_at = Column(DateTime, nullable=True)
+    cancelled_at = Column(DateTime, nullable=True)
+    estimated_delivery = Column(DateTime, nullable=True)
+
+    items = relationship(
+        "OrderItem",
+        order_by="OrderItem.id",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    sku = Column(String(40), nullable=False)
+    name = Column(String(200), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    unit_price_cents = Column(Integer, nullable=False)
+
+
+class OrderItemRead(MoneyModel):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+    @classmethod
+    def from_row(cls, item: OrderItem) -> "OrderItemRead":
+        return cls(
+            sku=item.sku,
+            name=item.name,
+            quantity=item.quantity,
+            unit_price=from_cents(item.unit_price_cents),
+        )
+
+
+class OrderRead(MoneyModel):
+    id: int
+    customer_id: int
+    status: str
+    currency: str
+    total: Decimal
+    carrier: Optional[str]
+    tracking_number: Optional[str]
+    placed_at: datetime
+    shipped_at: Optional[datetime]
+    delivered_at: Optional[datetime]
+    cancelled_at: Optional[datetime]
+    estimated_delivery: Optional[datetime]
+    items: List[OrderItemRead]
+
+    @classmethod
+    def from_row(cls, order: Order) -> "OrderRead":
+        return cls(
+            id=order.id,
+            customer_id=order.customer_id,
+            status=order.status,
+            currency=order.currency,
+            total=from_cents(order.total_cents),
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            placed_at=order.placed_at,
+            shipped_at=order.shipped_at,
+            delivered_at=order.delivered_at,
+            cancelled_at=order.cancelled_at,
+            estimated_delivery=order.estimated_delivery,
+            items=[OrderItemRead.from_row(item) for item in order.items],
+        )
+
+
+class OrderOwnerCheck(BaseModel):
+    email: EmailStr

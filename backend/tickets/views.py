@@ -1,0 +1,90 @@
+"""HTTP routes for tickets."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.orm import Session
+
+from backend.dependencies import db_session
+from backend.ids import id_path
+from backend.pagination import Page, PageParams, page_params, paginate
+from backend.tickets import service
+from backend.tickets.models import (
+    MessageIn,
+    TicketCategory,
+    TicketCreate,
+    TicketRead,
+    TicketStatus,
+    TicketUpdate,
+)
+
+router = APIRouter(tags=["tickets"])
+
+
+@router.post("/tickets", response_model=TicketRead, status_code=status.HTTP_201_CREATED)
+def create_ticket(body: TicketCreate, session: Session = Depends(db_session)) -> TicketRead:
+    ticket = service.create(
+        subject=body.subject,
+        category=body.category,
+        priority=body.priority,
+        customer_id=body.customer_id,
+        customer_email=body.customer_email,
+        conversation_id=body.conversation_id,
+        details=body.details,
+        messages=body.messages,
+        db_session=session,
+    )
+    return TicketRead.from_row(ticket)
+
+
+@router.get("/tickets", response_model=Page[TicketRead])
+def list_tickets(
+    customer_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
+    status: Optional[TicketStatus] = None,
+    conversation_id: Optional[str] = Query(None, max_length=200),
+    category: Optional[TicketCategory] = None,
+    params: PageParams = Depends(page_params),
+    session: Session = Depends(db_session),
+) -> dict:
+    page = paginate(
+        service.list_statement(customer_id, status, conversation_id, category),
+        params,
+        db_session=session,
+    )
+    page["items"] = [TicketRead.from_row(ticket) for ticket in page["items"]]
+    return page
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketRead)
+def get_ticket(
+    *, ticket_id: int = id_path("ticket id"), session: Session = Depends(db_session)
+) -> TicketRead:
+    return TicketRead.from_row(service.get(ticket_id, db_session=session))
+
+
+@router.post(
+    "/tickets/{ticket_id}/messages",
+    response_model=TicketRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_message(
+    *,
+    ticket_id: int = id_path("ticket id"),
+    body: MessageIn,
+    session: Session = Depends(db_session),
+) -> TicketRead:
+    return TicketRead.from_row(service.add_message(ticket_id, body, db_session=session))
+
+
+@router.patch("/tickets/{ticket_id}", response_model=TicketRead)
+def update_ticket(
+    *,
+    ticket_id: int = id_path("ticket id"),
+    body: TicketUpdate,
+    session: Session = Depends(db_session),
+) -> TicketRead:
+    return TicketRead.from_row(
+        service.update(ticket_id, status=body.status, priority=body.priority, db_session=session)
+    )
