@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from backend.money import MoneyModel
+
 ItemT = TypeVar("ItemT")
 
 MAX_PAGE_SIZE = 100
@@ -34,6 +36,10 @@ class Page(GenericModel, Generic[ItemT]):
     page: int
     page_size: int
     total: int
+
+    class Config:
+        # pydantic v1 applies only the outermost model's encoders, so pages carry the money encoder too.
+        json_encoders = MoneyModel.__config__.json_encoders
 
 
 def paginate(statement: Select, params: PageParams, *, db_session: Session) -> dict:

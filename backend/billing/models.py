@@ -98,7 +98,7 @@ class InvoiceRead(MoneyModel):
     due_at: Optional[datetime]
 
     @classmethod
-    def from_row(cls, row: Invoice) -> "InvoiceRead":
+    def from_row(cls, row: Invoice) -> InvoiceRead:
         return cls(
             id=row.id,
             customer_id=row.customer_id,
@@ -124,7 +124,7 @@ class PaymentRead(MoneyModel):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: Payment) -> "PaymentRead":
+    def from_row(cls, row: Payment) -> PaymentRead:
         return cls(
             id=row.id,
             customer_id=row.customer_id,
@@ -158,7 +158,7 @@ class RefundRead(MoneyModel):
     processed_at: Optional[datetime]
 
     @classmethod
-    def from_row(cls, row: Refund) -> "RefundRead":
+    def from_row(cls, row: Refund) -> RefundRead:
         return cls(
             id=row.id,
             order_id=row.order_id,

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.billing.policy import POLICY_URL, decide_refund
 from backend.customers import service as customers
+from backend.database import utcnow
 from backend.errors import not_found, unprocessable
+from backend.money import from_cents
 from backend.notifications import service as notifications
 from backend.orders import service as orders
 from backend.orders.models import Order
-from backend.database import utcnow
-from backend.money import from_cents
 
 
 def mask_email(email: str) -> str:

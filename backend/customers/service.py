@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.customers.models import Customer, PasswordResetRequest
+from backend.database import utcnow
 from backend.errors import conflict, not_found
 from backend.notifications import service as notifications
 from backend.orders.models import Order
 from backend.tickets import service as tickets
-from backend.database import utcnow
 
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
 

@@ -69,7 +69,7 @@ class OrderItemRead(MoneyModel):
     unit_price: Decimal
 
     @classmethod
-    def from_row(cls, item: OrderItem) -> "OrderItemRead":
+    def from_row(cls, item: OrderItem) -> OrderItemRead:
         return cls(
             sku=item.sku,
             name=item.name,
@@ -94,7 +94,7 @@ class OrderRead(MoneyModel):
     items: List[OrderItemRead]
 
     @classmethod
-    def from_row(cls, order: Order) -> "OrderRead":
+    def from_row(cls, order: Order) -> OrderRead:
         return cls(
             id=order.id,
             customer_id=order.customer_id,

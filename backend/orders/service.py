@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.customers.models import Customer
+from backend.database import utcnow
 from backend.errors import conflict, not_found
 from backend.orders.models import Order
-from backend.database import utcnow
 
 NOT_CANCELLABLE = {
     "shipped": (

@@ -129,7 +129,7 @@ class TicketRead(BaseModel):
     messages: List[MessageRead]
 
     @classmethod
-    def from_row(cls, row: Ticket) -> "TicketRead":
+    def from_row(cls, row: Ticket) -> TicketRead:
         return cls(
             id=row.id,
             customer_id=row.customer_id,

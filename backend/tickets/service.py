@@ -8,9 +8,9 @@ from typing import Any, Dict, Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.database import utcnow
 from backend.errors import not_found, unprocessable
 from backend.tickets.models import MessageIn, Ticket, TicketMessage
-from backend.database import utcnow
 
 
 def create(

@@ -1,0 +1,1 @@
+"""Frontdesk custom actions: one module per capability, loaded by `rasa run actions`."""

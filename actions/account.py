@@ -1,0 +1,105 @@
+"""Password reset, account changes and account deletion."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import slots
+from actions.backend import backend
+from actions.clients.http import BackendError
+from actions.forms import FrontdeskFormValidation
+from actions.submit import FormSubmitAction, forget_identity, identified_customer_id, slot_text
+
+
+class ValidatePasswordResetForm(FrontdeskFormValidation):
+    def name(self) -> str:
+        return "validate_password_reset_form"
+
+
+class ValidateUpdateAccountForm(FrontdeskFormValidation):
+    def name(self) -> str:
+        return "validate_update_account_form"
+
+
+class ValidateDeleteAccountForm(FrontdeskFormValidation):
+    def name(self) -> str:
+        return "validate_delete_account_form"
+
+
+class ActionResetPassword(FormSubmitAction):
+    form_slots = (slots.EMAIL,)
+
+    def name(self) -> str:
+        return "action_reset_password"
+
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # The backend answers the same for unknown emails, and so does the bot: nothing reveals an account.
+        backend().crm.request_password_reset(slot_text(tracker, slots.EMAIL))
+        dispatcher.utter_message(response="utter_password_reset_sent")
+        return []
+
+
+class ActionUpdateAccount(FormSubmitAction):
+    form_slots = (slots.EMAIL, slots.ORDER_ID, slots.ACCOUNT_FIELD, slots.NEW_VALUE)
+    slots_to_clear = (slots.ACCOUNT_FIELD, slots.NEW_VALUE)
+
+    def name(self) -> str:
+        return "action_update_account"
+
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        customer_id = identified_customer_id(dispatcher, tracker)
+        if customer_id is None:
+            return forget_identity()
+        field = slot_text(tracker, slots.ACCOUNT_FIELD)
+        new_value = slot_text(tracker, slots.NEW_VALUE)
+        try:
+            if field == "email":
+                backend().crm.update_customer(customer_id, email=new_value)
+            else:
+                backend().crm.update_customer(customer_id, address=new_value)
+        except BackendError as exc:
+            if exc.code == "email_in_use":
+                dispatcher.utter_message(response="utter_email_in_use")
+                return []
+            if exc.status == 422:
+                dispatcher.utter_message(
+                    response="utter_invalid_address" if field == "address" else "utter_invalid_email"
+                )
+                return []
+            raise
+        if field == "email":
+            dispatcher.utter_message(response="utter_account_email_updated", new_email=new_value)
+            # The conversation now knows the customer by the new address.
+            return [SlotSet(slots.EMAIL, new_value)]
+        dispatcher.utter_message(response="utter_account_address_updated", new_address=new_value)
+        return []
+
+
+class ActionDeleteAccount(FormSubmitAction):
+    form_slots = (slots.EMAIL, slots.ORDER_ID, slots.CONFIRMED)
+    slots_to_clear = (slots.CONFIRMED,)
+
+    def name(self) -> str:
+        return "action_delete_account"
+
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.get_slot(slots.CONFIRMED) is not True:
+            dispatcher.utter_message(response="utter_deletion_not_requested")
+            return []
+        customer_id = identified_customer_id(dispatcher, tracker)
+        if customer_id is None:
+            return forget_identity()
+        ticket_id = backend().crm.request_deletion(customer_id, tracker.sender_id)
+        dispatcher.utter_message(response="utter_deletion_requested", ticket_id=ticket_id)
+        return []

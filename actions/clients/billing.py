@@ -1,0 +1,124 @@
+"""Client for the billing API: balances, invoices, payments and refunds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import List, Optional
+
+from actions.clients.http import HttpTransport
+
+
+@dataclass(frozen=True)
+class Balance:
+    store_credit: Decimal
+    amount_due: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: str
+    order_id: Optional[int]
+    amount: Decimal
+    currency: str
+    status: str
+    issued_at: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: int
+    order_id: Optional[int]
+    amount: Decimal
+    status: str
+    card_last4: Optional[str]
+    decline_reason: Optional[str]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: int
+    order_id: int
+    amount: Decimal
+    currency: str
+    status: str
+    created_at: str
+
+    @classmethod
+    def from_json(cls, body: dict) -> Refund:
+        return cls(
+            id=body["id"],
+            order_id=body["order_id"],
+            amount=Decimal(str(body["amount"])),
+            currency=body["currency"],
+            status=body["status"],
+            created_at=body["created_at"],
+        )
+
+
+class BillingClient:
+    def __init__(self, transport: HttpTransport) -> None:
+        self.transport = transport
+
+    def balance(self, customer_id: int) -> Balance:
+        """Store credit and amount due."""
+        body = self.transport.request("GET", f"/v1/customers/{customer_id}/balance")
+        return Balance(Decimal(str(body["store_credit"])), Decimal(str(body["amount_due"])), body["currency"])
+
+    def invoices(self, customer_id: int, limit: int = 10) -> List[Invoice]:
+        """The customer's most recent invoices."""
+        body = self.transport.request(
+            "GET", "/v1/invoices", params={"customer_id": customer_id, "page_size": limit}
+        )
+        return [
+            Invoice(
+                id=item["id"],
+                order_id=item.get("order_id"),
+                amount=Decimal(str(item["amount"])),
+                currency=item["currency"],
+                status=item["status"],
+                issued_at=item["issued_at"],
+            )
+            for item in body["items"]
+        ]
+
+    def send_invoice_copy(self, invoice_id: str, customer_id: int) -> str:
+        """Email a copy to the address on file; return that address, masked."""
+        body = self.transport.request(
+            "POST", f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": customer_id}
+        )
+        return body["sent_to"]
+
+    def payments(self, customer_id: int, limit: int = 5) -> List[Payment]:
+        """The customer's most recent payments."""
+        body = self.transport.request(
+            "GET", "/v1/payments", params={"customer_id": customer_id, "page_size": limit}
+        )
+        return [
+            Payment(
+                id=item["id"],
+                order_id=item.get("order_id"),
+                amount=Decimal(str(item["amount"])),
+                status=item["status"],
+                card_last4=item.get("card_last4"),
+                decline_reason=item.get("decline_reason"),
+                created_at=item["created_at"],
+            )
+            for item in body["items"]
+        ]
+
+    def request_refund(
+        self, order_id: int, email: str, amount: Optional[Decimal], reason: Optional[str]
+    ) -> Refund:
+        """Create a refund; BackendError 422 with the policy reason when not eligible."""
+        payload = {"order_id": order_id, "email": email, "reason": reason}
+        if amount is not None:
+            payload["amount"] = str(amount)
+        return Refund.from_json(self.transport.request("POST", "/v1/refunds", json=payload))
+
+    def refunds_for_order(self, order_id: int) -> List[Refund]:
+        """Refunds of one order, newest first."""
+        body = self.transport.request("GET", "/v1/refunds", params={"order_id": order_id, "page_size": 20})
+        return [Refund.from_json(item) for item in body["items"]]

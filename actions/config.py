@@ -1,0 +1,32 @@
+"""Action-server settings, read from the environment with local defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    base_url: str
+    api_token: str
+    connect_timeout: float
+    read_timeout: float
+
+
+def backend_settings() -> BackendSettings:
+    """Where the store's backend is and how long to wait for it."""
+    return BackendSettings(
+        base_url=os.environ.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
+        api_token=os.environ.get("BACKEND_API_TOKEN", "dev-backend-token"),
+        connect_timeout=float(os.environ.get("BACKEND_CONNECT_TIMEOUT", "2")),
+        read_timeout=float(os.environ.get("BACKEND_READ_TIMEOUT", "5")),
+    )
+
+
+def kb_dir() -> Path:
+    """Folder of knowledge-base articles."""
+    return Path(os.environ.get("KB_DIR", REPO_ROOT / "data" / "kb"))

@@ -1,0 +1,92 @@
+"""Honest uncertainty: ask once to rephrase with the likely topics, then admit it and offer a person."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import slots
+
+FALLBACK_INTENT = "nlu_fallback"
+MAX_SUGGESTIONS = 3
+# Intents worth offering as a button; small talk and yes/no are never what a confused customer meant.
+SUGGESTIBLE_INTENTS = (
+    "check_order_status",
+    "cancel_order",
+    "request_refund",
+    "check_refund_status",
+    "check_balance",
+    "get_invoice",
+    "payment_issue",
+    "reset_password",
+    "update_account",
+    "delete_account",
+    "complaint",
+    "faq",
+    "request_human",
+)
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the customer's latest messages in a row the bot did not understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+def suggestion_buttons(tracker: Tracker, domain: DomainDict) -> List[Dict[str, str]]:
+    """Buttons for the likeliest intents, titled with their `utter_topic_<intent>` response text."""
+    responses = domain.get("responses", {})
+    buttons = []
+    for ranked in tracker.latest_message.get("intent_ranking", []):
+        name = ranked.get("name")
+        title_variants = responses.get(f"utter_topic_{name}")
+        if name in SUGGESTIBLE_INTENTS and title_variants:
+            buttons.append({"title": title_variants[0]["text"], "payload": f"/{name}"})
+        if len(buttons) == MAX_SUGGESTIONS:
+            break
+    return buttons
+
+
+class ActionClarify(Action):
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        events: List[EventType] = []
+        if consecutive_fallbacks(tracker) <= 1:
+            buttons = suggestion_buttons(tracker, domain)
+            buttons.append(
+                {
+                    "title": domain["responses"]["utter_topic_request_human"][0]["text"],
+                    "payload": "/request_human",
+                }
+            )
+            dispatcher.utter_message(response="utter_ask_rephrase", buttons=_unique(buttons))
+            return events
+        dispatcher.utter_message(response="utter_dont_know_offer_human")
+        return [SlotSet(slots.HANDOFF_REASON, slots.REASON_LOW_CONFIDENCE)]
+
+
+def _unique(buttons: List[Dict[str, str]]) -> List[Dict[str, str]]:
+    seen = set()
+    unique = []
+    for button in buttons:
+        key = json.dumps(button, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            unique.append(button)
+    return unique

@@ -1,0 +1,199 @@
+"""Form validation: one base class holds the slot rules, re-ask hints, interruptions and give-up logic."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import slots, values
+from actions.faq import answer_faq
+
+MAX_FAILED_ATTEMPTS = 3
+
+# Small talk inside a form is answered, then the form asks its question again.
+SMALL_TALK_RESPONSES = {
+    "bot_challenge": "utter_iamabot",
+    "greet": "utter_greet_in_form",
+    "thank": "utter_youre_welcome_in_form",
+    "out_of_scope": "utter_out_of_scope",
+    "nlu_fallback": None,  # handled like an invalid answer
+}
+PAYMENT_PROBLEM_KEYWORDS = (
+    ("duplicate_charge", ("twice", "double", "duplicate", "two times", "2 times")),
+    ("declined", ("declin", "rejected", "refused", "denied")),
+    ("failed", ("fail", "error", "didn't go through", "did not go through", "not going through")),
+    ("other", ("other", "something else")),
+)
+
+
+class FrontdeskFormValidation(FormValidationAction, ABC):
+    """Shared validation for every form; subclasses only name their form (`validate_<form>`)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """validate_<form name>"""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        requested = tracker.get_slot(slots.REQUESTED_SLOT)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if requested:
+            interruption = self._handle_interruption(dispatcher, tracker, intent, requested)
+            if interruption is not None:
+                return interruption
+        events = await super().run(dispatcher, tracker, domain)
+        if self._failures(events, tracker) >= MAX_FAILED_ATTEMPTS:
+            dispatcher.utter_message(response="utter_offer_human_after_failures")
+            return events + self._stop_form() + [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP)]
+        return events
+
+    def _handle_interruption(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str], requested: str
+    ) -> Optional[List[EventType]]:
+        if intent == "stop":
+            dispatcher.utter_message(response="utter_form_stopped")
+            return self._stop_form()
+        if intent == "goodbye":
+            dispatcher.utter_message(response="utter_goodbye")
+            return self._stop_form()
+        if intent == "request_human":
+            return self._stop_form() + [
+                SlotSet(slots.HANDOFF_REASON, slots.REASON_USER_REQUESTED),
+                FollowupAction("action_handoff"),
+            ]
+        if self._answers_requested_slot(tracker, requested):
+            return None
+        if intent == "faq":
+            answer_faq(dispatcher, tracker)
+            return self._keep_going(tracker)
+        response = SMALL_TALK_RESPONSES.get(intent or "")
+        if response:
+            dispatcher.utter_message(response=response)
+            return self._keep_going(tracker)
+        return None
+
+    def _answers_requested_slot(self, tracker: Tracker, requested: str) -> bool:
+        """Whether the message holds a usable value for the slot being asked, whatever the intent."""
+        candidate = tracker.slots_to_validate().get(requested)
+        if candidate is None:
+            return False
+        parser = {
+            slots.ORDER_ID: values.parse_order_id,
+            slots.EMAIL: values.parse_email,
+            slots.AMOUNT: lambda value: values.parse_amount(
+                value, allow_full=self.form_name() == "refund_form"
+            ),
+        }.get(requested)
+        return parser is not None and parser(candidate) is not None
+
+    @staticmethod
+    def _keep_going(tracker: Tracker) -> List[EventType]:
+        # A SlotSet other than requested_slot stops Rasa from rejecting the form; it then re-asks.
+        return [SlotSet(slots.FORM_FAILURES, tracker.get_slot(slots.FORM_FAILURES) or 0.0)]
+
+    @staticmethod
+    def _stop_form() -> List[EventType]:
+        return [SlotSet(slots.FORM_FAILURES, 0.0), SlotSet(slots.REQUESTED_SLOT, None), ActiveLoop(None)]
+
+    @staticmethod
+    def _failures(events: List[Dict[str, Any]], tracker: Tracker) -> float:
+        for event in reversed(events):
+            if event.get("event") == "slot" and event.get("name") == slots.FORM_FAILURES:
+                return float(event.get("value") or 0)
+        return float(tracker.get_slot(slots.FORM_FAILURES) or 0)
+
+    # Each validator returns the clean value, or None plus a hint and one more failed attempt.
+
+    def _accept(self, slot: str, value: Any) -> Dict[str, Any]:
+        return {slot: value, slots.FORM_FAILURES: 0.0}
+
+    def _reject(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, hint: str
+    ) -> Dict[str, Any]:
+        dispatcher.utter_message(response=hint)
+        return {slot: None, slots.FORM_FAILURES: float(tracker.get_slot(slots.FORM_FAILURES) or 0) + 1}
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        order_id = values.parse_order_id(value)
+        if order_id is None:
+            return self._reject(dispatcher, tracker, slots.ORDER_ID, "utter_invalid_order_id")
+        return self._accept(slots.ORDER_ID, order_id)
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        email = values.parse_email(value)
+        if email is None:
+            return self._reject(dispatcher, tracker, slots.EMAIL, "utter_invalid_email")
+        return self._accept(slots.EMAIL, email)
+
+    def validate_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        allow_full = self.form_name() == "refund_form"
+        amount = values.parse_amount(value, allow_full=allow_full)
+        if amount is None:
+            hint = "utter_invalid_refund_amount" if allow_full else "utter_invalid_amount"
+            return self._reject(dispatcher, tracker, slots.AMOUNT, hint)
+        return self._accept(slots.AMOUNT, amount)
+
+    def validate_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "affirm":
+            return self._accept(slots.CONFIRMED, True)
+        if intent in ("deny", "stop"):
+            return self._accept(slots.CONFIRMED, False)
+        return self._reject(dispatcher, tracker, slots.CONFIRMED, "utter_invalid_confirmation")
+
+    def validate_payment_problem(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = values.as_text(value).lower()
+        for problem, keywords in PAYMENT_PROBLEM_KEYWORDS:
+            if text == problem or any(keyword in text for keyword in keywords):
+                return self._accept(slots.PAYMENT_PROBLEM, problem)
+        return self._reject(dispatcher, tracker, slots.PAYMENT_PROBLEM, "utter_invalid_payment_problem")
+
+    def validate_account_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = values.as_text(value).lower()
+        if "mail" in text:
+            return self._accept(slots.ACCOUNT_FIELD, "email")
+        if "address" in text or "adress" in text:
+            return self._accept(slots.ACCOUNT_FIELD, "address")
+        return self._reject(dispatcher, tracker, slots.ACCOUNT_FIELD, "utter_invalid_account_field")
+
+    def validate_new_value(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if tracker.get_slot(slots.ACCOUNT_FIELD) == "email":
+            email = values.parse_email(value)
+            if email is None:
+                return self._reject(dispatcher, tracker, slots.NEW_VALUE, "utter_invalid_email")
+            return self._accept(slots.NEW_VALUE, email)
+        address = values.parse_free_text(value, min_length=10)
+        if address is None or len(address) > 500:
+            return self._reject(dispatcher, tracker, slots.NEW_VALUE, "utter_invalid_address")
+        return self._accept(slots.NEW_VALUE, address)
+
+    def validate_complaint_details(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        details = values.parse_free_text(value, min_length=10)
+        if details is None:
+            return self._reject(
+                dispatcher, tracker, slots.COMPLAINT_DETAILS, "utter_invalid_complaint_details"
+            )
+        return self._accept(slots.COMPLAINT_DETAILS, details)

@@ -1,0 +1,92 @@
+"""Order status and cancellation."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import slots
+from actions.backend import backend
+from actions.clients.http import BackendError
+from actions.formatting import display_date, display_money
+from actions.forms import FrontdeskFormValidation
+from actions.submit import FormSubmitAction, forget_identity, slot_text
+
+CANCEL_REFUSALS = {
+    "order_already_shipped": "utter_cancel_refused_shipped",
+    "order_already_delivered": "utter_cancel_refused_delivered",
+    "order_already_cancelled": "utter_cancel_refused_cancelled",
+}
+
+
+class ValidateOrderStatusForm(FrontdeskFormValidation):
+    def name(self) -> str:
+        return "validate_order_status_form"
+
+
+class ValidateCancelOrderForm(FrontdeskFormValidation):
+    def name(self) -> str:
+        return "validate_cancel_order_form"
+
+
+class ActionCheckOrderStatus(FormSubmitAction):
+    form_slots = (slots.ORDER_ID, slots.EMAIL)
+
+    def name(self) -> str:
+        return "action_check_order_status"
+
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        try:
+            order = backend().orders.lookup(
+                int(slot_text(tracker, slots.ORDER_ID)), slot_text(tracker, slots.EMAIL)
+            )
+        except BackendError as exc:
+            if exc.status != 404:
+                raise
+            dispatcher.utter_message(response="utter_order_not_found")
+            return forget_identity()
+        dispatcher.utter_message(
+            response=f"utter_order_status_{order.status}",
+            placed_on=display_date(order.placed_at),
+            shipped_on=display_date(order.shipped_at),
+            delivered_on=display_date(order.delivered_at),
+            estimated_delivery=display_date(order.estimated_delivery),
+            cancelled_on=display_date(order.cancelled_at),
+            carrier=order.carrier or "the carrier",
+            tracking_number=order.tracking_number or "not available yet",
+            order_total=display_money(order.total, order.currency),
+        )
+        return []
+
+
+class ActionCancelOrder(FormSubmitAction):
+    form_slots = (slots.ORDER_ID, slots.EMAIL, slots.CONFIRMED)
+    slots_to_clear = (slots.CONFIRMED,)
+
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.get_slot(slots.CONFIRMED) is not True:
+            dispatcher.utter_message(response="utter_cancel_kept")
+            return []
+        try:
+            backend().orders.cancel(int(slot_text(tracker, slots.ORDER_ID)), slot_text(tracker, slots.EMAIL))
+        except BackendError as exc:
+            if exc.status == 404:
+                dispatcher.utter_message(response="utter_order_not_found")
+                return forget_identity()
+            if exc.code in CANCEL_REFUSALS:
+                dispatcher.utter_message(response=CANCEL_REFUSALS[exc.code])
+                return []
+            raise
+        dispatcher.utter_message(response="utter_order_cancelled")
+        return []

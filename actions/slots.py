@@ -1,0 +1,22 @@
+"""Slot names shared by the validation and submit actions (they must match domain.yml)."""
+
+ORDER_ID = "order_id"
+EMAIL = "email"
+AMOUNT = "amount"
+INVOICE_ID = "invoice_id"
+CONFIRMED = "confirmed"
+PAYMENT_PROBLEM = "payment_problem"
+ACCOUNT_FIELD = "account_field"
+NEW_VALUE = "new_value"
+COMPLAINT_DETAILS = "complaint_details"
+FAQ_TOPIC = "faq_topic"
+HANDOFF_REASON = "handoff_reason"
+FORM_FAILURES = "form_failures"
+REQUESTED_SLOT = "requested_slot"
+
+# Reasons a conversation is handed to a person (the ticket's escalation reason).
+REASON_USER_REQUESTED = "user_requested"
+REASON_LOW_CONFIDENCE = "low_confidence"
+REASON_ESCALATION_LOOP = "escalation_loop"
+REASON_BACKEND_UNAVAILABLE = "backend_unavailable"
+REASON_POLICY_EXCEPTION = "policy_exception"

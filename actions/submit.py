@@ -1,0 +1,78 @@
+"""Base class for the actions that run when a form completes: the one place for shared failure handling."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import slots
+from actions.backend import backend
+from actions.clients.http import BackendError, BackendUnavailable
+from actions.values import as_text
+
+logger = logging.getLogger(__name__)
+
+
+class FormSubmitAction(Action, ABC):
+    """Runs after a form closes. Does nothing if the form was stopped before all its slots were filled."""
+
+    form_slots: ClassVar[Tuple[str, ...]] = ()
+    # Per-flow answers that must not leak into the next flow (order number and email are kept on purpose).
+    slots_to_clear: ClassVar[Tuple[str, ...]] = ()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if any(tracker.get_slot(name) is None for name in self.form_slots):
+            return [SlotSet(slots.FORM_FAILURES, 0.0)]
+        try:
+            events = self.submit(dispatcher, tracker, domain)
+        except BackendUnavailable as exc:
+            logger.warning("backend unavailable in %s: %s", self.name(), exc)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            events = [SlotSet(slots.HANDOFF_REASON, slots.REASON_BACKEND_UNAVAILABLE)]
+        except BackendError as exc:
+            # A refusal the flow did not expect: say so plainly and offer a person rather than guess.
+            logger.warning("unexpected backend refusal in %s: %s", self.name(), exc)
+            dispatcher.utter_message(response="utter_request_failed")
+            events = [SlotSet(slots.HANDOFF_REASON, slots.REASON_POLICY_EXCEPTION)]
+        return (
+            events
+            + [SlotSet(name, None) for name in self.slots_to_clear]
+            + [SlotSet(slots.FORM_FAILURES, 0.0)]
+        )
+
+    @abstractmethod
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Do the flow's work against the backend and tell the customer the outcome."""
+
+
+def slot_text(tracker: Tracker, name: str) -> str:
+    """A slot's value as text."""
+    return as_text(tracker.get_slot(name))
+
+
+def identified_customer_id(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[int]:
+    """The customer id when the email owns the order number; otherwise tell the customer and return None."""
+    try:
+        return backend().crm.identify(
+            slot_text(tracker, slots.EMAIL), int(slot_text(tracker, slots.ORDER_ID))
+        )
+    except BackendError as exc:
+        if exc.status != 404:
+            raise
+        dispatcher.utter_message(response="utter_identity_not_confirmed")
+        return None
+
+
+def forget_identity() -> List[EventType]:
+    """Clear the email and order number so the next attempt asks for them again."""
+    return [SlotSet(slots.ORDER_ID, None), SlotSet(slots.EMAIL, None)]

@@ -1,0 +1,51 @@
+"""The conversation so far, as ticket messages and a short summary for the human who picks it up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+
+from actions.clients.ticketing import TicketMessage
+
+
+def _timestamp(event: Dict[str, Any]) -> Any:
+    stamp = event.get("timestamp")
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).replace(tzinfo=None).isoformat() if stamp else None
+
+
+def transcript(tracker: Tracker) -> List[TicketMessage]:
+    """Customer and bot messages in order, with their times."""
+    messages = []
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            messages.append(TicketMessage("customer", event["text"], _timestamp(event)))
+        elif event.get("event") == "bot" and event.get("text"):
+            messages.append(TicketMessage("bot", event["text"], _timestamp(event)))
+    return messages
+
+
+def summary(tracker: Tracker) -> Dict[str, Any]:
+    """Detected intents, filled slots, actions taken and the last NLU confidence."""
+    intents = [
+        (event.get("parse_data") or {}).get("intent", {}).get("name")
+        for event in tracker.events
+        if event.get("event") == "user"
+    ]
+    actions_taken = [
+        event.get("name")
+        for event in tracker.events
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", None)
+    ]
+    latest_intent = tracker.latest_message.get("intent") or {}
+    filled = {
+        name: value for name, value in tracker.current_slot_values().items() if value not in (None, [], "")
+    }
+    return {
+        "detected_intents": [intent for intent in intents if intent],
+        "filled_slots": filled,
+        "actions_taken": actions_taken[-30:],
+        "last_intent": latest_intent.get("name"),
+        "last_nlu_confidence": latest_intent.get("confidence"),
+    }

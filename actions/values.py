@@ -1,0 +1,64 @@
+"""Parsing of what customers type into clean slot values; None means "not a valid value"."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Optional
+
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+ORDER_ID_PATTERN = re.compile(r"(?<![\d.])(1\d{4})(?![\d.])")
+INVOICE_ID_PATTERN = re.compile(r"\bINV-\d{4}-\d{4}\b", re.IGNORECASE)
+AMOUNT_PATTERN = re.compile(r"(\d{1,7}(?:[.,]\d{1,2})?)")
+FULL_AMOUNT_WORDS = ("full", "all", "everything", "whole", "entire", "total")
+MAX_FREE_TEXT = 2000
+
+
+def as_text(value: Any) -> str:
+    """Slot values may arrive as lists when two extractors agree; use the first."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return "" if value is None else str(value)
+
+
+def parse_email(value: Any) -> Optional[str]:
+    """The first email address in the value, lower-cased."""
+    match = EMAIL_PATTERN.search(as_text(value))
+    return match.group(0).lower() if match and len(match.group(0)) <= 320 else None
+
+
+def parse_order_id(value: Any) -> Optional[str]:
+    """A 5-digit order number starting with 1, as text."""
+    match = ORDER_ID_PATTERN.search(as_text(value))
+    return match.group(1) if match else None
+
+
+def parse_invoice_id(value: Any) -> Optional[str]:
+    """An invoice number like INV-2026-0001, upper-cased."""
+    match = INVOICE_ID_PATTERN.search(as_text(value))
+    return match.group(0).upper() if match else None
+
+
+def parse_amount(value: Any, *, allow_full: bool) -> Optional[str]:
+    """A positive amount with up to two decimals as text, or "full" for the whole refundable amount."""
+    text = as_text(value).strip().lower()
+    if allow_full and any(re.search(rf"\b{word}\b", text) for word in FULL_AMOUNT_WORDS):
+        return "full"
+    match = AMOUNT_PATTERN.search(text.replace(",", "") if re.search(r"\d,\d{3}", text) else text)
+    if not match:
+        return None
+    try:
+        amount = Decimal(match.group(1).replace(",", "."))
+    except InvalidOperation:
+        return None
+    if amount <= 0 or amount > Decimal("100000"):
+        return None
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def parse_free_text(value: Any, *, min_length: int) -> Optional[str]:
+    """Trimmed free text of a sensible length."""
+    text = " ".join(as_text(value).split())
+    if len(text) < min_length:
+        return None
+    return text[:MAX_FREE_TEXT]
