@@ -1,0 +1,76 @@
+# Frontdesk: `make run` starts the assistant, `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+STAMP     := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
+MODEL_STAMP := models/.trained
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help run shell test train lint format lock models clean
+
+help:
+	@echo "make run    start backend, action server and Rasa server (sets up and trains if needed)"
+	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end"
+	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
+	@echo "make train  train a new model if data/, config.yml or domain.yml changed"
+	@echo "make models list trained models (newest is served; RASA_MODEL=path serves another)"
+
+$(STAMP): requirements.txt
+	@PYTHON310=$$(tools/find-python310) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+	    rm -rf $(VENV) && echo "Creating $(VENV) with $$PYTHON310" && "$$PYTHON310" -m venv $(VENV); \
+	  fi
+	$(PY) -m pip install --quiet --upgrade "pip>=23,<27"
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(MODEL_STAMP): $(TRAINING_INPUTS) | $(STAMP)
+	@echo "Training a model (data/, config.yml or domain.yml changed): about 3 minutes on 2 cores"
+	$(RASA) train --out models
+	@touch $@
+
+train: $(MODEL_STAMP)
+
+run: $(STAMP) $(MODEL_STAMP)
+	$(PY) -m tools.stack
+
+shell: $(STAMP) $(MODEL_STAMP)
+	ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook} \
+	RASA_TRACKER_DB=$${RASA_TRACKER_DB:-var/rasa-shell-tracker.db} \
+	  $(RASA) shell --endpoints endpoints.yml --port $${RASA_SHELL_PORT:-5006}
+
+models:
+	@ls -1t models/*.tar.gz 2>/dev/null || echo "no trained models yet"
+
+test: $(STAMP) $(MODEL_STAMP)
+	$(PY) -m pip check
+	$(VENV)/bin/ruff check .
+	$(RASA) data validate --fail-on-warnings
+	$(PY) -m tools.check_nlu_data
+	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu
+	$(PY) -m tools.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.93
+	$(RASA) test core --stories tests/ --model models --out results/core --fail-on-prediction-errors
+	$(PY) -m pytest tests
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the full lock from requirements.in in ONE resolver run, so nothing drifts past Rasa's pins.
+lock:
+	rm -rf /tmp/frontdesk-lock && "$$(tools/find-python310)" -m venv /tmp/frontdesk-lock
+	/tmp/frontdesk-lock/bin/pip install --quiet -r requirements.in
+	/tmp/frontdesk-lock/bin/pip check
+	/tmp/frontdesk-lock/bin/pip freeze --exclude-editable | sort > requirements.txt
+
+clean:
+	rm -rf results var .pytest_cache

@@ -1,0 +1,246 @@
+"""Shared fixtures: the reference backend as a real HTTP process on SQLite and, where reachable, PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from backend.billing.models import Balance, Invoice, Payment
+from backend.customers.models import Customer
+from backend.database import make_engine, utcnow
+from backend.orders.models import Order, OrderItem
+from tools.stack import REPO_ROOT, free_port
+
+TOKEN = "test-backend-token"
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> Optional[str]:
+    """The PostgreSQL server to test against, or None when none is reachable (a user's fresh machine)."""
+    url = os.environ.get("FRONTDESK_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    try:
+        engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return url
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        if os.environ.get("FRONTDESK_TEST_POSTGRES_URL"):
+            # CI named a server: it not answering is a failure, not a reason to skip.
+            raise RuntimeError(
+                f"FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL is not reachable: {exc}"
+            ) from exc
+        return None
+
+
+@dataclass
+class BackendServer:
+    base_url: str
+    database_url: str
+    session_factory: sessionmaker
+    process: subprocess.Popen
+    log_path: Path
+    dialect: str
+
+    def headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {TOKEN}"}
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.get(f"{self.base_url}{path}", headers=self.headers(), timeout=10, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
+        return requests.post(
+            f"{self.base_url}{path}", headers=self.headers(), json=json, timeout=10, **kwargs
+        )
+
+    def patch(self, path: str, json: Any = None) -> requests.Response:
+        return requests.patch(f"{self.base_url}{path}", headers=self.headers(), json=json, timeout=10)
+
+
+def start_backend(database_url: str, log_path: Path, dialect: str) -> BackendServer:
+    """Migrate and seed the database, then run the backend as its own process."""
+    env = dict(
+        os.environ, DATABASE_URL=database_url, BACKEND_API_TOKEN=TOKEN, SQLALCHEMY_SILENCE_UBER_WARNING="1"
+    )
+    subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)
+    port = free_port()
+    log = open(log_path, "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{base_url}/health", timeout=1).ok:
+                break
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"backend did not start; log: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+    engine = make_engine(database_url)
+    return BackendServer(
+        base_url,
+        database_url,
+        sessionmaker(bind=engine, future=True, expire_on_commit=False),
+        process,
+        log_path,
+        dialect,
+    )
+
+
+def stop_backend(server: BackendServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+    server.session_factory.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendServer]:
+    """The backend on a fresh SQLite file."""
+    folder = tmp_path_factory.mktemp("sqlite-backend")
+    server = start_backend(f"sqlite:///{folder}/backend.db", folder / "backend.log", "sqlite")
+    yield server
+    stop_backend(server)
+
+
+@pytest.fixture(scope="session")
+def postgres_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendServer]:
+    """The backend on a private schema of the real PostgreSQL server, dropped afterwards."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (set FRONTDESK_TEST_POSTGRES_URL to test against one)")
+    schema = f"frontdesk_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    database_url = f"{url}{separator}options=-csearch_path%3D{schema}"
+    folder = tmp_path_factory.mktemp("postgres-backend")
+    server = start_backend(database_url, folder / "backend.log", "postgresql")
+    yield server
+    stop_backend(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend_server(request: pytest.FixtureRequest) -> BackendServer:
+    """Each backend test runs once per database."""
+    return request.getfixturevalue("sqlite_backend" if request.param == "sqlite" else "postgres_backend")
+
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class MadeCustomer:
+    id: int
+    email: str
+    order_ids: List[int]
+
+
+class Factory:
+    """Creates customers with orders straight in the database, so tests never fight over the demo data."""
+
+    def __init__(self, server: BackendServer, order_id_base: int) -> None:
+        self.server = server
+        self.order_id_base = order_id_base
+
+    def customer(self, orders: List[Dict[str, Any]], store_credit_cents: int = 0) -> MadeCustomer:
+        """orders: dicts with status, total_cents and optional delivered_days_ago / paid / invoice_status."""
+        serial = next(_ids)
+        email = f"customer{serial}-{uuid.uuid4().hex[:6]}@example.org"
+        now = utcnow()
+        with self.server.session_factory() as session:
+            customer = Customer(
+                name=f"Test Customer {serial}", email=email, address="1 Test Street, Testville, 00001, US"
+            )
+            session.add(customer)
+            session.flush()
+            session.add(Balance(customer_id=customer.id, store_credit_cents=store_credit_cents))
+            order_ids = []
+            for index, spec in enumerate(orders):
+                order_id = self.order_id_base + serial * 10 + index
+                order_ids.append(order_id)
+                delivered_days_ago = spec.get("delivered_days_ago")
+                order = Order(
+                    id=order_id,
+                    customer_id=customer.id,
+                    status=spec["status"],
+                    total_cents=spec["total_cents"],
+                    placed_at=now - timedelta(days=(delivered_days_ago or 0) + 5),
+                    estimated_delivery=now + timedelta(days=2),
+                    delivered_at=now - timedelta(days=delivered_days_ago)
+                    if delivered_days_ago is not None
+                    else None,
+                    shipped_at=now - timedelta(days=1)
+                    if spec["status"] in ("shipped", "delivered")
+                    else None,
+                    carrier="UPS" if spec["status"] in ("shipped", "delivered") else None,
+                    tracking_number=f"1ZTEST{order_id}"
+                    if spec["status"] in ("shipped", "delivered")
+                    else None,
+                )
+                order.items.append(
+                    OrderItem(sku="SKU-T", name="Test item", quantity=1, unit_price_cents=spec["total_cents"])
+                )
+                session.add(order)
+                session.flush()
+                session.add(
+                    Invoice(
+                        id=f"INV-{now.year}-{(order_id % 9000) + 1000:04d}",
+                        customer_id=customer.id,
+                        order_id=order_id,
+                        amount_cents=spec["total_cents"],
+                        status=spec.get("invoice_status", "paid"),
+                        issued_at=now - timedelta(days=5),
+                    )
+                )
+                if spec.get("paid", True):
+                    session.add(
+                        Payment(
+                            customer_id=customer.id,
+                            order_id=order_id,
+                            amount_cents=spec["total_cents"],
+                            method="card",
+                            card_last4="4242",
+                            status="succeeded",
+                            created_at=now - timedelta(days=5),
+                        )
+                    )
+            session.commit()
+            return MadeCustomer(customer.id, email, order_ids)
+
+
+@pytest.fixture
+def factory(backend_server: BackendServer) -> Factory:
+    # Backend tests may use any order number; the bot only accepts 5-digit ones, see tests/actions.
+    return Factory(backend_server, order_id_base=200_000)
+
+
+def days_ago(days: int) -> datetime:
+    return utcnow() - timedelta(days=days)

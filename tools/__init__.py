@@ -1,0 +1,1 @@
+"""Developer tooling: the process runner behind `make run`, data checks and evaluation gates."""

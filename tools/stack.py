@@ -1,0 +1,295 @@
+"""Starts the whole assistant as real processes: reference backend, action server and Rasa server.
+
+`make run` uses it in the foreground; the end-to-end tests use the same class on free ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def latest_model(models_dir: Path) -> Path:
+    """The newest trained model, or a clear error if there is none."""
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda path: path.stat().st_mtime)
+    if not models:
+        raise SystemExit(
+            f"No trained model in {models_dir}/. Run `make train` (or `make run`, which trains)."
+        )
+    return models[-1]
+
+
+@dataclass
+class StackConfig:
+    var_dir: Path = REPO_ROOT / "var"
+    host: str = "127.0.0.1"
+    backend_port: int = 8000
+    actions_port: int = 5055
+    rasa_port: int = 5005
+    model: Optional[Path] = None
+    database_url: Optional[str] = None
+    backend_token: str = "dev-backend-token"
+    tracker_db: Optional[Path] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://{self.host}:{self.backend_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+
+class Stack:
+    """Owns the three processes; stop() ends them all, whatever state they are in."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.processes: Dict[str, subprocess.Popen] = {}
+        self.config.var_dir.mkdir(parents=True, exist_ok=True)
+        self.logs_dir = self.config.var_dir / "logs"
+        self.logs_dir.mkdir(exist_ok=True)
+
+    def env(self) -> Dict[str, str]:
+        """Environment shared by the three processes."""
+        config = self.config
+        env = dict(os.environ)
+        env.update(
+            {
+                "DATABASE_URL": config.database_url
+                or env.get("DATABASE_URL")
+                or f"sqlite:///{config.var_dir}/backend.db",
+                "BACKEND_API_TOKEN": config.backend_token,
+                "BACKEND_URL": config.backend_url,
+                "ACTION_SERVER_URL": config.actions_url,
+                "RASA_TRACKER_DB": str(config.tracker_db or config.var_dir / "rasa-tracker.db"),
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(config.extra_env)
+        return env
+
+    def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
+        log = open(self.logs_dir / f"{name}.log", "ab")
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        return process
+
+    def start_backend(self) -> None:
+        """Migrate, seed and serve the reference backend."""
+        subprocess.run(
+            [sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=self.env(), check=True
+        )
+        self._spawn(
+            "backend",
+            [
+                sys.executable,
+                "-m",
+                "backend.cli",
+                "serve",
+                "--host",
+                self.config.host,
+                "--port",
+                str(self.config.backend_port),
+            ],
+        )
+
+    def start_actions(self) -> None:
+        """Run the action server."""
+        self._spawn(
+            "actions",
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.config.actions_port),
+            ],
+        )
+
+    def start_rasa(self) -> None:
+        """Run the Rasa server with the REST channel and the HTTP API."""
+        model = self.config.model or latest_model(REPO_ROOT / "models")
+        self._spawn(
+            "rasa",
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--interface",
+                self.config.host,
+                "--port",
+                str(self.config.rasa_port),
+                "--model",
+                str(model),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+        )
+
+    def start(self, timeout: float = 240) -> None:
+        """Start everything and wait until each part answers."""
+        self.start_backend()
+        self.start_actions()
+        self.start_rasa()
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        """Block until the backend, action server and Rasa server all answer, or fail with their logs."""
+        checks = {
+            "backend": f"{self.config.backend_url}/health",
+            "actions": f"http://{self.config.host}:{self.config.actions_port}/health",
+            "rasa": f"{self.config.rasa_url}/webhooks/rest/",
+        }
+        deadline = time.monotonic() + timeout
+        pending = dict(checks)
+        while pending:
+            for name, url in list(pending.items()):
+                process = self.processes[name]
+                if process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode}; see {self.logs_dir / (name + '.log')}"
+                    )
+                try:
+                    if requests.get(url, timeout=2).ok:
+                        del pending[name]
+                except requests.RequestException:
+                    pass
+            if pending and time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"not ready after {timeout:.0f}s: {', '.join(pending)}; logs in {self.logs_dir}"
+                )
+            if pending:
+                time.sleep(0.5)
+
+    def stop(self, name: Optional[str] = None, grace: float = 10) -> None:
+        """Stop one process or all of them: SIGTERM to the process group, SIGKILL after the grace period."""
+        names = [name] if name else list(self.processes)
+        for each in names:
+            process = self.processes.get(each)
+            if process and process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for each in names:
+            process = self.processes.get(each)
+            if process is None:
+                continue
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+DEMO_HELP = """
+Frontdesk is running.
+  Chat over REST : curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                     -d '{{"sender": "demo", "message": "where is my order 10042?"}}'
+  Chat in a shell: make shell        (in another terminal)
+  Rasa HTTP API  : {rasa}   (model, trackers: /conversations/<id>/tracker)
+  Action server  : {actions}
+  Backend API    : {backend}/docs  (OpenAPI: {backend}/openapi.json, token: BACKEND_API_TOKEN)
+  Logs           : {logs}
+
+Demo customers (email / order numbers):
+  jane@example.com    10042 delivered 3 days ago, 10043 shipped, 10044 placed, 10045 cancelled,
+                      10046 delivered 60 days ago (outside the refund window), 10047 already refunded
+  omar@example.com    10050 delivered, 10051 shipped, 10052 placed (a declined card), 10053 cancelled,
+                      10054 refund pending
+  li.wei@example.com  10060 delivered, 10061 shipped, 10062 placed, 10063 cancelled
+
+Press Ctrl-C to stop everything.
+"""
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the stack in the foreground until Ctrl-C."""
+    parser = argparse.ArgumentParser(description="Run backend, action server and Rasa server together.")
+    parser.add_argument("--model", type=Path, default=os.environ.get("RASA_MODEL") or None)
+    args = parser.parse_args(argv)
+    config = StackConfig(
+        backend_port=int(os.environ.get("BACKEND_PORT", 8000)),
+        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        backend_token=os.environ.get("BACKEND_API_TOKEN", "dev-backend-token"),
+        model=args.model,
+    )
+    stack = Stack(config)
+    stopping = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            print("\nStopping Frontdesk...", flush=True)
+            stack.stop()
+            print("Stopped.", flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print("Starting the backend, action server and Rasa server (Rasa takes about 30 s)...", flush=True)
+    try:
+        stack.start()
+    except RuntimeError as exc:
+        print(f"Frontdesk failed to start: {exc}", file=sys.stderr)
+        return 1
+    print(
+        DEMO_HELP.format(
+            rasa=config.rasa_url, actions=config.actions_url, backend=config.backend_url, logs=stack.logs_dir
+        )
+    )
+    while True:
+        for name, process in stack.processes.items():
+            if process.poll() is not None:
+                print(
+                    f"{name} stopped unexpectedly (exit {process.returncode}); see {stack.logs_dir}/{name}.log"
+                )
+                stack.stop()
+                return 1
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
