@@ -32,7 +32,6 @@ class DemoOrder:
 
 @dataclass(frozen=True)
 class DemoCustomer:
-    customer_id: int
     name: str
     email: str
     phone: str
@@ -43,7 +42,6 @@ class DemoCustomer:
 
 DEMO_CUSTOMERS = [
     DemoCustomer(
-        1,
         "Jane Doe",
         "jane@example.com",
         "+1 555 0100",
@@ -84,7 +82,6 @@ DEMO_CUSTOMERS = [
         ],
     ),
     DemoCustomer(
-        2,
         "Omar Haddad",
         "omar@example.com",
         "+1 555 0101",
@@ -118,7 +115,6 @@ DEMO_CUSTOMERS = [
         ],
     ),
     DemoCustomer(
-        3,
         "Li Wei",
         "li.wei@example.com",
         "+1 555 0102",
@@ -142,29 +138,25 @@ DEMO_CUSTOMERS = [
 
 def seed_demo_data(*, db_session: Session) -> bool:
     """Insert the demo customers and their history; return False if they were already there."""
-    if db_session.execute(select(Customer.id).where(Customer.id == 1)).first() is not None:
+    if db_session.execute(select(Customer.id).where(Customer.email == DEMO_CUSTOMERS[0].email)).first() is not None:
         return False
     now = utcnow()
     invoice_number = 0
+    customer_ids: dict = {}
     for demo in DEMO_CUSTOMERS:
-        db_session.add(
-            Customer(
-                id=demo.customer_id,
-                name=demo.name,
-                email=demo.email,
-                phone=demo.phone,
-                address=demo.address,
-            )
-        )
+        # The database assigns ids, so its sequences stay right on PostgreSQL; a fresh database gives 1, 2, 3.
+        customer = Customer(name=demo.name, email=demo.email, phone=demo.phone, address=demo.address)
+        db_session.add(customer)
         db_session.flush()  # the customer row must exist before the rows that reference it
-        db_session.add(Balance(customer_id=demo.customer_id, store_credit_cents=demo.store_credit_cents))
+        customer_ids[demo.email] = customer.id
+        db_session.add(Balance(customer_id=customer.id, store_credit_cents=demo.store_credit_cents))
         db_session.flush()
         for spec in demo.orders:
             total = sum(quantity * price for _sku, _name, quantity, price in spec.items)
             placed_at = now - timedelta(days=spec.placed_days_ago, hours=2)
             order = Order(
                 id=spec.order_id,
-                customer_id=demo.customer_id,
+                customer_id=customer.id,
                 status=spec.status,
                 total_cents=total,
                 placed_at=placed_at,
@@ -187,7 +179,7 @@ def seed_demo_data(*, db_session: Session) -> bool:
             db_session.add(
                 Invoice(
                     id=f"INV-{placed_at.year}-{invoice_number:04d}",
-                    customer_id=demo.customer_id,
+                    customer_id=customer.id,
                     order_id=spec.order_id,
                     amount_cents=total,
                     status="open"
@@ -200,7 +192,7 @@ def seed_demo_data(*, db_session: Session) -> bool:
             if not spec.invoice_open and spec.status != "cancelled":
                 db_session.add(
                     Payment(
-                        customer_id=demo.customer_id,
+                        customer_id=customer.id,
                         order_id=spec.order_id,
                         amount_cents=total,
                         method="card",
@@ -213,7 +205,7 @@ def seed_demo_data(*, db_session: Session) -> bool:
                 db_session.add(
                     Refund(
                         order_id=spec.order_id,
-                        customer_id=demo.customer_id,
+                        customer_id=customer.id,
                         amount_cents=total,
                         reason="item arrived damaged",
                         status=spec.refunded,
@@ -224,7 +216,7 @@ def seed_demo_data(*, db_session: Session) -> bool:
     # A declined attempt, so a "my card was declined" conversation has something real to point at.
     db_session.add(
         Payment(
-            customer_id=2,
+            customer_id=customer_ids["omar@example.com"],
             order_id=10052,
             amount_cents=19900,
             method="card",

@@ -1,0 +1,57 @@
+"""Schema migrations apply, roll back and re-apply on each database."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from backend import migrations
+from tests.conftest import postgres_url
+
+TABLES = {
+    "customers",
+    "password_reset_requests",
+    "orders",
+    "order_items",
+    "invoices",
+    "payments",
+    "balances",
+    "refunds",
+    "tickets",
+    "ticket_messages",
+    "outbox_messages",
+}
+
+
+def round_trip(url: str) -> None:
+    migrations.upgrade(url)
+    engine = create_engine(url, future=True)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    migrations.downgrade(url, "base")
+    assert not TABLES & set(inspect(engine).get_table_names())
+    migrations.upgrade(url)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_sqlite_round_trip(tmp_path) -> None:
+    round_trip(f"sqlite:///{tmp_path}/migrations.db")
+
+
+@pytest.mark.postgres
+def test_postgres_round_trip() -> None:
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable")
+    schema = f"frontdesk_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        round_trip(f"{url}?options=-csearch_path%3D{schema}")
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
