@@ -32,6 +32,19 @@ PAYMENT_PROBLEM_KEYWORDS = (
 )
 
 
+def value_before_this_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest customer message changed it."""
+    latest_user_index = max(
+        (index for index, event in enumerate(tracker.events) if event.get("event") == "user"), default=-1
+    )
+    earlier = [
+        event
+        for event in tracker.events[: max(latest_user_index, 0)]
+        if event.get("event") == "slot" and event.get("name") == slot
+    ]
+    return earlier[-1].get("value") if earlier else None
+
+
 class FrontdeskFormValidation(FormValidationAction, ABC):
     """Shared validation for every form; subclasses only name their form (`validate_<form>`)."""
 
@@ -131,6 +144,9 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if tracker.get_slot(slots.REQUESTED_SLOT) == slots.NEW_VALUE:
+            # A new address typed while changing the account email is the new value, not who the customer is.
+            return {slots.EMAIL: value_before_this_message(tracker, slots.EMAIL)}
         email = values.parse_email(value)
         if email is None:
             return self._reject(dispatcher, tracker, slots.EMAIL, "utter_invalid_email")

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-ORDER_ID_PATTERN = re.compile(r"(?<![\d.])(1\d{4})(?![\d.])")
+ORDER_ID_PATTERN = re.compile(r"(?<![\d.])(1\d{4})(?!\d|[.,]\d)")
 INVOICE_ID_PATTERN = re.compile(r"\bINV-\d{4}-\d{4}\b", re.IGNORECASE)
 AMOUNT_PATTERN = re.compile(r"(\d{1,7}(?:[.,]\d{1,2})?)")
 FULL_AMOUNT_WORDS = ("full", "all", "everything", "whole", "entire", "total")

@@ -138,7 +138,10 @@ DEMO_CUSTOMERS = [
 
 def seed_demo_data(*, db_session: Session) -> bool:
     """Insert the demo customers and their history; return False if they were already there."""
-    if db_session.execute(select(Customer.id).where(Customer.email == DEMO_CUSTOMERS[0].email)).first() is not None:
+    if (
+        db_session.execute(select(Customer.id).where(Customer.email == DEMO_CUSTOMERS[0].email)).first()
+        is not None
+    ):
         return False
     now = utcnow()
     invoice_number = 0

@@ -34,7 +34,9 @@ def test_openapi_spec_lists_the_domains(backend_server: BackendServer) -> None:
 def test_bad_input_is_a_json_4xx_not_a_500(backend_server: BackendServer) -> None:
     cases = [
         backend_server.post("/v1/refunds", json={"order_id": "abc", "email": "not-an-email"}),
-        backend_server.post("/v1/refunds", json={"order_id": 10042, "email": "jane@example.com", "amount": "-5"}),
+        backend_server.post(
+            "/v1/refunds", json={"order_id": 10042, "email": "jane@example.com", "amount": "-5"}
+        ),
         backend_server.get("/v1/customers/99999999999999"),
         backend_server.get("/v1/orders?page=0"),
         backend_server.get("/v1/orders?page_size=1000"),
@@ -52,7 +54,10 @@ def test_bad_input_is_a_json_4xx_not_a_500(backend_server: BackendServer) -> Non
         headers={**backend_server.headers(), "Content-Type": "application/json"},
         timeout=5,
     )
-    assert undecodable.status_code in (400, 422) and error_code(undecodable) in ("bad_request", "validation_error")
+    assert undecodable.status_code in (400, 422) and error_code(undecodable) in (
+        "bad_request",
+        "validation_error",
+    )
 
 
 def test_lists_are_paginated(backend_server: BackendServer) -> None:
@@ -135,12 +140,20 @@ def test_refund_policy(backend_server: BackendServer, factory: Factory) -> None:
 
 def test_balance_and_invoice_copy_by_email(backend_server: BackendServer, factory: Factory) -> None:
     customer = factory.customer(
-        [{"status": "placed", "total_cents": 1234, "invoice_status": "open", "paid": False}], store_credit_cents=700
+        [{"status": "placed", "total_cents": 1234, "invoice_status": "open", "paid": False}],
+        store_credit_cents=700,
     )
     balance = backend_server.get(f"/v1/customers/{customer.id}/balance").json()
-    assert balance == {"customer_id": customer.id, "store_credit": "7.00", "amount_due": "12.34", "currency": "USD"}
+    assert balance == {
+        "customer_id": customer.id,
+        "store_credit": "7.00",
+        "amount_due": "12.34",
+        "currency": "USD",
+    }
 
-    invoice_id = backend_server.get("/v1/invoices", params={"customer_id": customer.id}).json()["items"][0]["id"]
+    invoice_id = backend_server.get("/v1/invoices", params={"customer_id": customer.id}).json()["items"][0][
+        "id"
+    ]
     sent = backend_server.post(f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": customer.id})
     assert sent.status_code == 202 and sent.json()["sent_to"].endswith("@example.org")
     assert "***" in sent.json()["sent_to"]
@@ -151,13 +164,17 @@ def test_balance_and_invoice_copy_by_email(backend_server: BackendServer, factor
     assert not_theirs.status_code == 404
 
 
-def test_password_reset_answers_the_same_for_unknown_emails(backend_server: BackendServer, factory: Factory) -> None:
+def test_password_reset_answers_the_same_for_unknown_emails(
+    backend_server: BackendServer, factory: Factory
+) -> None:
     customer = factory.customer([{"status": "placed", "total_cents": 100}])
     known = backend_server.post("/v1/password-resets", json={"email": customer.email})
     unknown = backend_server.post("/v1/password-resets", json={"email": "nobody-here@example.org"})
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
-    outbox = backend_server.get("/v1/outbox", params={"recipient": customer.email, "template": "password_reset"})
+    outbox = backend_server.get(
+        "/v1/outbox", params={"recipient": customer.email, "template": "password_reset"}
+    )
     assert outbox.json()["total"] == 1 and "reset-password?token=" in outbox.json()["items"][0]["body"]
     nothing = backend_server.get("/v1/outbox", params={"recipient": "nobody-here@example.org"}).json()
     assert nothing["total"] == 0
@@ -169,14 +186,17 @@ def test_identify_and_update_account(backend_server: BackendServer, factory: Fac
         "/v1/customers/identify", json={"email": customer.email, "order_id": customer.order_ids[0]}
     )
     assert identified.status_code == 200 and identified.json()["customer_id"] == customer.id
-    mismatch = backend_server.post("/v1/customers/identify", json={"email": customer.email, "order_id": 10042})
+    mismatch = backend_server.post(
+        "/v1/customers/identify", json={"email": customer.email, "order_id": 10042}
+    )
     assert mismatch.status_code == 404 and error_code(mismatch) == "identity_not_confirmed"
 
     taken = backend_server.patch(f"/v1/customers/{customer.id}", json={"email": "jane@example.com"})
     assert taken.status_code == 409 and error_code(taken) == "email_in_use"
     new_email = customer.email.replace("@", ".new@")
     updated = backend_server.patch(
-        f"/v1/customers/{customer.id}", json={"email": new_email.upper(), "address": "99 New Road, Newtown, 12345, US"}
+        f"/v1/customers/{customer.id}",
+        json={"email": new_email.upper(), "address": "99 New Road, Newtown, 12345, US"},
     )
     assert updated.status_code == 200
     assert backend_server.get(f"/v1/customers/{customer.id}").json()["email"] == new_email
@@ -186,7 +206,9 @@ def test_identify_and_update_account(backend_server: BackendServer, factory: Fac
 
 def test_deletion_request_opens_a_ticket(backend_server: BackendServer, factory: Factory) -> None:
     customer = factory.customer([{"status": "placed", "total_cents": 100}])
-    created = backend_server.post(f"/v1/customers/{customer.id}/deletion-requests", json={"conversation_id": "conv-1"})
+    created = backend_server.post(
+        f"/v1/customers/{customer.id}/deletion-requests", json={"conversation_id": "conv-1"}
+    )
     assert created.status_code == 201
     ticket = backend_server.get(f"/v1/tickets/{created.json()['ticket_id']}").json()
     assert ticket["category"] == "account_deletion" and ticket["customer_id"] == customer.id
@@ -208,7 +230,9 @@ def test_tickets_create_reply_and_close(backend_server: BackendServer) -> None:
     )
     assert created.status_code == 201
     ticket_id = created.json()["id"]
-    replied = backend_server.post(f"/v1/tickets/{ticket_id}/messages", json={"author": "agent", "body": "On it"})
+    replied = backend_server.post(
+        f"/v1/tickets/{ticket_id}/messages", json={"author": "agent", "body": "On it"}
+    )
     assert [message["author"] for message in replied.json()["messages"]] == ["customer", "bot", "agent"]
     closed = backend_server.patch(f"/v1/tickets/{ticket_id}", json={"status": "solved"})
     assert closed.json()["status"] == "solved"

@@ -1,0 +1,79 @@
+"""Action tests run the real action classes against the real backend process over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend import backend
+from tests.conftest import TOKEN, BackendServer, Factory
+
+DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+
+
+@pytest.fixture
+def live_backend(sqlite_backend: BackendServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[BackendServer]:
+    """Point the action server's clients at the test backend."""
+    monkeypatch.setenv("BACKEND_URL", sqlite_backend.base_url)
+    monkeypatch.setenv("BACKEND_API_TOKEN", TOKEN)
+    backend.cache_clear()
+    yield sqlite_backend
+    backend.cache_clear()
+
+
+@pytest.fixture
+def bot_factory(live_backend: BackendServer) -> Factory:
+    # Order numbers the bot accepts: 5 digits starting with 1.
+    return Factory(live_backend, order_id_base=11_000)
+
+
+def tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    *,
+    intent: str = "inform",
+    text: str = "",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    active_loop: Optional[str] = None,
+    candidates: Optional[Dict[str, Any]] = None,
+    history: Optional[List[Dict[str, Any]]] = None,
+    sender_id: str = "test-conversation",
+    intent_ranking: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    """A tracker as the action server receives it. `candidates` are slot values extracted from this message."""
+    slot_values = {name: None for name in DOMAIN["slots"]}
+    slot_values.update(slots or {})
+    slot_values.update(candidates or {})
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.9}],
+    }
+    events = list(history or [])
+    events.append({"event": "user", "text": text, "parse_data": latest, "timestamp": 1_700_000_000})
+    events += [{"event": "slot", "name": name, "value": value} for name, value in (candidates or {}).items()]
+    return Tracker(
+        sender_id,
+        slot_values,
+        latest,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
+
+
+def responses(dispatcher: CollectingDispatcher) -> List[str]:
+    """Names of the responses the action sent, in order."""
+    return [message.get("response") for message in dispatcher.messages]
+
+
+def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The last value each SlotSet event gave."""
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
