@@ -64,7 +64,11 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         events = await super().run(dispatcher, tracker, domain)
         if self._failures(events, tracker) >= MAX_FAILED_ATTEMPTS:
             dispatcher.utter_message(response="utter_offer_human_after_failures")
-            return events + self._stop_form() + [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP)]
+            return (
+                events
+                + self._stop_form(tracker)
+                + [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP)]
+            )
         return events
 
     def _handle_interruption(
@@ -72,12 +76,12 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
     ) -> Optional[List[EventType]]:
         if intent == "stop":
             dispatcher.utter_message(response="utter_form_stopped")
-            return self._stop_form()
+            return self._stop_form(tracker)
         if intent == "goodbye":
             dispatcher.utter_message(response="utter_goodbye")
-            return self._stop_form()
+            return self._stop_form(tracker)
         if intent == "request_human":
-            return self._stop_form() + [
+            return self._stop_form(tracker) + [
                 SlotSet(slots.HANDOFF_REASON, slots.REASON_USER_REQUESTED),
                 FollowupAction("action_handoff"),
             ]
@@ -107,13 +111,22 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         return parser is not None and parser(candidate) is not None
 
     @staticmethod
-    def _keep_going(tracker: Tracker) -> List[EventType]:
-        # A SlotSet other than requested_slot stops Rasa from rejecting the form; it then re-asks.
-        return [SlotSet(slots.FORM_FAILURES, tracker.get_slot(slots.FORM_FAILURES) or 0.0)]
+    def _discard_this_message(tracker: Tracker) -> List[EventType]:
+        # Rasa already copied this message into the requested slot; it was not an answer, so undo that.
+        return [SlotSet(name, None) for name in tracker.slots_to_validate()]
 
-    @staticmethod
-    def _stop_form() -> List[EventType]:
-        return [SlotSet(slots.FORM_FAILURES, 0.0), SlotSet(slots.REQUESTED_SLOT, None), ActiveLoop(None)]
+    def _keep_going(self, tracker: Tracker) -> List[EventType]:
+        # A SlotSet other than requested_slot stops Rasa from rejecting the form; it then re-asks.
+        return self._discard_this_message(tracker) + [
+            SlotSet(slots.FORM_FAILURES, tracker.get_slot(slots.FORM_FAILURES) or 0.0)
+        ]
+
+    def _stop_form(self, tracker: Tracker) -> List[EventType]:
+        return self._discard_this_message(tracker) + [
+            SlotSet(slots.FORM_FAILURES, 0.0),
+            SlotSet(slots.REQUESTED_SLOT, None),
+            ActiveLoop(None),
+        ]
 
     @staticmethod
     def _failures(events: List[Dict[str, Any]], tracker: Tracker) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -165,7 +166,7 @@ def test_invoices_are_listed_then_a_copy_is_emailed(
     assert responses(listed) == ["utter_invoice_list_intro", "utter_invoice_line", "utter_offer_invoice_copy"]
     button = listed.messages[-1]["buttons"][0]
     invoice_id = button["title"]
-    assert button["payload"] == '/get_invoice{"invoice_id": "%s"}' % invoice_id
+    assert button["payload"] == "/get_invoice" + json.dumps({"invoice_id": invoice_id})
 
     sent, events = run(ActionGetInvoice(), tracker({**identity, "invoice_id": invoice_id}))
     assert responses(sent) == ["utter_invoice_copy_sent"]

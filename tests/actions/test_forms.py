@@ -96,7 +96,8 @@ def test_small_talk_is_answered_and_the_form_goes_on() -> None:
         ),
     )
     assert responses(dispatcher) == ["utter_iamabot"]
-    assert set(slot_events(events)) == {"form_failures"}
+    # The question is not taken as the answer: the slot Rasa filled from it is emptied, and it is asked again.
+    assert slot_events(events) == {"email": None, "form_failures": 0.0}
 
 
 def test_a_value_wins_over_a_small_talk_intent() -> None:
@@ -131,10 +132,20 @@ def test_store_question_inside_a_form_is_answered_from_the_kb() -> None:
 
 def test_customer_can_stop_a_form() -> None:
     dispatcher, events = validate(
-        ValidateOrderStatusForm(), in_form("order_status_form", "email", intent="stop", text="never mind")
+        ValidateCancelOrderForm(),
+        in_form(
+            "cancel_order_form",
+            "confirmed",
+            intent="stop",
+            text="never mind",
+            slots={"order_id": "10044", "email": "jane@example.com"},
+            candidates={"confirmed": "never mind"},
+        ),
     )
     assert responses(dispatcher) == ["utter_form_stopped"]
     assert slot_events(events)["requested_slot"] is None
+    # "never mind" must not count as the confirmation, or the submit action would cancel the order.
+    assert slot_events(events)["confirmed"] is None
     assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)
 
 
