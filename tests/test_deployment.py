@@ -1,0 +1,81 @@
+"""docker-compose.yml is checked with parsers here (there is no Docker engine on the build machines)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+COMPOSE: Dict[str, Any] = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+SERVICES: Dict[str, Any] = COMPOSE["services"]
+RASA_SERVICES = sorted(
+    name for name, service in SERVICES.items() if "rasa run --enable-api" in str(service.get("command"))
+)
+VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?][^}]*)?\}")
+
+
+def test_every_service_has_an_image_and_its_files_exist() -> None:
+    for name, service in SERVICES.items():
+        assert "image" in service or "build" in service, name
+        if "build" in service:
+            assert (REPO_ROOT / service["build"]["context"] / service["build"]["dockerfile"]).is_file(), name
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (REPO_ROOT / source).exists(), f"{name}: {source}"
+            else:
+                assert source in COMPOSE["volumes"], f"{name}: undeclared volume {source}"
+        for dependency in service.get("depends_on", []):
+            assert dependency in SERVICES, f"{name} depends on unknown {dependency}"
+
+
+def test_rasa_is_replicated_behind_the_load_balancer() -> None:
+    assert len(RASA_SERVICES) >= 2
+    upstream = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    for name in RASA_SERVICES:
+        assert f"server {name}:5005;" in upstream
+        assert "--endpoints deploy/endpoints.yml" in SERVICES[name]["command"]
+    assert set(RASA_SERVICES) <= set(SERVICES["nginx"]["depends_on"])
+
+
+def test_secrets_are_required_from_the_environment_not_written_down() -> None:
+    text = (REPO_ROOT / "docker-compose.yml").read_text()
+    for line in text.splitlines():
+        if re.search(r"(PASSWORD|TOKEN|PASS)\b[^:]*:", line) and "${" not in line and "condition" not in line:
+            pytest.fail(f"secret without an environment variable: {line.strip()}")
+    for secret in ("POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "BACKEND_API_TOKEN", "RASA_AUTH_TOKEN"):
+        assert f"${{{secret}:?" in text, secret
+
+
+def test_tracker_store_and_backend_use_separate_databases() -> None:
+    # Rasa's SQL tracker store owns a table named `events`; it never shares a database with the backend.
+    backend_db = SERVICES["backend"]["environment"]["DATABASE_URL"].rsplit("/", 1)[-1]
+    for name in RASA_SERVICES:
+        assert SERVICES[name]["environment"]["TRACKER_DB_NAME"] != backend_db
+    assert "CREATE DATABASE rasa_tracker" in (REPO_ROOT / "deploy" / "postgres-init.sql").read_text()
+
+
+def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.utils import AvailableEndpoints
+
+    endpoints_file = REPO_ROOT / "deploy" / "endpoints.yml"
+    environment = SERVICES[RASA_SERVICES[0]]["environment"]
+    needed = set(VARIABLE.findall(endpoints_file.read_text()))
+    assert needed <= set(environment), f"not set for Rasa: {needed - set(environment)}"
+    for key in needed:
+        monkeypatch.setenv(key, VARIABLE.sub("secret", str(environment[key])))
+    endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
+    assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
+    assert endpoints.lock_store.type == "redis"
+    assert endpoints.event_broker.type == "pika"
+    assert endpoints.action.url == "http://actions:5055/webhook"
+
+
+def test_local_endpoints_use_embedded_defaults() -> None:
+    local = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
+    assert local["tracker_store"]["dialect"] == "sqlite"
+    assert "lock_store" not in local  # in-memory lock store on one machine
