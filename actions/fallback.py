@@ -90,3 +90,19 @@ def _unique(buttons: List[Dict[str, str]]) -> List[Dict[str, str]]:
             seen.add(key)
             unique.append(button)
     return unique
+
+
+class ActionAskWhatToDo(Action):
+    """An order number or email given out of the blue: offer what can be done with it instead of guessing."""
+
+    def name(self) -> Text:
+        return "action_ask_what_to_do"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if tracker.get_slot(slots.ORDER_ID):
+            dispatcher.utter_message(response="utter_ask_what_to_do_with_order")
+        else:
+            dispatcher.utter_message(response="utter_what_else")
+        return []

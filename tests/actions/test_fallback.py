@@ -65,3 +65,21 @@ def test_an_understood_message_resets_the_count() -> None:
     )
     asyncio.run(ActionClarify().run(dispatcher, current, DOMAIN))
     assert responses(dispatcher) == ["utter_ask_rephrase"]
+
+
+def test_a_bare_order_number_gets_a_choice_of_what_to_do() -> None:
+    from actions.fallback import ActionAskWhatToDo
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskWhatToDo().run(dispatcher, tracker({"order_id": "10043"}, text="10043"), DOMAIN))
+    assert responses(dispatcher) == ["utter_ask_what_to_do_with_order"]
+    payloads = [button["payload"] for button in DOMAIN["responses"]["utter_ask_what_to_do_with_order"][0]["buttons"]]
+    assert payloads[0] == "/check_order_status"
+    nothing = CollectingDispatcher()
+    asyncio.run(ActionAskWhatToDo().run(nothing, tracker(text="hmm"), DOMAIN))
+    assert responses(nothing) == ["utter_what_else"]
+
+
+def test_destructive_confirmations_offer_the_safe_answer_first() -> None:
+    for response in ("utter_ask_cancel_order_form_confirmed", "utter_ask_delete_account_form_confirmed"):
+        assert DOMAIN["responses"][response][0]["buttons"][0]["payload"] == "/deny"
