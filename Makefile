@@ -74,3 +74,6 @@ lock:
 
 clean:
 	rm -rf results var .pytest_cache
+
+# Benchmarks live in their own makefile (make bench, make bench-nlu).
+-include bench/bench.mk
