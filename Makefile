@@ -11,7 +11,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run shell test train lint format lock models clean
+.PHONY: help run shell test train lint format lock models clean otp
 
 help:
 	@echo "make run    start backend, action server and Rasa server (sets up and trains if needed)"
@@ -77,3 +77,8 @@ clean:
 
 # Benchmarks live in their own makefile (make bench, make bench-nlu).
 -include bench/bench.mk
+
+# Development: read the newest email or SMS the backend "sent" (one-time codes, reset links), e.g.
+#   make otp TO=jane@example.com
+otp: $(STAMP)
+	@$(PY) -m backend.cli latest-message "$(TO)"

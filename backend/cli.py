@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("openapi", help="print the OpenAPI spec as JSON")
+    latest = sub.add_parser("latest-message", help="development: print the newest outbox message to someone")
+    latest.add_argument("recipient", help="email address or phone number")
     args = parser.parse_args(argv)
     settings = load_settings()
 
@@ -42,6 +44,22 @@ def main(argv: list[str] | None = None) -> int:
         from backend.app import create_app
 
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return 0
+    if args.command == "latest-message":
+        from backend.database import make_engine, make_session_factory
+        from backend.notifications.service import latest
+
+        engine = make_engine(settings.database_url)
+        with make_session_factory(engine)() as session:
+            message = latest(args.recipient, db_session=session)
+            if message is None:
+                print(f"no message to {args.recipient}")
+                return 1
+            print(
+                f"[{message.channel}] to {message.recipient} at {message.created_at:%H:%M:%S}: {message.subject}"
+            )
+            print(message.body)
+        engine.dispose()
         return 0
     if args.command == "openapi":
         from backend.app import create_app

@@ -17,6 +17,8 @@ class Settings:
     database_url: str
     api_token: str
     store_url: str
+    # "production" switches off development-only routes such as reading the outbox.
+    environment: str = "development"
     max_page_size: int = 100
 
 
@@ -26,4 +28,5 @@ def load_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}"),
         api_token=os.environ.get("BACKEND_API_TOKEN", DEV_API_TOKEN),
         store_url=os.environ.get("STORE_URL", "https://shop.example.com").rstrip("/"),
+        environment=os.environ.get("BACKEND_ENV", "development"),
     )

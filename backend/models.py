@@ -2,11 +2,17 @@
 
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.customers.models import Customer, PasswordResetRequest
+from backend.idempotency.models import IdempotencyKey
+from backend.identity.models import Authenticator, VerificationChallenge, VerificationToken
 from backend.notifications.models import OutboxMessage
 from backend.orders.models import Order, OrderItem
 from backend.tickets.models import Ticket, TicketMessage
 
 __all__ = [
+    "Authenticator",
+    "IdempotencyKey",
+    "VerificationChallenge",
+    "VerificationToken",
     "Balance",
     "Customer",
     "Invoice",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.customers.models import Customer
 from backend.database import utcnow
+from backend.identity.models import Authenticator
 from backend.orders.models import Order, OrderItem
 
 
@@ -39,6 +40,9 @@ class DemoCustomer:
     store_credit_cents: int
     orders: List[DemoOrder]
 
+
+# Demo only: a published secret, so a person trying the demo can produce valid codes.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 DEMO_CUSTOMERS = [
     DemoCustomer(
@@ -216,6 +220,8 @@ def seed_demo_data(*, db_session: Session) -> bool:
                         processed_at=now - timedelta(days=1) if spec.refunded == "processed" else None,
                     )
                 )
+    # Li Wei uses an authenticator app: codes come from pyotp.TOTP(DEMO_TOTP_SECRET).now().
+    db_session.add(Authenticator(customer_id=customer_ids["li.wei@example.com"], secret=DEMO_TOTP_SECRET))
     # A declined attempt, so a "my card was declined" conversation has something real to point at.
     db_session.add(
         Payment(

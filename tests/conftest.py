@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 import time
@@ -58,16 +59,49 @@ class BackendServer:
     def headers(self) -> Dict[str, str]:
         return {"Authorization": f"Bearer {TOKEN}"}
 
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return requests.get(f"{self.base_url}{path}", headers=self.headers(), timeout=10, **kwargs)
-
-    def post(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
-        return requests.post(
-            f"{self.base_url}{path}", headers=self.headers(), json=json, timeout=10, **kwargs
+    def get(self, path: str, headers: Optional[Dict[str, str]] = None, **kwargs: Any) -> requests.Response:
+        return requests.get(
+            f"{self.base_url}{path}", headers={**self.headers(), **(headers or {})}, timeout=10, **kwargs
         )
 
-    def patch(self, path: str, json: Any = None) -> requests.Response:
-        return requests.patch(f"{self.base_url}{path}", headers=self.headers(), json=json, timeout=10)
+    def post(self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None, **kwargs: Any):
+        all_headers = {**self.headers(), **(headers or {})}
+        return requests.post(f"{self.base_url}{path}", headers=all_headers, json=json, timeout=30, **kwargs)
+
+    def patch(
+        self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None
+    ) -> requests.Response:
+        return requests.patch(
+            f"{self.base_url}{path}", headers={**self.headers(), **(headers or {})}, json=json, timeout=10
+        )
+
+    def latest_code(self, recipient: str) -> str:
+        """The newest one-time code the backend "sent" to this email or phone."""
+        page = self.get("/v1/outbox", params={"recipient": recipient, "template": "verification_code"}).json()
+        return re.search(r"\b(\d{6})\b", page["items"][0]["body"]).group(1)
+
+    def verify(self, email: str) -> str:
+        """Do the whole step-up for a customer and return the verification token."""
+        challenge = self.post("/v1/verifications", json={"email": email})
+        assert challenge.status_code == 201, challenge.text
+        checked = self.post(
+            f"/v1/verifications/{challenge.json()['challenge_id']}/check",
+            json={"code": self.latest_code(email)},
+        )
+        assert checked.status_code == 200, checked.text
+        return checked.json()["token"]
+
+
+def verified(token: str, key: Optional[str] = None) -> Dict[str, str]:
+    """Extra headers for a sensitive call: the verification token and, if given, an Idempotency-Key."""
+    headers = {"X-Verification-Token": token}
+    if key:
+        headers["Idempotency-Key"] = key
+    return headers
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
 
 
 def start_backend(database_url: str, log_path: Path, dialect: str) -> BackendServer:

@@ -59,7 +59,7 @@ def send_invoice_copy(invoice_id: str, customer_id: int, *, db_session: Session)
         ),
         db_session=db_session,
     )
-    db_session.commit()
+    db_session.flush()
     return mask_email(customer.email)
 
 
@@ -160,7 +160,7 @@ def create_refund(
         status="pending",
     )
     db_session.add(refund)
-    db_session.commit()
+    db_session.flush()
     return refund
 
 

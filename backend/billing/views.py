@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from backend.billing import service
@@ -17,9 +18,12 @@ from backend.billing.models import (
     RefundCreate,
     RefundRead,
 )
-from backend.dependencies import db_session
-from backend.ids import id_path
+from backend.dependencies import db_session, idempotency_key, verification_token
+from backend.idempotency import service as idempotency
+from backend.identity.service import require_verified
+from backend.ids import MAX_ID, id_path
 from backend.money import to_cents
+from backend.orders import service as orders
 from backend.pagination import Page, PageParams, page_params, paginate
 
 router = APIRouter(tags=["billing"])
@@ -35,8 +39,8 @@ def _page_of(statement, params: PageParams, session: Session, schema) -> dict:
 
 @router.get("/invoices", response_model=Page[InvoiceRead])
 def list_invoices(
-    customer_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
-    order_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
+    customer_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
+    order_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
@@ -48,25 +52,25 @@ def get_invoice(*, invoice_id: str = INVOICE_ID, session: Session = Depends(db_s
     return InvoiceRead.from_row(service.get_invoice(invoice_id, db_session=session))
 
 
-@router.post(
-    "/invoices/{invoice_id}/send-copy",
-    response_model=InvoiceCopySent,
-    status_code=status.HTTP_202_ACCEPTED,
-)
+@router.post("/invoices/{invoice_id}/send-copy", response_model=InvoiceCopySent, status_code=202)
 def send_invoice_copy(
     *,
     invoice_id: str = INVOICE_ID,
     body: InvoiceCopyRequest,
+    token: Optional[str] = Depends(verification_token),
     session: Session = Depends(db_session),
 ) -> InvoiceCopySent:
+    """Email a copy to the address on file; needs a verification token for this customer."""
+    require_verified(token, body.customer_id, db_session=session)
     sent_to = service.send_invoice_copy(invoice_id, body.customer_id, db_session=session)
+    session.commit()
     return InvoiceCopySent(invoice_id=invoice_id, sent_to=sent_to)
 
 
 @router.get("/payments", response_model=Page[PaymentRead])
 def list_payments(
-    customer_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
-    order_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
+    customer_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
+    order_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
@@ -74,14 +78,21 @@ def list_payments(
 
 
 @router.get("/customers/{customer_id}/balance", response_model=BalanceRead)
-def get_balance(*, customer_id: int = id_path("customer id"), session: Session = Depends(db_session)) -> dict:
+def get_balance(
+    *,
+    customer_id: int = id_path("customer id"),
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> dict:
+    """Store credit and amount due; needs a verification token for this customer."""
+    require_verified(token, customer_id, db_session=session)
     return service.balance(customer_id, db_session=session)
 
 
 @router.get("/refunds", response_model=Page[RefundRead])
 def list_refunds(
-    order_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
-    customer_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
+    order_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
+    customer_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
@@ -95,8 +106,25 @@ def get_refund(
     return RefundRead.from_row(service.get_refund(refund_id, db_session=session))
 
 
-@router.post("/refunds", response_model=RefundRead, status_code=status.HTTP_201_CREATED)
-def create_refund(body: RefundCreate, session: Session = Depends(db_session)) -> RefundRead:
+@router.post("/refunds", response_model=RefundRead, status_code=201)
+def create_refund(
+    body: RefundCreate,
+    key: Optional[str] = Depends(idempotency_key),
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """Create a refund under the policy; needs an Idempotency-Key and a verification token for the customer."""
+    order = orders.get_for_email(body.order_id, body.email, db_session=session)
+    # Checked before the key is claimed, so a refusal here is never replayed to a later, verified retry.
+    require_verified(token, order.customer_id, db_session=session)
+    session.rollback()  # end the read transaction: the key insert must be the first statement of the next
     amount_cents = to_cents(body.amount) if body.amount is not None else None
-    refund = service.create_refund(body.order_id, body.email, amount_cents, body.reason, db_session=session)
-    return RefundRead.from_row(refund)
+
+    def produce():
+        refund = service.create_refund(
+            body.order_id, body.email, amount_cents, body.reason, db_session=session
+        )
+        return 201, RefundRead.from_row(refund)
+
+    payload = {"order_id": body.order_id, "email": body.email.lower(), "amount": amount_cents}
+    return idempotency.execute(key, "POST /refunds", payload, produce, db_session=session)

@@ -77,7 +77,7 @@ def update(
         customer.email = new_email
     if address is not None:
         customer.address = address
-    db_session.commit()
+    db_session.flush()
     return customer
 
 
@@ -107,7 +107,7 @@ def request_password_reset(email: str, *, store_url: str, db_session: Session) -
         ),
         db_session=db_session,
     )
-    db_session.commit()
+    db_session.flush()
 
 
 def count_password_resets(customer_id: int, *, db_session: Session) -> int:

@@ -68,5 +68,5 @@ def cancel(order_id: int, email: str, *, db_session: Session) -> Order:
     order.status = "cancelled"
     order.cancelled_at = utcnow()
     billing.refund_cancelled_order(order, db_session=db_session)
-    db_session.commit()
+    db_session.flush()
     return order

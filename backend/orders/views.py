@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from backend.dependencies import db_session
+from backend.dependencies import db_session, idempotency_key
+from backend.idempotency import service as idempotency
 from backend.ids import id_path
 from backend.orders import service
 from backend.orders.models import OrderOwnerCheck, OrderRead
@@ -20,7 +22,7 @@ OrderStatus = Literal["placed", "shipped", "delivered", "cancelled"]
 
 @router.get("/orders", response_model=Page[OrderRead])
 def list_orders(
-    customer_id: Optional[int] = Query(None, ge=1),
+    customer_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
     status: Optional[OrderStatus] = None,
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
@@ -37,10 +39,7 @@ def get_order(*, order_id: int = id_path("order id"), session: Session = Depends
 
 @router.post("/orders/{order_id}/lookup", response_model=OrderRead)
 def lookup_order(
-    *,
-    order_id: int = id_path("order id"),
-    body: OrderOwnerCheck,
-    session: Session = Depends(db_session),
+    *, order_id: int = id_path("order id"), body: OrderOwnerCheck, session: Session = Depends(db_session)
 ) -> OrderRead:
     """The order, only when the email is its customer's (the same 404 otherwise, so nothing leaks)."""
     return OrderRead.from_row(service.get_for_email(order_id, body.email, db_session=session))
@@ -51,6 +50,16 @@ def cancel_order(
     *,
     order_id: int = id_path("order id"),
     body: OrderOwnerCheck,
+    key: Optional[str] = Depends(idempotency_key),
     session: Session = Depends(db_session),
-) -> OrderRead:
-    return OrderRead.from_row(service.cancel(order_id, body.email, db_session=session))
+) -> JSONResponse:
+    """Cancel before shipping (needs an Idempotency-Key)."""
+    service.get_for_email(order_id, body.email, db_session=session)  # 404 before a key is claimed
+    session.rollback()  # the key insert must open the next transaction
+
+    def produce():
+        return 200, OrderRead.from_row(service.cancel(order_id, body.email, db_session=session))
+
+    return idempotency.execute(
+        key, f"POST /orders/{order_id}/cancel", body.dict(), produce, db_session=session
+    )

@@ -51,7 +51,7 @@ def create(
             )
         )
     db_session.add(ticket)
-    db_session.commit()
+    db_session.flush()
     return ticket
 
 
@@ -93,7 +93,7 @@ def add_message(ticket_id: int, message: MessageIn, *, db_session: Session) -> T
         )
     )
     ticket.updated_at = utcnow()
-    db_session.commit()
+    db_session.flush()
     return ticket
 
 
@@ -110,5 +110,5 @@ def update(
         ticket.status = status
     if priority is not None:
         ticket.priority = priority
-    db_session.commit()
+    db_session.flush()
     return ticket

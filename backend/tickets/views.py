@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from backend.dependencies import db_session
-from backend.ids import id_path
+from backend.dependencies import db_session, idempotency_key
+from backend.idempotency import service as idempotency
+from backend.ids import MAX_ID, id_path
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.tickets import service
 from backend.tickets.models import (
@@ -23,36 +25,40 @@ from backend.tickets.models import (
 router = APIRouter(tags=["tickets"])
 
 
-@router.post("/tickets", response_model=TicketRead, status_code=status.HTTP_201_CREATED)
-def create_ticket(body: TicketCreate, session: Session = Depends(db_session)) -> TicketRead:
-    ticket = service.create(
-        subject=body.subject,
-        category=body.category,
-        priority=body.priority,
-        customer_id=body.customer_id,
-        customer_email=body.customer_email,
-        conversation_id=body.conversation_id,
-        details=body.details,
-        messages=body.messages,
-        db_session=session,
-    )
-    return TicketRead.from_row(ticket)
+@router.post("/tickets", response_model=TicketRead, status_code=201)
+def create_ticket(
+    body: TicketCreate, key: Optional[str] = Depends(idempotency_key), session: Session = Depends(db_session)
+) -> JSONResponse:
+    """Open a ticket; with an Idempotency-Key a retry returns the same ticket instead of a second one."""
+
+    def produce():
+        ticket = service.create(
+            subject=body.subject,
+            category=body.category,
+            priority=body.priority,
+            customer_id=body.customer_id,
+            customer_email=body.customer_email,
+            conversation_id=body.conversation_id,
+            details=body.details,
+            messages=body.messages,
+            db_session=session,
+        )
+        return 201, TicketRead.from_row(ticket)
+
+    return idempotency.execute(key, "POST /tickets", body.dict(), produce, db_session=session, required=False)
 
 
 @router.get("/tickets", response_model=Page[TicketRead])
 def list_tickets(
-    customer_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
+    customer_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
     status: Optional[TicketStatus] = None,
     conversation_id: Optional[str] = Query(None, max_length=200),
     category: Optional[TicketCategory] = None,
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
-    page = paginate(
-        service.list_statement(customer_id, status, conversation_id, category),
-        params,
-        db_session=session,
-    )
+    statement = service.list_statement(customer_id, status, conversation_id, category)
+    page = paginate(statement, params, db_session=session)
     page["items"] = [TicketRead.from_row(ticket) for ticket in page["items"]]
     return page
 
@@ -64,27 +70,19 @@ def get_ticket(
     return TicketRead.from_row(service.get(ticket_id, db_session=session))
 
 
-@router.post(
-    "/tickets/{ticket_id}/messages",
-    response_model=TicketRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/tickets/{ticket_id}/messages", response_model=TicketRead, status_code=201)
 def add_message(
-    *,
-    ticket_id: int = id_path("ticket id"),
-    body: MessageIn,
-    session: Session = Depends(db_session),
+    *, ticket_id: int = id_path("ticket id"), body: MessageIn, session: Session = Depends(db_session)
 ) -> TicketRead:
-    return TicketRead.from_row(service.add_message(ticket_id, body, db_session=session))
+    ticket = service.add_message(ticket_id, body, db_session=session)
+    session.commit()
+    return TicketRead.from_row(ticket)
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketRead)
 def update_ticket(
-    *,
-    ticket_id: int = id_path("ticket id"),
-    body: TicketUpdate,
-    session: Session = Depends(db_session),
+    *, ticket_id: int = id_path("ticket id"), body: TicketUpdate, session: Session = Depends(db_session)
 ) -> TicketRead:
-    return TicketRead.from_row(
-        service.update(ticket_id, status=body.status, priority=body.priority, db_session=session)
-    )
+    ticket = service.update(ticket_id, status=body.status, priority=body.priority, db_session=session)
+    session.commit()
+    return TicketRead.from_row(ticket)

