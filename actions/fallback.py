@@ -95,7 +95,7 @@ def _unique(buttons: List[Dict[str, str]]) -> List[Dict[str, str]]:
 class ActionAskWhatToDo(Action):
     """An order number or email given out of the blue: offer what can be done with it instead of guessing."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_what_to_do"
 
     async def run(

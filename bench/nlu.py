@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import rasa.cli
+import rasa.cli as rasa_cli
 from sklearn.metrics import f1_score
 
 from bench.common import REPO_ROOT, rasa, run_timed
 
-DEFAULT_CONFIG = Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"  # what `rasa init` writes
+DEFAULT_CONFIG = Path(rasa_cli.__file__).parent / "initial_project" / "config.yml"  # what `rasa init` writes
 CONFIGS = REPO_ROOT / "bench" / "configs"
 BANKING77 = Path("/work/shared/benchmarks/banking77")
 OOS = "out_of_scope"

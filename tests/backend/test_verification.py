@@ -1,0 +1,145 @@
+"""Attacks on step-up verification, against the real backend on each database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import update
+
+from backend.database import utcnow
+from backend.identity.models import VerificationChallenge, VerificationToken
+from tests.conftest import BackendServer, Factory, verified
+
+ONE_ORDER = [{"status": "delivered", "total_cents": 1000, "delivered_days_ago": 1}]
+
+
+def start(server: BackendServer, **identity) -> str:
+    response = server.post("/v1/verifications", json=identity)
+    assert response.status_code == 201, response.text
+    return response.json()["challenge_id"]
+
+
+def check(server: BackendServer, challenge_id: str, code: str):
+    return server.post(f"/v1/verifications/{challenge_id}/check", json={"code": code})
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_brute_force_locks_after_three_wrong_codes(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer(ONE_ORDER)
+    challenge = start(backend_server, email=customer.email)
+    code = backend_server.latest_code(customer.email)
+    first, second, third = (check(backend_server, challenge, wrong(code)) for _ in range(3))
+    assert [first.status_code, second.status_code, third.status_code] == [422, 422, 423]
+    assert first.json()["error"]["details"]["attempts_left"] == 2
+    assert second.json()["error"]["details"]["attempts_left"] == 1
+    locked = check(backend_server, challenge, code)  # the right code, too late
+    assert locked.status_code == 423 and locked.json()["error"]["code"] == "challenge_locked"
+
+
+def test_a_used_code_cannot_be_replayed(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer(ONE_ORDER)
+    challenge = start(backend_server, email=customer.email)
+    code = backend_server.latest_code(customer.email)
+    assert check(backend_server, challenge, code).status_code == 200
+    replay = check(backend_server, challenge, code)
+    assert replay.status_code == 409 and replay.json()["error"]["code"] == "code_already_used"
+
+
+def test_a_code_for_another_customer_does_not_verify(backend_server: BackendServer, factory: Factory) -> None:
+    victim, attacker = factory.customer(ONE_ORDER), factory.customer(ONE_ORDER)
+    victim_challenge = start(backend_server, email=victim.email)
+    start(backend_server, email=attacker.email)
+    attackers_code = backend_server.latest_code(attacker.email)
+    assert check(backend_server, victim_challenge, attackers_code).status_code == 422
+
+
+def test_expired_codes_and_tokens_are_refused(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer(ONE_ORDER)
+    challenge = start(backend_server, email=customer.email)
+    code = backend_server.latest_code(customer.email)
+    with backend_server.session_factory() as session:
+        session.execute(
+            update(VerificationChallenge)
+            .where(VerificationChallenge.id == challenge)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    assert check(backend_server, challenge, code).status_code == 410
+
+    token = backend_server.verify(customer.email)
+    assert (
+        backend_server.get(f"/v1/customers/{customer.id}/balance", headers=verified(token)).status_code == 200
+    )
+    with backend_server.session_factory() as session:
+        session.execute(
+            update(VerificationToken)
+            .where(VerificationToken.customer_id == customer.id)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    expired = backend_server.get(f"/v1/customers/{customer.id}/balance", headers=verified(token))
+    assert expired.status_code == 403
+
+
+def test_sensitive_operations_refuse_missing_forged_and_foreign_tokens(
+    backend_server: BackendServer, factory: Factory
+) -> None:
+    owner, other = factory.customer(ONE_ORDER), factory.customer(ONE_ORDER)
+    others_token = backend_server.verify(other.email)
+    attempts = [
+        backend_server.get(f"/v1/customers/{owner.id}/balance"),
+        backend_server.get(f"/v1/customers/{owner.id}/balance", headers=verified("forged-token")),
+        backend_server.get(f"/v1/customers/{owner.id}/balance", headers=verified(others_token)),
+        backend_server.patch(
+            f"/v1/customers/{owner.id}", json={"email": "x@example.org"}, headers=verified(others_token)
+        ),
+        backend_server.post(
+            "/v1/refunds",
+            json={"order_id": owner.order_ids[0], "email": owner.email},
+            headers={**verified(others_token), "Idempotency-Key": "k-" + owner.email},
+        ),
+        backend_server.post(
+            f"/v1/customers/{owner.id}/deletion-requests", json={}, headers=verified(others_token)
+        ),
+        backend_server.post(
+            "/v1/password-resets", json={"email": owner.email}, headers=verified(others_token)
+        ),
+    ]
+    assert [response.status_code for response in attempts] == [403] * len(attempts)
+    assert backend_server.get("/v1/refunds", params={"customer_id": owner.id}).json()["total"] == 0
+
+
+def test_issuing_codes_is_rate_limited_for_known_and_unknown_identifiers(
+    backend_server: BackendServer, factory: Factory
+) -> None:
+    customer = factory.customer(ONE_ORDER)
+    for email in (customer.email, f"ghost-{customer.id}@example.org"):
+        statuses = [
+            backend_server.post("/v1/verifications", json={"email": email}).status_code for _ in range(4)
+        ]
+        assert statuses == [201, 201, 201, 429], email
+
+
+def test_sms_code_goes_to_the_phone_on_file(backend_server: BackendServer) -> None:
+    challenge = start(backend_server, phone="+1 555 0100")  # Jane Doe's phone in the demo data
+    outbox = backend_server.get("/v1/outbox", params={"recipient": "+1 555 0100"}).json()["items"]
+    assert outbox[0]["channel"] == "sms" and outbox[0]["template"] == "verification_code"
+    assert (
+        check(backend_server, challenge, backend_server.latest_code("+1 555 0100")).json()["customer_id"] == 1
+    )
+
+
+def test_authenticator_app_codes_work_once(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer(ONE_ORDER)
+    token = backend_server.verify(customer.email)
+    enrolled = backend_server.post(f"/v1/customers/{customer.id}/authenticator", headers=verified(token))
+    assert enrolled.status_code == 201
+    totp = pyotp.TOTP(enrolled.json()["secret"]).now()
+    first = start(backend_server, email=customer.email)
+    assert check(backend_server, first, totp).status_code == 200
+    second = start(backend_server, email=customer.email)
+    assert check(backend_server, second, totp).status_code == 422  # same time step: a replay
