@@ -13,7 +13,8 @@ from actions import slots
 from actions.backend import backend
 from actions.clients.http import BackendError
 from actions.forms import FrontdeskFormValidation
-from actions.submit import FormSubmitAction, forget_identity, identified_customer_id, slot_text
+from actions.idempotency import idempotency_key
+from actions.submit import FormSubmitAction, slot_text, verified_customer
 
 
 class ValidatePasswordResetForm(FrontdeskFormValidation):
@@ -32,7 +33,7 @@ class ValidateDeleteAccountForm(FrontdeskFormValidation):
 
 
 class ActionResetPassword(FormSubmitAction):
-    form_slots = (slots.EMAIL,)
+    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE)
 
     def name(self) -> str:
         return "action_reset_password"
@@ -40,14 +41,19 @@ class ActionResetPassword(FormSubmitAction):
     def submit(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        # The backend answers the same for unknown emails, and so does the bot: nothing reveals an account.
-        backend().crm.request_password_reset(slot_text(tracker, slots.EMAIL))
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
+        # Only the owner of the email could verify; the answer still says nothing about other accounts.
+        backend().crm.request_password_reset(
+            slot_text(tracker, slots.EMAIL), verification_token=verification.token
+        )
         dispatcher.utter_message(response="utter_password_reset_sent")
         return []
 
 
 class ActionUpdateAccount(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.ORDER_ID, slots.ACCOUNT_FIELD, slots.NEW_VALUE)
+    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE, slots.ACCOUNT_FIELD, slots.NEW_VALUE)
     slots_to_clear = (slots.ACCOUNT_FIELD, slots.NEW_VALUE)
 
     def name(self) -> str:
@@ -56,16 +62,19 @@ class ActionUpdateAccount(FormSubmitAction):
     def submit(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        customer_id = identified_customer_id(dispatcher, tracker)
-        if customer_id is None:
-            return forget_identity()
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
         field = slot_text(tracker, slots.ACCOUNT_FIELD)
         new_value = slot_text(tracker, slots.NEW_VALUE)
+        change = {"email": new_value} if field == "email" else {"address": new_value}
         try:
-            if field == "email":
-                backend().crm.update_customer(customer_id, email=new_value)
-            else:
-                backend().crm.update_customer(customer_id, address=new_value)
+            backend().crm.update_customer(
+                verification.customer_id,
+                verification_token=verification.token,
+                idempotency_key=idempotency_key(tracker, "update_account", field, new_value),
+                **change,
+            )
         except BackendError as exc:
             if exc.code == "email_in_use":
                 dispatcher.utter_message(response="utter_email_in_use")
@@ -78,14 +87,14 @@ class ActionUpdateAccount(FormSubmitAction):
             raise
         if field == "email":
             dispatcher.utter_message(response="utter_account_email_updated", new_email=new_value)
-            # The conversation now knows the customer by the new address.
-            return [SlotSet(slots.EMAIL, new_value)]
+            # The conversation now knows the customer by the new address, still verified.
+            return [SlotSet(slots.EMAIL, new_value), SlotSet(slots.VERIFIED_EMAIL, new_value)]
         dispatcher.utter_message(response="utter_account_address_updated", new_address=new_value)
         return []
 
 
 class ActionDeleteAccount(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.ORDER_ID, slots.CONFIRMED)
+    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE, slots.CONFIRMED)
     slots_to_clear = (slots.CONFIRMED,)
 
     def name(self) -> str:
@@ -97,9 +106,14 @@ class ActionDeleteAccount(FormSubmitAction):
         if tracker.get_slot(slots.CONFIRMED) is not True:
             dispatcher.utter_message(response="utter_deletion_not_requested")
             return []
-        customer_id = identified_customer_id(dispatcher, tracker)
-        if customer_id is None:
-            return forget_identity()
-        ticket_id = backend().crm.request_deletion(customer_id, tracker.sender_id)
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
+        ticket_id = backend().crm.request_deletion(
+            verification.customer_id,
+            tracker.sender_id,
+            verification_token=verification.token,
+            idempotency_key=idempotency_key(tracker, "delete_account", verification.customer_id),
+        )
         dispatcher.utter_message(response="utter_deletion_requested", ticket_id=ticket_id)
         return []

@@ -8,6 +8,7 @@ from functools import lru_cache
 from actions.clients.billing import BillingClient
 from actions.clients.crm import CrmClient
 from actions.clients.http import HttpTransport
+from actions.clients.identity import IdentityClient
 from actions.clients.orders import OrdersClient
 from actions.clients.ticketing import TicketingClient
 
@@ -18,6 +19,7 @@ class Backend:
     orders: OrdersClient
     billing: BillingClient
     ticketing: TicketingClient
+    identity: IdentityClient
 
 
 @lru_cache(maxsize=1)
@@ -25,5 +27,9 @@ def backend() -> Backend:
     """Clients sharing one pooled transport configured from the environment."""
     transport = HttpTransport()
     return Backend(
-        CrmClient(transport), OrdersClient(transport), BillingClient(transport), TicketingClient(transport)
+        CrmClient(transport),
+        OrdersClient(transport),
+        BillingClient(transport),
+        TicketingClient(transport),
+        IdentityClient(transport),
     )

@@ -15,7 +15,7 @@ from actions.backend import backend
 from actions.clients.http import BackendError
 from actions.formatting import display_date, display_money
 from actions.forms import FrontdeskFormValidation
-from actions.submit import FormSubmitAction, forget_identity, identified_customer_id
+from actions.submit import FormSubmitAction, verified_customer
 from actions.values import parse_invoice_id
 
 
@@ -30,7 +30,7 @@ class ValidateInvoiceForm(FrontdeskFormValidation):
 
 
 class ActionCheckBalance(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.ORDER_ID)
+    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE)
 
     def name(self) -> str:
         return "action_check_balance"
@@ -38,10 +38,10 @@ class ActionCheckBalance(FormSubmitAction):
     def submit(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        customer_id = identified_customer_id(dispatcher, tracker)
-        if customer_id is None:
-            return forget_identity()
-        balance = backend().billing.balance(customer_id)
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
+        balance = backend().billing.balance(verification.customer_id, verification_token=verification.token)
         dispatcher.utter_message(
             response="utter_balance",
             store_credit=display_money(balance.store_credit, balance.currency),
@@ -51,7 +51,7 @@ class ActionCheckBalance(FormSubmitAction):
 
 
 class ActionGetInvoice(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.ORDER_ID)
+    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE)
     slots_to_clear = (slots.INVOICE_ID,)
 
     def name(self) -> str:
@@ -60,13 +60,16 @@ class ActionGetInvoice(FormSubmitAction):
     def submit(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        customer_id = identified_customer_id(dispatcher, tracker)
-        if customer_id is None:
-            return forget_identity()
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
+        customer_id = verification.customer_id
         invoice_id = parse_invoice_id(tracker.get_slot(slots.INVOICE_ID))
         if invoice_id:
             try:
-                sent_to = backend().billing.send_invoice_copy(invoice_id, customer_id)
+                sent_to = backend().billing.send_invoice_copy(
+                    invoice_id, customer_id, verification_token=verification.token
+                )
             except BackendError as exc:
                 if exc.status not in (404, 422):
                     raise

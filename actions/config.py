@@ -15,6 +15,9 @@ class BackendSettings:
     api_token: str
     connect_timeout: float
     read_timeout: float
+    retry_attempts: int = 3
+    breaker_fail_max: int = 5
+    breaker_reset_seconds: float = 30.0
 
 
 def backend_settings() -> BackendSettings:
@@ -24,7 +27,15 @@ def backend_settings() -> BackendSettings:
         api_token=os.environ.get("BACKEND_API_TOKEN", "dev-backend-token"),
         connect_timeout=float(os.environ.get("BACKEND_CONNECT_TIMEOUT", "2")),
         read_timeout=float(os.environ.get("BACKEND_READ_TIMEOUT", "5")),
+        retry_attempts=int(os.environ.get("BACKEND_RETRY_ATTEMPTS", "3")),
+        breaker_fail_max=int(os.environ.get("BACKEND_BREAKER_FAIL_MAX", "5")),
+        breaker_reset_seconds=float(os.environ.get("BACKEND_BREAKER_RESET_SECONDS", "30")),
     )
+
+
+def handoff_queue_path() -> Path:
+    """Where handoffs wait when ticketing is down (a local SQLite file)."""
+    return Path(os.environ.get("HANDOFF_QUEUE_PATH", REPO_ROOT / "var" / "pending-handoffs.db"))
 
 
 def kb_dir() -> Path:

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots, values
 from actions.faq import answer_faq
+from actions.verification import check_code
 
 MAX_FAILED_ATTEMPTS = 3
 
@@ -30,6 +31,14 @@ PAYMENT_PROBLEM_KEYWORDS = (
     ("failed", ("fail", "error", "didn't go through", "did not go through", "not going through")),
     ("other", ("other", "something else")),
 )
+
+
+def _slot_value(events: List[Dict[str, Any]], name: str) -> Any:
+    """The last value the events give a slot (None when they do not touch it)."""
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == name:
+            return event.get("value")
+    return None
 
 
 def value_before_this_message(tracker: Tracker, slot: str) -> Any:
@@ -57,31 +66,44 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
     ) -> List[Dict[str, Any]]:
         requested = tracker.get_slot(slots.REQUESTED_SLOT)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # Captured now: validation below appends its own results to the tracker.
+        message_slots = list(tracker.slots_to_validate())
         if requested:
-            interruption = self._handle_interruption(dispatcher, tracker, intent, requested)
+            interruption = self._handle_interruption(dispatcher, tracker, intent, requested, message_slots)
             if interruption is not None:
                 return interruption
         events = await super().run(dispatcher, tracker, domain)
+        reason = _slot_value(events, slots.HANDOFF_REASON)
+        if reason == slots.REASON_VERIFICATION_FAILED:
+            # A failed verification never reaches the action: the form ends and a person is offered.
+            return events + self._stop_form([slots.VERIFICATION_CODE])
+        if reason == slots.REASON_BACKEND_UNAVAILABLE:
+            return events + self._stop_form([slots.VERIFICATION_CODE]) + [FollowupAction("action_handoff")]
         if self._failures(events, tracker) >= MAX_FAILED_ATTEMPTS:
             dispatcher.utter_message(response="utter_offer_human_after_failures")
             return (
                 events
-                + self._stop_form(tracker)
+                + self._stop_form(message_slots)
                 + [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP)]
             )
         return events
 
     def _handle_interruption(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str], requested: str
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        intent: Optional[str],
+        requested: str,
+        message_slots: List[str],
     ) -> Optional[List[EventType]]:
         if intent == "stop":
             dispatcher.utter_message(response="utter_form_stopped")
-            return self._stop_form(tracker)
+            return self._stop_form(message_slots)
         if intent == "goodbye":
             dispatcher.utter_message(response="utter_goodbye")
-            return self._stop_form(tracker)
+            return self._stop_form(message_slots)
         if intent == "request_human":
-            return self._stop_form(tracker) + [
+            return self._stop_form(message_slots) + [
                 SlotSet(slots.HANDOFF_REASON, slots.REASON_USER_REQUESTED),
                 FollowupAction("action_handoff"),
             ]
@@ -104,6 +126,7 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         parser = {
             slots.ORDER_ID: values.parse_order_id,
             slots.EMAIL: values.parse_email,
+            slots.VERIFICATION_CODE: values.parse_verification_code,
             slots.AMOUNT: lambda value: values.parse_amount(
                 value, allow_full=self.form_name() == "refund_form"
             ),
@@ -111,18 +134,18 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         return parser is not None and parser(candidate) is not None
 
     @staticmethod
-    def _discard_this_message(tracker: Tracker) -> List[EventType]:
+    def _discard(message_slots: List[str]) -> List[EventType]:
         # Rasa already copied this message into the requested slot; it was not an answer, so undo that.
-        return [SlotSet(name, None) for name in tracker.slots_to_validate()]
+        return [SlotSet(name, None) for name in message_slots]
 
     def _keep_going(self, tracker: Tracker) -> List[EventType]:
         # A SlotSet other than requested_slot stops Rasa from rejecting the form; it then re-asks.
-        return self._discard_this_message(tracker) + [
+        return self._discard(list(tracker.slots_to_validate())) + [
             SlotSet(slots.FORM_FAILURES, tracker.get_slot(slots.FORM_FAILURES) or 0.0)
         ]
 
-    def _stop_form(self, tracker: Tracker) -> List[EventType]:
-        return self._discard_this_message(tracker) + [
+    def _stop_form(self, message_slots: List[str]) -> List[EventType]:
+        return self._discard(message_slots) + [
             SlotSet(slots.FORM_FAILURES, 0.0),
             SlotSet(slots.REQUESTED_SLOT, None),
             ActiveLoop(None),
@@ -164,6 +187,17 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         if email is None:
             return self._reject(dispatcher, tracker, slots.EMAIL, "utter_invalid_email")
         return self._accept(slots.EMAIL, email)
+
+    def validate_verification_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        result = check_code(value, dispatcher, tracker)
+        if result[slots.VERIFICATION_CODE] is None and slots.HANDOFF_REASON not in result:
+            failures = float(tracker.get_slot(slots.FORM_FAILURES) or 0) + (
+                0 if values.as_text(value) == "verified" else 1
+            )
+            result[slots.FORM_FAILURES] = failures
+        return result
 
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

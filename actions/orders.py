@@ -14,6 +14,7 @@ from actions.backend import backend
 from actions.clients.http import BackendError
 from actions.formatting import display_date, display_money
 from actions.forms import FrontdeskFormValidation
+from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, forget_identity, slot_text
 
 CANCEL_REFUSALS = {
@@ -79,7 +80,12 @@ class ActionCancelOrder(FormSubmitAction):
             dispatcher.utter_message(response="utter_cancel_kept")
             return []
         try:
-            backend().orders.cancel(int(slot_text(tracker, slots.ORDER_ID)), slot_text(tracker, slots.EMAIL))
+            order_id = int(slot_text(tracker, slots.ORDER_ID))
+            backend().orders.cancel(
+                order_id,
+                slot_text(tracker, slots.EMAIL),
+                idempotency_key=idempotency_key(tracker, "cancel", order_id),
+            )
         except BackendError as exc:
             if exc.status == 404:
                 dispatcher.utter_message(response="utter_order_not_found")

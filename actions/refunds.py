@@ -15,7 +15,8 @@ from actions.backend import backend
 from actions.clients.http import BackendError
 from actions.formatting import display_date, display_money
 from actions.forms import FrontdeskFormValidation
-from actions.submit import FormSubmitAction, forget_identity, slot_text
+from actions.idempotency import idempotency_key
+from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
 
 # Backend policy codes -> the canned answer (with its policy link) for each refusal.
 REFUSALS = {
@@ -38,7 +39,7 @@ class ValidateRefundStatusForm(FrontdeskFormValidation):
 
 
 class ActionRequestRefund(FormSubmitAction):
-    form_slots = (slots.ORDER_ID, slots.EMAIL, slots.AMOUNT)
+    form_slots = (slots.ORDER_ID, slots.EMAIL, slots.AMOUNT, slots.VERIFICATION_CODE)
     slots_to_clear = (slots.AMOUNT,)
 
     def name(self) -> str:
@@ -47,14 +48,20 @@ class ActionRequestRefund(FormSubmitAction):
     def submit(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
+        order_id = int(slot_text(tracker, slots.ORDER_ID))
         amount_text = slot_text(tracker, slots.AMOUNT)
         amount = None if amount_text == "full" else Decimal(amount_text)
         try:
             refund = backend().billing.request_refund(
-                int(slot_text(tracker, slots.ORDER_ID)),
+                order_id,
                 slot_text(tracker, slots.EMAIL),
                 amount,
                 reason=f"requested through the assistant: {tracker.latest_message.get('text', '')[:200]}",
+                verification_token=verification.token,
+                idempotency_key=idempotency_key(tracker, "refund", order_id, amount_text),
             )
         except BackendError as exc:
             if exc.status == 404:

@@ -7,14 +7,14 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
-from actions.backend import backend
 from actions.clients.http import BackendError, BackendUnavailable
 from actions.values import as_text
+from actions.verification import FreshVerification, fresh_verification
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,12 @@ class FormSubmitAction(Action, ABC):
             events = self.submit(dispatcher, tracker, domain)
         except BackendUnavailable as exc:
             logger.warning("backend unavailable in %s: %s", self.name(), exc)
+            # Say so plainly and route the conversation to a person, instead of hanging or pretending.
             dispatcher.utter_message(response="utter_backend_unavailable")
-            events = [SlotSet(slots.HANDOFF_REASON, slots.REASON_BACKEND_UNAVAILABLE)]
+            events = [
+                SlotSet(slots.HANDOFF_REASON, slots.REASON_BACKEND_UNAVAILABLE),
+                FollowupAction("action_handoff"),
+            ]
         except BackendError as exc:
             # A refusal the flow did not expect: say so plainly and offer a person rather than guess.
             logger.warning("unexpected backend refusal in %s: %s", self.name(), exc)
@@ -60,17 +64,12 @@ def slot_text(tracker: Tracker, name: str) -> str:
     return as_text(tracker.get_slot(name))
 
 
-def identified_customer_id(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[int]:
-    """The customer id when the email owns the order number; otherwise tell the customer and return None."""
-    try:
-        return backend().crm.identify(
-            slot_text(tracker, slots.EMAIL), int(slot_text(tracker, slots.ORDER_ID))
-        )
-    except BackendError as exc:
-        if exc.status != 404:
-            raise
-        dispatcher.utter_message(response="utter_identity_not_confirmed")
-        return None
+def verified_customer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[FreshVerification]:
+    """The live verification, checked here where the action happens; otherwise say so and return None."""
+    verification = fresh_verification(tracker)
+    if verification is None:
+        dispatcher.utter_message(response="utter_verification_required")
+    return verification
 
 
 def forget_identity() -> List[EventType]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -9,15 +10,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import slots
+from actions import handoff_queue, slots
 from actions.backend import backend
 from actions.clients.http import BackendError, BackendUnavailable
 from actions.clients.ticketing import NewTicket
 from actions.formatting import display_date
 from actions.forms import FrontdeskFormValidation
+from actions.idempotency import idempotency_key, latest_turn
 from actions.submit import FormSubmitAction, slot_text
 from actions.transcript import summary, transcript
 from actions.values import parse_email
+
+logger = logging.getLogger(__name__)
 
 PAYMENT_PROBLEM_LABELS = {
     "declined": "card declined",
@@ -37,10 +41,13 @@ HANDOFF_REASONS = {
 
 
 def _customer_id_for(email: Optional[str]) -> Optional[int]:
-    """The customer with this email, if any (used only to attach the ticket to an account)."""
+    """The customer with this email, if any (only to attach the ticket to an account; optional)."""
     if not email:
         return None
-    customer = backend().crm.find_by_email(email)
+    try:
+        customer = backend().crm.find_by_email(email)
+    except BackendUnavailable:
+        return None
     return customer.id if customer else None
 
 
@@ -95,7 +102,10 @@ class ActionReportPaymentIssue(FormSubmitAction):
                 conversation_id=tracker.sender_id,
                 details=details,
                 messages=transcript(tracker),
-            )
+            ),
+            idempotency_key=idempotency_key(
+                tracker, "payment_issue", problem, slot_text(tracker, slots.AMOUNT)
+            ),
         )
         dispatcher.utter_message(
             response="utter_payment_ticket_created",
@@ -127,14 +137,18 @@ class ActionFileComplaint(FormSubmitAction):
                 conversation_id=tracker.sender_id,
                 details={"complaint": slot_text(tracker, slots.COMPLAINT_DETAILS)},
                 messages=transcript(tracker),
-            )
+            ),
+            idempotency_key=idempotency_key(tracker, "complaint", latest_turn(tracker)),
         )
         dispatcher.utter_message(response="utter_complaint_ticket_created", ticket_id=ticket_id)
         return []
 
 
 class ActionHandoff(Action):
-    """Hand the conversation to a person: a ticket with the transcript, a summary and the reason."""
+    """Hand the conversation to a person: a ticket with the transcript, a summary and the reason.
+
+    If ticketing is down the ticket waits in the local queue and is delivered when it recovers.
+    """
 
     def name(self) -> str:
         return "action_handoff"
@@ -146,23 +160,27 @@ class ActionHandoff(Action):
         if reason not in HANDOFF_REASONS:
             reason = slots.REASON_USER_REQUESTED
         email = parse_email(tracker.get_slot(slots.EMAIL))
+        ticket = NewTicket(
+            subject=f"Conversation handed to a person ({reason.replace('_', ' ')})",
+            category="handoff",
+            priority="high"
+            if reason in (slots.REASON_BACKEND_UNAVAILABLE, slots.REASON_VERIFICATION_FAILED)
+            else "normal",
+            customer_id=_customer_id_for(email) if reason != slots.REASON_BACKEND_UNAVAILABLE else None,
+            customer_email=email,
+            conversation_id=tracker.sender_id,
+            details={"escalation_reason": reason, "summary": summary(tracker)},
+            messages=transcript(tracker),
+        )
+        key = idempotency_key(tracker, "handoff", reason, latest_turn(tracker))
+        ticketing = backend().ticketing
         try:
-            ticket_id = backend().ticketing.create_ticket(
-                NewTicket(
-                    subject=f"Conversation handed to a person ({reason.replace('_', ' ')})",
-                    category="handoff",
-                    priority="high" if reason == slots.REASON_BACKEND_UNAVAILABLE else "normal",
-                    customer_id=_customer_id_for(email)
-                    if reason != slots.REASON_BACKEND_UNAVAILABLE
-                    else None,
-                    customer_email=email,
-                    conversation_id=tracker.sender_id,
-                    details={"escalation_reason": reason, "summary": summary(tracker)},
-                    messages=transcript(tracker),
-                )
-            )
-        except (BackendUnavailable, BackendError):
-            dispatcher.utter_message(response="utter_handoff_failed")
+            ticket_id = ticketing.create_ticket(ticket, idempotency_key=key)
+        except (BackendUnavailable, BackendError) as exc:
+            logger.warning("handoff queued locally: %s", exc)
+            handoff_queue.queue().put(key, ticket)
+            handoff_queue.ensure_delivery_worker(ticketing)
+            dispatcher.utter_message(response="utter_handoff_queued")
             return [SlotSet(slots.HANDOFF_REASON, None)]
         dispatcher.utter_message(response="utter_handoff_created", ticket_id=ticket_id)
         return [SlotSet(slots.HANDOFF_REASON, None)]

@@ -56,6 +56,12 @@ def parse_amount(value: Any, *, allow_full: bool) -> Optional[str]:
     return f"{amount.quantize(Decimal('0.01'))}"
 
 
+def parse_verification_code(value: Any) -> Optional[str]:
+    """Six digits, spaces or dashes between them allowed ("123 456")."""
+    digits = re.sub(r"[\s-]", "", as_text(value))
+    return digits if re.fullmatch(r"\d{6}", digits) else None
+
+
 def parse_free_text(value: Any, *, min_length: int) -> Optional[str]:
     """Trimmed free text of a sensible length."""
     text = " ".join(as_text(value).split())

@@ -28,15 +28,13 @@ OOS = "out_of_scope"
 Examples = List[Tuple[str, str]]  # (intent, text)
 
 
-def project_data() -> Tuple[List[Path], Examples]:
+def project_data() -> Tuple[Path, Examples]:
     from tools.check_nlu_data import load_examples
 
-    return sorted((REPO_ROOT / "data" / "nlu").glob("*.yml")), load_examples(
-        sorted((REPO_ROOT / "tests" / "nlu").glob("*.yml"))
-    )
+    return REPO_ROOT / "data" / "nlu", load_examples(sorted((REPO_ROOT / "tests" / "nlu").glob("*.yml")))
 
 
-def banking77_data(workdir: Path, limit: Optional[int]) -> Tuple[List[Path], Examples]:
+def banking77_data(workdir: Path, limit: Optional[int]) -> Tuple[Path, Examples]:
     """Train split as Rasa JSON (texts stay literal), test split as (intent, text); `limit` per intent."""
 
     def read(name: str) -> Examples:
@@ -50,15 +48,16 @@ def banking77_data(workdir: Path, limit: Optional[int]) -> Tuple[List[Path], Exa
     path = workdir / "banking77-train.json"
     common = [{"text": text, "intent": intent, "entities": []} for intent, text in train]
     path.write_text(json.dumps({"rasa_nlu_data": {"common_examples": common}}))
-    return [path], test
+    return path, test
 
 
-def train(config: Path, nlu: Sequence[Path], workdir: Path, name: str, project: bool) -> Tuple[Path, Dict]:
+def train(config: Path, nlu: Path, workdir: Path, name: str, project: bool) -> Tuple[Path, Dict]:
     """`rasa train nlu` with a fresh cache directory, so the time is a real training."""
     out = workdir / name
-    command = rasa("train", "nlu", "-c", str(config), "--out", str(out), "--fixed-model-name", name)
-    for path in nlu:
-        command += ["--nlu", str(path)]
+    out.mkdir(parents=True, exist_ok=True)
+    command = rasa(
+        "train", "nlu", "-c", str(config), "--nlu", str(nlu), "--out", str(out), "--fixed-model-name", name
+    )
     cwd = REPO_ROOT if project else workdir
     timed = run_timed(
         command, cwd=cwd, env={"RASA_CACHE_DIRECTORY": str(out / "cache")}, log=out / "train.log"
@@ -107,7 +106,6 @@ def compare(dataset: str, configs: Sequence[Path], limit: Optional[int] = None) 
     with tempfile.TemporaryDirectory(prefix=f"bench-nlu-{dataset}-") as tmp:
         workdir = Path(tmp)
         nlu, test = project_data() if dataset == "project" else banking77_data(workdir, limit)
-        train_count = sum(1 for _ in nlu)
         for config in configs:
             label = (
                 "rasa init default" if config == DEFAULT_CONFIG else config.relative_to(REPO_ROOT).as_posix()
@@ -119,7 +117,7 @@ def compare(dataset: str, configs: Sequence[Path], limit: Optional[int] = None) 
             if limit:
                 inputs += f" (train limited to {limit} per intent)"
             rows.append({"pipeline": label, "dataset": dataset, "inputs": inputs, **timing, **scores})
-            rows[-1]["command"] = f"rasa train nlu -c {label} (x{train_count} nlu files) + in-process parse"
+            rows[-1]["command"] = f"rasa train nlu -c {label} --nlu {nlu.name} + in-process parse"
             print(
                 f"  {dataset} {label}: acc {scores['accuracy']:.4f} macro-F1 {scores['macro_f1']:.4f}",
                 flush=True,

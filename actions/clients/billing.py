@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import List, Optional
 
-from actions.clients.http import HttpTransport
+from actions.clients.http import ServiceClient
 
 
 @dataclass(frozen=True)
@@ -58,20 +58,19 @@ class Refund:
         )
 
 
-class BillingClient:
-    def __init__(self, transport: HttpTransport) -> None:
-        self.transport = transport
+class BillingClient(ServiceClient):
+    api_name = "billing"
 
-    def balance(self, customer_id: int) -> Balance:
-        """Store credit and amount due."""
-        body = self.transport.request("GET", f"/v1/customers/{customer_id}/balance")
+    def balance(self, customer_id: int, *, verification_token: str) -> Balance:
+        """Store credit and amount due (needs a verification)."""
+        body = self._call(
+            "GET", f"/v1/customers/{customer_id}/balance", verification_token=verification_token
+        )
         return Balance(Decimal(str(body["store_credit"])), Decimal(str(body["amount_due"])), body["currency"])
 
     def invoices(self, customer_id: int, limit: int = 10) -> List[Invoice]:
         """The customer's most recent invoices."""
-        body = self.transport.request(
-            "GET", "/v1/invoices", params={"customer_id": customer_id, "page_size": limit}
-        )
+        body = self._call("GET", "/v1/invoices", params={"customer_id": customer_id, "page_size": limit})
         return [
             Invoice(
                 id=item["id"],
@@ -84,18 +83,19 @@ class BillingClient:
             for item in body["items"]
         ]
 
-    def send_invoice_copy(self, invoice_id: str, customer_id: int) -> str:
-        """Email a copy to the address on file; return that address, masked."""
-        body = self.transport.request(
-            "POST", f"/v1/invoices/{invoice_id}/send-copy", json={"customer_id": customer_id}
+    def send_invoice_copy(self, invoice_id: str, customer_id: int, *, verification_token: str) -> str:
+        """Email a copy to the address on file (needs a verification); return that address, masked."""
+        body = self._call(
+            "POST",
+            f"/v1/invoices/{invoice_id}/send-copy",
+            json={"customer_id": customer_id},
+            verification_token=verification_token,
         )
         return body["sent_to"]
 
     def payments(self, customer_id: int, limit: int = 5) -> List[Payment]:
         """The customer's most recent payments."""
-        body = self.transport.request(
-            "GET", "/v1/payments", params={"customer_id": customer_id, "page_size": limit}
-        )
+        body = self._call("GET", "/v1/payments", params={"customer_id": customer_id, "page_size": limit})
         return [
             Payment(
                 id=item["id"],
@@ -110,15 +110,29 @@ class BillingClient:
         ]
 
     def request_refund(
-        self, order_id: int, email: str, amount: Optional[Decimal], reason: Optional[str]
+        self,
+        order_id: int,
+        email: str,
+        amount: Optional[Decimal],
+        reason: Optional[str],
+        *,
+        verification_token: str,
+        idempotency_key: str,
     ) -> Refund:
         """Create a refund; BackendError 422 with the policy reason when not eligible."""
         payload = {"order_id": order_id, "email": email, "reason": reason}
         if amount is not None:
             payload["amount"] = str(amount)
-        return Refund.from_json(self.transport.request("POST", "/v1/refunds", json=payload))
+        body = self._call(
+            "POST",
+            "/v1/refunds",
+            json=payload,
+            verification_token=verification_token,
+            idempotency_key=idempotency_key,
+        )
+        return Refund.from_json(body)
 
     def refunds_for_order(self, order_id: int) -> List[Refund]:
         """Refunds of one order, newest first."""
-        body = self.transport.request("GET", "/v1/refunds", params={"order_id": order_id, "page_size": 20})
+        body = self._call("GET", "/v1/refunds", params={"order_id": order_id, "page_size": 20})
         return [Refund.from_json(item) for item in body["items"]]

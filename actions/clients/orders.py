@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from actions.clients.http import HttpTransport
+from actions.clients.http import ServiceClient
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,16 @@ class Order:
         )
 
 
-class OrdersClient:
-    def __init__(self, transport: HttpTransport) -> None:
-        self.transport = transport
+class OrdersClient(ServiceClient):
+    api_name = "orders"
 
     def lookup(self, order_id: int, email: str) -> Order:
         """The order if it belongs to this email; BackendError 404 otherwise."""
-        return Order.from_json(
-            self.transport.request("POST", f"/v1/orders/{order_id}/lookup", json={"email": email})
-        )
+        return Order.from_json(self._call("POST", f"/v1/orders/{order_id}/lookup", json={"email": email}))
 
-    def cancel(self, order_id: int, email: str) -> Order:
+    def cancel(self, order_id: int, email: str, *, idempotency_key: str) -> Order:
         """Cancel before shipping; BackendError 409 with the reason otherwise."""
-        return Order.from_json(
-            self.transport.request("POST", f"/v1/orders/{order_id}/cancel", json={"email": email})
+        body = self._call(
+            "POST", f"/v1/orders/{order_id}/cancel", json={"email": email}, idempotency_key=idempotency_key
         )
+        return Order.from_json(body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions.clients.http import HttpTransport
+from actions.clients.http import ServiceClient
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,10 @@ class NewTicket:
     messages: List[TicketMessage] = field(default_factory=list)
 
 
-class TicketingClient:
-    def __init__(self, transport: HttpTransport) -> None:
-        self.transport = transport
+class TicketingClient(ServiceClient):
+    api_name = "ticketing"
 
-    def create_ticket(self, ticket: NewTicket) -> int:
+    def create_ticket(self, ticket: NewTicket, *, idempotency_key: str) -> int:
         """Open a ticket and return its id."""
         payload = {
             "subject": ticket.subject[:300],
@@ -47,4 +46,4 @@ class TicketingClient:
                 if message.body
             ],
         }
-        return int(self.transport.request("POST", "/v1/tickets", json=payload)["id"])
+        return int(self._call("POST", "/v1/tickets", json=payload, idempotency_key=idempotency_key)["id"])

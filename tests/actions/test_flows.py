@@ -15,7 +15,7 @@ from actions.faq import ActionAnswerFaq, load_articles
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
 from actions.tickets import ActionFileComplaint, ActionHandoff, ActionReportPaymentIssue
-from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
+from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
 from tests.conftest import BackendServer, Factory
 
 
@@ -86,8 +86,17 @@ def test_cancel_before_shipping_and_refusal_after(live_backend: BackendServer, b
 def test_refund_is_created_in_billing(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer([DELIVERED])
     order_id = customer.order_ids[0]
+    claimed = {
+        "order_id": str(order_id),
+        "email": customer.email,
+        "amount": "full",
+        "verification_code": "verified",
+    }
+    unverified, _ = run(ActionRequestRefund(), tracker(claimed))
+    assert responses(unverified) == ["utter_verification_required"]
+    verified = verified_slots(live_backend, customer.email)
     dispatcher, events = run(
-        ActionRequestRefund(), tracker({"order_id": str(order_id), "email": customer.email, "amount": "full"})
+        ActionRequestRefund(), tracker({**verified, "order_id": str(order_id), "amount": "full"})
     )
     assert responses(dispatcher) == ["utter_refund_created"]
     refund_id = dispatcher.messages[0]["refund_id"]
@@ -106,6 +115,7 @@ def test_ineligible_refunds_get_the_policy_reason(live_backend: BackendServer, b
         ]
     )
     old, recent, placed = customer.order_ids
+    verified = verified_slots(live_backend, customer.email)
     cases = [
         (old, "10", "utter_refund_refused_window_expired"),
         (placed, "10", "utter_refund_refused_not_delivered"),
@@ -113,12 +123,10 @@ def test_ineligible_refunds_get_the_policy_reason(live_backend: BackendServer, b
     for order_id, amount, expected in cases:
         dispatcher, _ = run(
             ActionRequestRefund(),
-            tracker({"order_id": str(order_id), "email": customer.email, "amount": amount}),
+            tracker({**verified, "order_id": str(order_id), "amount": amount}),
         )
         assert responses(dispatcher) == [expected]
-    too_much, _ = run(
-        ActionRequestRefund(), tracker({"order_id": str(recent), "email": customer.email, "amount": "80"})
-    )
+    too_much, _ = run(ActionRequestRefund(), tracker({**verified, "order_id": str(recent), "amount": "80"}))
     assert responses(too_much) == ["utter_refund_refused_amount_too_high"]
     assert too_much.messages[0]["refundable_amount"] == "50.00"
     assert live_backend.get("/v1/refunds", params={"customer_id": customer.id}).json()["total"] == 0
@@ -126,12 +134,13 @@ def test_ineligible_refunds_get_the_policy_reason(live_backend: BackendServer, b
     assert load_articles()["refund_policy"].url in policy_text
 
 
-def test_refund_status_lists_refunds(bot_factory: Factory) -> None:
+def test_refund_status_lists_refunds(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer([DELIVERED, DELIVERED])
     with_refund, without = customer.order_ids
+    verified = verified_slots(live_backend, customer.email)
     run(
         ActionRequestRefund(),
-        tracker({"order_id": str(with_refund), "email": customer.email, "amount": "10"}),
+        tracker({**verified, "order_id": str(with_refund), "amount": "10"}),
     )
     dispatcher, _ = run(
         ActionCheckRefundStatus(), tracker({"order_id": str(with_refund), "email": customer.email})
@@ -142,17 +151,21 @@ def test_refund_status_lists_refunds(bot_factory: Factory) -> None:
     assert responses(none) == ["utter_no_refunds"]
 
 
-def test_balance_needs_a_matching_email_and_order(bot_factory: Factory) -> None:
+def test_balance_needs_a_live_verification(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer(
         [{"status": "placed", "total_cents": 2000, "invoice_status": "open", "paid": False}],
         store_credit_cents=1500,
     )
-    refused, events = run(ActionCheckBalance(), tracker({"email": customer.email, "order_id": "10042"}))
-    assert responses(refused) == ["utter_identity_not_confirmed"]
-    assert slot_events(events)["email"] is None
-    shown, _ = run(
-        ActionCheckBalance(), tracker({"email": customer.email, "order_id": str(customer.order_ids[0])})
+    refused, _ = run(
+        ActionCheckBalance(), tracker({"email": customer.email, "verification_code": "verified"})
     )
+    assert responses(refused) == ["utter_verification_required"]
+    verified = verified_slots(live_backend, customer.email)
+    expired, _ = run(ActionCheckBalance(), tracker({**verified, "verified_until": 1.0}))
+    assert responses(expired) == ["utter_verification_required"]
+    other_email, _ = run(ActionCheckBalance(), tracker({**verified, "email": "jane@example.com"}))
+    assert responses(other_email) == ["utter_verification_required"]
+    shown, _ = run(ActionCheckBalance(), tracker(verified))
     assert responses(shown) == ["utter_balance"]
     assert shown.messages[0]["store_credit"] == "15.00 USD" and shown.messages[0]["amount_due"] == "20.00 USD"
 
@@ -161,7 +174,7 @@ def test_invoices_are_listed_then_a_copy_is_emailed(
     live_backend: BackendServer, bot_factory: Factory
 ) -> None:
     customer = bot_factory.customer([DELIVERED])
-    identity = {"email": customer.email, "order_id": str(customer.order_ids[0])}
+    identity = verified_slots(live_backend, customer.email)
     listed, _ = run(ActionGetInvoice(), tracker(identity))
     assert responses(listed) == ["utter_invoice_list_intro", "utter_invoice_line", "utter_offer_invoice_copy"]
     button = listed.messages[-1]["buttons"][0]
@@ -202,25 +215,24 @@ def test_payment_issue_opens_a_ticket_with_the_details(
     assert ticket["messages"][-1]["body"] == "I was charged twice for 59.90"
 
 
-def test_password_reset_never_reveals_whether_an_account_exists(
+def test_password_reset_needs_verification_and_mails_the_address_on_file(
     live_backend: BackendServer, bot_factory: Factory
 ) -> None:
     customer = bot_factory.customer([DELIVERED])
-    known, _ = run(ActionResetPassword(), tracker({"email": customer.email}))
-    unknown, _ = run(ActionResetPassword(), tracker({"email": "ghost@example.net"}))
-    assert (
-        known.messages == unknown.messages == [{**known.messages[0], "response": "utter_password_reset_sent"}]
+    outbox_query = {"recipient": customer.email, "template": "password_reset"}
+    refused, _ = run(
+        ActionResetPassword(), tracker({"email": customer.email, "verification_code": "verified"})
     )
-    sent = live_backend.get(
-        "/v1/outbox", params={"recipient": customer.email, "template": "password_reset"}
-    ).json()
-    assert sent["total"] == 1
-    assert live_backend.get("/v1/outbox", params={"recipient": "ghost@example.net"}).json()["total"] == 0
+    assert responses(refused) == ["utter_verification_required"]
+    assert live_backend.get("/v1/outbox", params=outbox_query).json()["total"] == 0
+    sent, _ = run(ActionResetPassword(), tracker(verified_slots(live_backend, customer.email)))
+    assert responses(sent) == ["utter_password_reset_sent"]
+    assert live_backend.get("/v1/outbox", params=outbox_query).json()["total"] == 1
 
 
 def test_update_account_email_and_address(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer([DELIVERED])
-    identity = {"email": customer.email, "order_id": str(customer.order_ids[0])}
+    identity = verified_slots(live_backend, customer.email)
     taken, _ = run(
         ActionUpdateAccount(),
         tracker({**identity, "account_field": "email", "new_value": "jane@example.com"}),
@@ -245,7 +257,7 @@ def test_update_account_email_and_address(live_backend: BackendServer, bot_facto
 
 def test_delete_account_needs_confirmation(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer([DELIVERED])
-    identity = {"email": customer.email, "order_id": str(customer.order_ids[0])}
+    identity = verified_slots(live_backend, customer.email)
     declined, _ = run(ActionDeleteAccount(), tracker({**identity, "confirmed": False}))
     assert responses(declined) == ["utter_deletion_not_requested"]
     assert live_backend.get("/v1/tickets", params={"customer_id": customer.id}).json()["total"] == 0

@@ -1,23 +1,98 @@
-"""When the backend cannot be reached the customer is told plainly; nothing pretends to succeed."""
+"""Faults between the action server and the backend: timeouts, 500s, an open breaker, ticketing down."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import handoff_queue
 from actions.backend import backend
+from actions.clients.http import BackendUnavailable, HttpTransport
+from actions.clients.orders import OrdersClient
+from actions.clients.ticketing import NewTicket, TicketingClient
+from actions.config import BackendSettings
 from actions.orders import ActionCheckOrderStatus
 from actions.tickets import ActionHandoff
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
+from tests.conftest import TOKEN, BackendServer
+from tests.fault_proxy import FaultProxy
 from tools.stack import free_port
 
 
 @pytest.fixture
-def backend_down(monkeypatch: pytest.MonkeyPatch):
+def proxy(sqlite_backend: BackendServer) -> Iterator[FaultProxy]:
+    fault_proxy = FaultProxy(sqlite_backend.base_url)
+    yield fault_proxy
+    fault_proxy.close()
+
+
+def settings(url: str, **overrides) -> BackendSettings:
+    values = dict(
+        base_url=url,
+        api_token=TOKEN,
+        connect_timeout=0.5,
+        read_timeout=0.5,
+        retry_attempts=3,
+        breaker_fail_max=5,
+        breaker_reset_seconds=1.0,
+    )
+    values.update(overrides)
+    return BackendSettings(**values)
+
+
+def test_slow_backend_times_out_and_idempotent_calls_retry_a_bounded_number_of_times(
+    proxy: FaultProxy,
+) -> None:
+    proxy.mode, proxy.delay = "slow", 2.0
+    orders = OrdersClient(HttpTransport(settings(proxy.url)))
+    with pytest.raises(BackendUnavailable):
+        orders.lookup(10042, "jane@example.com")  # a POST without a key: not retried
+    assert proxy.requests_seen == 1
+    with pytest.raises(BackendUnavailable):
+        orders.cancel(10044, "jane@example.com", idempotency_key="k-slow")  # keyed: retried, bounded
+    assert proxy.requests_seen == 1 + 3
+
+
+def test_server_errors_are_retried_then_reported(proxy: FaultProxy) -> None:
+    proxy.mode = "error"
+    transport = HttpTransport(settings(proxy.url, retry_attempts=3))
+    ticketing = TicketingClient(transport)
+    with pytest.raises(BackendUnavailable):
+        ticketing.create_ticket(NewTicket(subject="x", category="general"), idempotency_key="k-500")
+    assert proxy.requests_seen == 3
+
+
+def test_breaker_opens_then_closes_again(proxy: FaultProxy) -> None:
+    import time
+
+    proxy.mode = "error"
+    orders = OrdersClient(HttpTransport(settings(proxy.url, retry_attempts=1, breaker_fail_max=3)))
+    for _ in range(3):
+        with pytest.raises(BackendUnavailable):
+            orders.lookup(10042, "jane@example.com")
+    seen = proxy.requests_seen
+    with pytest.raises(BackendUnavailable, match="circuit open"):
+        orders.lookup(10042, "jane@example.com")
+    assert proxy.requests_seen == seen  # open: the dead backend is not even asked
+    assert orders.breaker.current_state == "open"
+
+    proxy.mode = "pass"
+    time.sleep(1.2)  # the breaker's reset timeout (1 s here): the next call is a trial
+    assert orders.lookup(10042, "jane@example.com").id == 10042
+    assert orders.breaker.current_state == "closed"
+
+
+@pytest.fixture
+def backend_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("BACKEND_CONNECT_TIMEOUT", "0.5")
+    monkeypatch.setenv("BACKEND_API_TOKEN", TOKEN)
+    monkeypatch.setenv("BACKEND_CONNECT_TIMEOUT", "0.3")
+    monkeypatch.setenv("HANDOFF_QUEUE_PATH", str(tmp_path / "queue.db"))
+    monkeypatch.setenv("HANDOFF_RETRY_SECONDS", "3600")  # the test delivers by hand
     backend.cache_clear()
     yield
     backend.cache_clear()
@@ -32,9 +107,36 @@ def test_unreachable_backend_is_reported_and_routed_to_a_person(backend_down) ->
     )
     assert responses(dispatcher) == ["utter_backend_unavailable"]
     assert slot_events(events)["handoff_reason"] == "backend_unavailable"
+    assert {"event": "followup", "name": "action_handoff"} in [
+        {"event": event["event"], "name": event.get("name")} for event in events
+    ]
 
 
-def test_handoff_without_ticketing_says_so(backend_down) -> None:
+def test_handoff_survives_ticketing_being_down(
+    backend_down, sqlite_backend: BackendServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current = tracker(
+        {"handoff_reason": "backend_unavailable"},
+        intent="request_human",
+        text="please help",
+        sender_id="conv-queued",
+    )
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionHandoff().run(dispatcher, tracker(intent="request_human", text="human"), DOMAIN))
-    assert responses(dispatcher) == ["utter_handoff_failed"]
+    asyncio.run(ActionHandoff().run(dispatcher, current, DOMAIN))
+    asyncio.run(ActionHandoff().run(CollectingDispatcher(), current, DOMAIN))  # Rasa retrying the same turn
+    assert responses(dispatcher) == ["utter_handoff_queued"]
+    waiting = handoff_queue.queue().pending()
+    assert len(waiting) == 1 and waiting[0][1].conversation_id == "conv-queued"
+
+    # Ticketing recovers: everything waiting is delivered, once, with its transcript and reason.
+    live = TicketingClient(HttpTransport(settings(sqlite_backend.base_url)))
+    assert handoff_queue.queue().deliver(live) == 1
+    assert handoff_queue.queue().pending() == []
+    tickets = sqlite_backend.get("/v1/tickets", params={"conversation_id": "conv-queued"}).json()
+    assert tickets["total"] == 1
+    assert tickets["items"][0]["details"]["escalation_reason"] == "backend_unavailable"
+    assert tickets["items"][0]["messages"][-1]["body"] == "please help"
+    # A redelivery of the same entry (say the first answer was lost) creates nothing new.
+    handoff_queue.queue().put(waiting[0][0], waiting[0][1])
+    assert handoff_queue.queue().deliver(live) == 1
+    assert sqlite_backend.get("/v1/tickets", params={"conversation_id": "conv-queued"}).json()["total"] == 1

@@ -1,0 +1,158 @@
+"""Step-up verification in the conversation: send a one-time code, check it with the backend.
+
+Only this action code, after the backend confirmed a code, sets the verification slots; their domain
+mappings are `custom`, so no entity, payload or typed text can fill them. The token also travels to the
+backend, which refuses sensitive operations without a live token it issued for that very customer.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import slots
+from actions.backend import backend
+from actions.clients.http import BackendError, BackendUnavailable
+from actions.values import as_text, parse_email, parse_verification_code
+
+# The value the code slot holds once verified; the token and expiry slots are what actually count.
+VERIFIED = "verified"
+FAILURE_CODES = {"challenge_locked", "code_expired", "code_already_used", "challenge_not_found"}
+
+
+@dataclass(frozen=True)
+class FreshVerification:
+    customer_id: int
+    token: str
+
+
+def fresh_verification(tracker: Tracker) -> Optional[FreshVerification]:
+    """The live verification for the email in the conversation, if there is one."""
+    token = tracker.get_slot(slots.VERIFICATION_TOKEN)
+    until = tracker.get_slot(slots.VERIFIED_UNTIL)
+    customer_id = tracker.get_slot(slots.VERIFIED_CUSTOMER_ID)
+    email = parse_email(tracker.get_slot(slots.EMAIL))
+    if not token or until is None or customer_id is None or email is None:
+        return None
+    if email != tracker.get_slot(slots.VERIFIED_EMAIL) or time.time() >= float(until):
+        return None
+    return FreshVerification(int(customer_id), str(token))
+
+
+def forget_verification() -> List[EventType]:
+    """Drop every trace of a verification (after failure, expiry or a change of email)."""
+    return [
+        SlotSet(name, None)
+        for name in (
+            slots.VERIFICATION_CODE,
+            slots.VERIFICATION_TOKEN,
+            slots.VERIFIED_EMAIL,
+            slots.VERIFIED_CUSTOMER_ID,
+            slots.VERIFIED_UNTIL,
+            slots.VERIFICATION_CHALLENGE_ID,
+            slots.VERIFICATION_SENT_TO,
+        )
+    ]
+
+
+def _epoch(iso_timestamp: str) -> float:
+    moment = datetime.fromisoformat(iso_timestamp.replace("Z", ""))
+    return moment.replace(tzinfo=timezone.utc).timestamp()
+
+
+def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+    """Validate the code slot: the slots to set, with `handoff_reason` set when verification has failed."""
+    if as_text(value) == VERIFIED:
+        # A verification from earlier in the conversation counts only while it is live for this email.
+        return (
+            {slots.VERIFICATION_CODE: VERIFIED}
+            if fresh_verification(tracker)
+            else {slots.VERIFICATION_CODE: None}
+        )
+    code = parse_verification_code(value)
+    if code is None:
+        dispatcher.utter_message(response="utter_invalid_verification_code")
+        return {slots.VERIFICATION_CODE: None}
+    challenge_id = tracker.get_slot(slots.VERIFICATION_CHALLENGE_ID)
+    if not challenge_id:
+        return {slots.VERIFICATION_CODE: None}
+    try:
+        verification = backend().identity.check_code(challenge_id, code)
+    except BackendUnavailable:
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return {slots.VERIFICATION_CODE: None, slots.HANDOFF_REASON: slots.REASON_BACKEND_UNAVAILABLE}
+    except BackendError as exc:
+        if exc.code == "code_invalid":
+            dispatcher.utter_message(
+                response="utter_verification_code_wrong", attempts_left=exc.details.get("attempts_left", 0)
+            )
+            return {slots.VERIFICATION_CODE: None}
+        dispatcher.utter_message(response="utter_verification_failed")
+        return {
+            slots.VERIFICATION_CODE: None,
+            slots.VERIFICATION_CHALLENGE_ID: None,
+            slots.HANDOFF_REASON: slots.REASON_VERIFICATION_FAILED,
+        }
+    dispatcher.utter_message(response="utter_verified")
+    return {
+        slots.VERIFICATION_CODE: VERIFIED,
+        slots.VERIFICATION_TOKEN: verification.token,
+        slots.VERIFIED_CUSTOMER_ID: float(verification.customer_id),
+        slots.VERIFIED_EMAIL: parse_email(tracker.get_slot(slots.EMAIL)),
+        slots.VERIFIED_UNTIL: _epoch(verification.expires_at),
+        slots.VERIFICATION_CHALLENGE_ID: None,
+    }
+
+
+class ActionAskVerificationCode(Action):
+    """Asked by a form for the code: sends one (once per challenge), then asks for it."""
+
+    def name(self) -> str:
+        return "action_ask_verification_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        email = parse_email(tracker.get_slot(slots.EMAIL))
+        if (
+            tracker.get_slot(slots.VERIFICATION_CHALLENGE_ID)
+            and tracker.get_slot(slots.VERIFIED_EMAIL) == email
+        ):
+            dispatcher.utter_message(response="utter_ask_verification_code_again")
+            return []
+        try:
+            challenge = backend().identity.send_code(email or "")
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return _stop_form() + [
+                SlotSet(slots.HANDOFF_REASON, slots.REASON_BACKEND_UNAVAILABLE),
+                FollowupAction("action_handoff"),
+            ]
+        except BackendError as exc:
+            dispatcher.utter_message(
+                response="utter_too_many_codes" if exc.status == 429 else "utter_verification_failed"
+            )
+            return _stop_form() + [SlotSet(slots.HANDOFF_REASON, slots.REASON_VERIFICATION_FAILED)]
+        response = (
+            "utter_verification_code_sent_or_app"
+            if challenge.authenticator_accepted
+            else "utter_verification_code_sent"
+        )
+        dispatcher.utter_message(response=response, verification_sent_to=challenge.sent_to)
+        return forget_verification() + [
+            SlotSet(slots.VERIFICATION_CHALLENGE_ID, challenge.challenge_id),
+            SlotSet(slots.VERIFICATION_SENT_TO, challenge.sent_to),
+            # Which email this pending code belongs to; becomes the verified email only after success.
+            SlotSet(slots.VERIFIED_EMAIL, email),
+        ]
+
+
+def _stop_form() -> List[EventType]:
+    return [SlotSet(slots.REQUESTED_SLOT, None), ActiveLoop(None)]

@@ -1,0 +1,116 @@
+"""The step-up in the conversation: codes are sent and checked by the backend; only then is anyone verified."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.billing import ValidateBalanceForm
+from actions.verification import ActionAskVerificationCode
+from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
+from tests.conftest import BackendServer, Factory
+
+ONE_ORDER = [{"status": "delivered", "total_cents": 100, "delivered_days_ago": 1}]
+
+
+def run(action, current: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    return dispatcher, asyncio.run(action.run(dispatcher, current, DOMAIN))
+
+
+def ask_for_code(email: str) -> Dict[str, Any]:
+    """Run the ask action and return the slots it set (the pending challenge)."""
+    dispatcher, events = run(
+        ActionAskVerificationCode(), tracker({"email": email}, active_loop="balance_form")
+    )
+    assert responses(dispatcher) in (
+        ["utter_verification_code_sent"],
+        ["utter_verification_code_sent_or_app"],
+    )
+    return slot_events(events)
+
+
+def enter_code(
+    pending: Dict[str, Any], email: str, code: str
+) -> tuple[CollectingDispatcher, Dict[str, Any], List]:
+    slots = {**pending, "email": email, "requested_slot": "verification_code"}
+    dispatcher, events = run(
+        ValidateBalanceForm(),
+        tracker(slots, active_loop="balance_form", text=code, candidates={"verification_code": code}),
+    )
+    return dispatcher, slot_events(events), events
+
+
+def test_the_right_code_verifies_and_sets_the_token(
+    live_backend: BackendServer, bot_factory: Factory
+) -> None:
+    customer = bot_factory.customer(ONE_ORDER)
+    pending = ask_for_code(customer.email)
+    assert pending["verification_sent_to"].endswith("@example.org") and pending["verification_token"] is None
+    dispatcher, slots, _ = enter_code(pending, customer.email, live_backend.latest_code(customer.email))
+    assert responses(dispatcher) == ["utter_verified"]
+    assert slots["verification_code"] == "verified" and slots["verification_token"]
+    assert slots["verified_customer_id"] == customer.id and slots["verified_email"] == customer.email
+
+
+def test_wrong_codes_say_how_many_tries_are_left_then_fail_to_a_person(
+    live_backend: BackendServer, bot_factory: Factory
+) -> None:
+    customer = bot_factory.customer(ONE_ORDER)
+    pending = ask_for_code(customer.email)
+    wrong = f"{(int(live_backend.latest_code(customer.email)) + 1) % 1_000_000:06d}"
+    first, slots, _ = enter_code(pending, customer.email, wrong)
+    assert responses(first) == ["utter_verification_code_wrong"] and first.messages[0]["attempts_left"] == 2
+    assert slots["verification_code"] is None and "verification_token" not in slots
+    enter_code(pending, customer.email, wrong)
+    locked, slots, events = enter_code(pending, customer.email, wrong)
+    assert responses(locked) == ["utter_verification_failed"]
+    assert slots["handoff_reason"] == "verification_failed"
+    assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)
+
+
+def test_a_code_for_another_customer_does_not_verify(
+    live_backend: BackendServer, bot_factory: Factory
+) -> None:
+    victim, attacker = bot_factory.customer(ONE_ORDER), bot_factory.customer(ONE_ORDER)
+    pending = ask_for_code(victim.email)
+    ask_for_code(attacker.email)
+    dispatcher, slots, _ = enter_code(pending, victim.email, live_backend.latest_code(attacker.email))
+    assert responses(dispatcher) == ["utter_verification_code_wrong"] and "verification_token" not in slots
+
+
+def test_typing_verified_is_not_a_verification(live_backend: BackendServer, bot_factory: Factory) -> None:
+    customer = bot_factory.customer(ONE_ORDER)
+    pending = ask_for_code(customer.email)
+    for attempt in ("verified", '/inform{"verification_code": "verified"}', '/verify{"verified": true}'):
+        _, slots, _ = enter_code(pending, customer.email, attempt)
+        assert slots["verification_code"] is None and not slots.get("verification_token"), attempt
+
+
+def test_the_code_is_sent_once_and_asked_again_after_a_wrong_answer(
+    live_backend: BackendServer, bot_factory: Factory
+) -> None:
+    customer = bot_factory.customer(ONE_ORDER)
+    pending = ask_for_code(customer.email)
+    dispatcher, events = run(
+        ActionAskVerificationCode(), tracker({**pending, "email": customer.email}, active_loop="balance_form")
+    )
+    assert responses(dispatcher) == ["utter_ask_verification_code_again"] and events == []
+    codes = live_backend.get(
+        "/v1/outbox", params={"recipient": customer.email, "template": "verification_code"}
+    )
+    assert codes.json()["total"] == 1
+
+
+def test_too_many_codes_ends_the_form(live_backend: BackendServer, bot_factory: Factory) -> None:
+    customer = bot_factory.customer(ONE_ORDER)
+    for _ in range(3):
+        ask_for_code(customer.email)
+    dispatcher, events = run(
+        ActionAskVerificationCode(), tracker({"email": customer.email}, active_loop="balance_form")
+    )
+    assert responses(dispatcher) == ["utter_too_many_codes"]
+    assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)
