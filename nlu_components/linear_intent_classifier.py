@@ -63,8 +63,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def _blocks(message: Message) -> Dict[str, Any]:
         return {
-            f"{f.origin}:{'sparse' if f.is_sparse() else 'dense'}:{i}": f.features
-            for i, f in enumerate(message.features)
+            f"{f.origin}:{'sparse' if f.is_sparse() else 'dense'}": f.features
+            for f in message.features
             if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
         }
 
@@ -73,7 +73,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         columns = []
         for key in sorted(self.idf):
             rows = [blocks.get(key) for blocks in per_message]
-            if ":sparse:" in key:
+            if key.endswith(":sparse"):
                 block = sp.vstack([sp.csr_matrix(r) for r in rows]).tocsr().astype(np.float64)
                 block.data = np.log1p(block.data)
                 block = normalize(block @ sp.diags(self.idf[key]))
@@ -87,7 +87,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         blocks = [self._blocks(e) for e in examples]
         keys = set(blocks[0]) if blocks else set()
         for key in sorted(keys):
-            if ":sparse:" in key:
+            if key.endswith(":sparse"):
                 present = sp.vstack([sp.csr_matrix(b[key]) for b in blocks]) > 0
                 df = np.asarray(present.sum(axis=0)).ravel()
                 self.idf[key] = np.log((1 + len(blocks)) / (1 + df)) + 1

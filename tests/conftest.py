@@ -104,10 +104,16 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def start_backend(database_url: str, log_path: Path, dialect: str) -> BackendServer:
+def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: str) -> BackendServer:
     """Migrate and seed the database, then run the backend as its own process."""
     env = dict(
-        os.environ, DATABASE_URL=database_url, BACKEND_API_TOKEN=TOKEN, SQLALCHEMY_SILENCE_UBER_WARNING="1"
+        os.environ,
+        DATABASE_URL=database_url,
+        BACKEND_API_TOKEN=TOKEN,
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # The suite and the fuzzer share one token; the limit itself is tested on a backend of its own.
+        BACKEND_RATE_LIMIT=extra_env.pop("BACKEND_RATE_LIMIT", "100000/minute"),
+        **extra_env,
     )
     subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)
     port = free_port()

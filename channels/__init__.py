@@ -1,0 +1,1 @@
+"""Input channels: how customer messages reach Rasa (the first layer of the assistant)."""

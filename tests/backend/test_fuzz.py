@@ -1,0 +1,60 @@
+"""Fuzzing the backend from its own OpenAPI spec (schemathesis): no 5xx, and every error is clear JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from tests.conftest import TOKEN, BackendServer, start_backend, stop_backend
+
+OUTCOMES: Counter = Counter()
+
+
+@pytest.fixture(scope="module")
+def fuzz_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendServer]:
+    folder = tmp_path_factory.mktemp("fuzz-backend")
+    server = start_backend(f"sqlite:///{folder}/backend.db", folder / "backend.log", "sqlite")
+    yield server
+    stop_backend(server)
+    print(
+        f"\nschemathesis: {sum(OUTCOMES.values())} requests, by status class: {dict(sorted(OUTCOMES.items()))}"
+    )
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzz_backend: BackendServer):
+    return schemathesis.openapi.from_url(f"{fuzz_backend.base_url}/openapi.json")
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_no_server_errors_and_errors_are_json(case, fuzz_backend: BackendServer) -> None:
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {TOKEN}"}
+    response = case.call(base_url=fuzz_backend.base_url, timeout=30)
+    OUTCOMES[f"{response.status_code // 100}xx"] += 1
+    assert (
+        response.status_code < 500
+    ), f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+    if response.status_code >= 400:
+        body = response.json()
+        assert set(body) == {"error"} and body["error"]["code"] and body["error"]["message"], response.text[
+            :300
+        ]
+
+
+def test_per_token_rate_limit(tmp_path) -> None:
+    server = start_backend(
+        f"sqlite:///{tmp_path}/limited.db", tmp_path / "backend.log", "sqlite", BACKEND_RATE_LIMIT="5/minute"
+    )
+    try:
+        statuses = [server.get("/v1/orders/10042").status_code for _ in range(7)]
+    finally:
+        stop_backend(server)
+    assert statuses == [200] * 5 + [429] * 2
