@@ -166,6 +166,9 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
     def _reject(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, hint: str
     ) -> Dict[str, Any]:
+        if tracker.get_slot(slots.REQUESTED_SLOT) not in (None, slot):
+            # Picked up in passing (say a one-time code tagged as an order number): keep what we had, quietly.
+            return {slot: value_before_this_message(tracker, slot)}
         dispatcher.utter_message(response=hint)
         return {slot: None, slots.FORM_FAILURES: float(tracker.get_slot(slots.FORM_FAILURES) or 0) + 1}
 

@@ -42,7 +42,7 @@ class DemoCustomer:
 
 
 # Demo only: a published secret, so a person trying the demo can produce valid codes.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DEMO_CUSTOMERS = [
     DemoCustomer(

@@ -1,5 +1,5 @@
 # Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
-.PHONY: bench bench-nlu bench-model
+.PHONY: bench bench-nlu bench-model bench-profile
 
 MINILM_DIR := var/models/all-MiniLM-L6-v2
 
@@ -16,3 +16,7 @@ bench: $(STAMP) $(MODEL_STAMP) bench-model
 # Banking77, rasa init default vs ours: the long NLU part.
 bench-nlu: $(STAMP) bench-model
 	$(PY) -m bench.run nlu
+
+# Where serving time goes (py-spy, installed with: pip install -c requirements.txt py-spy==0.4.3).
+bench-profile: $(STAMP) $(MODEL_STAMP)
+	$(PY) -m bench.profile

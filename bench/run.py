@@ -15,7 +15,7 @@ from typing import Dict, List
 from bench import nlu, serving, training
 from bench.common import write_results
 
-OURS = nlu.CONFIGS / "minilm.yml"
+OURS = [nlu.CONFIGS / "linear.yml"]
 PROJECT_CONFIG = nlu.REPO_ROOT / "config.yml"
 NLU_COLUMNS = [
     "pipeline",
@@ -59,7 +59,7 @@ def bench() -> List[Dict]:
             }
         )
     print("NLU: project data, rasa init default vs config.yml vs ours", flush=True)
-    rows = nlu.compare("project", [nlu.DEFAULT_CONFIG, PROJECT_CONFIG, OURS])
+    rows = nlu.compare("project", [nlu.DEFAULT_CONFIG, PROJECT_CONFIG, *OURS])
     sections.append(
         nlu_section(
             "NLU on the project's held-out set",
@@ -103,8 +103,16 @@ def bench() -> List[Dict]:
     return sections
 
 
-def bench_nlu() -> List[Dict]:
-    rows = nlu.compare("banking77", [nlu.DEFAULT_CONFIG, nlu.CONFIGS / "banking77.yml"])
+def bench_nlu(args: List[str]) -> List[Dict]:
+    """Options: --limit N (training examples per intent), --default-epochs N (cap the default's DIET)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench.run nlu")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--default-epochs", type=int)
+    options = parser.parse_args(args)
+    configs = [nlu.DEFAULT_CONFIG, nlu.CONFIGS / "banking77.yml"]
+    rows = nlu.compare("banking77", configs, options.limit, options.default_epochs)
     section = nlu_section("Banking77 (PolyAI, CC BY 4.0, Casanueva et al. 2020)", rows, [])
     section["after"] = "Published anchors: fine-tuned BERT 93.66%, USE+ConveRT 93.36% test accuracy."
     return [section]
@@ -113,10 +121,10 @@ def bench_nlu() -> List[Dict]:
 def main(argv: List[str]) -> int:
     which = argv[0] if argv else "bench"
     start = time.monotonic()
-    sections = bench() if which == "bench" else bench_nlu()
+    sections = bench() if which == "bench" else bench_nlu(argv[1:])
     name = "bench" if which == "bench" else "bench-nlu"
     sections[0]["intro"] = f"Whole run: {time.monotonic() - start:.0f} s wall."
-    path = write_results(name, sections, f"make {name}")
+    path = write_results(name, sections, " ".join(["make", name, *argv[1:]]))
     print(f"wrote {path} and {path.with_suffix('.json')} ({time.monotonic() - start:.0f} s)")
     return 0
 

@@ -239,6 +239,10 @@ Demo customers (email / order numbers):
                       10054 refund pending
   li.wei@example.com  10060 delivered, 10061 shipped, 10062 placed, 10063 cancelled
 
+Balance, invoices, refunds, account changes and password resets ask for a one-time code.
+  Read the code "sent" by email: make otp TO=jane@example.com
+  Li Wei's authenticator app:    .venv/bin/python -c "import pyotp; print(pyotp.TOTP('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP').now())"
+
 Press Ctrl-C to stop everything.
 """
 

@@ -210,3 +210,18 @@ def test_new_email_does_not_replace_the_identity_email() -> None:
     )
     assert slot_events(events)["new_value"] == "new.me@example.com"
     assert slot_events(events)["email"] == "old.me@example.com"
+
+
+def test_an_invalid_value_for_a_slot_not_asked_keeps_the_earlier_one() -> None:
+    dispatcher, events = validate(
+        ValidateRefundForm(),
+        in_form(
+            "refund_form",
+            "verification_code",
+            text="104523",
+            candidates={"order_id": "104523"},
+            history=[{"event": "slot", "name": "order_id", "value": "10042"}],
+        ),
+    )
+    assert responses(dispatcher) == []
+    assert slot_events(events)["order_id"] == "10042"

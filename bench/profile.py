@@ -1,0 +1,111 @@
+"""Where the serving time goes: py-spy samples the Rasa server and the action server under load.
+
+python -m bench.profile   (make bench-profile)  ->  bench/results/profile-latest.md
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import tempfile
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List
+
+from bench.common import RESULTS, VENV_BIN, write_results
+from bench.serving import FRONTDESK, _level
+from tools.stack import REPO_ROOT, Stack, StackConfig, free_port, latest_model
+
+SECONDS = 40
+
+
+def summarise(raw: Path, top: int = 15) -> List[Dict]:
+    """Inclusive share of samples per function (file:function), from py-spy's collapsed stacks."""
+    inclusive: Counter = Counter()
+    leaf: Counter = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [
+            re.sub(r" \((.*?site-packages/|.*?/work/main/)?(.*?):\d+\)", r" (\2)", f)
+            for f in stack.split(";")
+        ]
+        n = int(count)
+        total += n
+        for frame in set(frames):
+            inclusive[frame] += n
+        leaf[frames[-1]] += n
+    rows = [{"kind": "inclusive", "frame": f, "share": c / total} for f, c in inclusive.most_common(top)]
+    rows += [{"kind": "self", "frame": f, "share": c / total} for f, c in leaf.most_common(top)]
+    return rows
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        var = Path(tmp)
+        config = StackConfig(
+            var_dir=var,
+            backend_port=free_port(),
+            actions_port=free_port(),
+            rasa_port=free_port(),
+            backend_token="bench-token",
+            database_url=f"sqlite:///{var}/backend.db",
+            model=latest_model(REPO_ROOT / "models"),
+        )
+        stack = Stack(config)
+        stack.start(timeout=300)
+        try:
+            url = f"{config.rasa_url}/webhooks/rest/webhook"
+            asyncio.run(_level(url, FRONTDESK, 2, 8))
+            spies = {
+                name: subprocess.Popen(
+                    [
+                        str(VENV_BIN / "py-spy"),
+                        "record",
+                        "--nonblocking",
+                        "--format",
+                        "raw",
+                        "-d",
+                        str(SECONDS),
+                        "-r",
+                        "200",
+                        "-o",
+                        str(var / f"{name}.txt"),
+                        "-p",
+                        str(stack.processes[name].pid),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for name in ("rasa", "actions")
+            }
+            stop = threading.Event()
+
+            def drive() -> None:
+                while not stop.is_set():
+                    asyncio.run(_level(url, FRONTDESK, 8, 16))
+
+            driver = threading.Thread(target=drive)
+            driver.start()
+            for spy in spies.values():
+                spy.wait()
+            stop.set()
+            driver.join()
+        finally:
+            stack.stop()
+        sections = [
+            {
+                "title": f"{name}: share of samples ({SECONDS} s at 8 concurrent conversations)",
+                "rows": summarise(var / f"{name}.txt"),
+                "columns": ["kind", "frame", "share"],
+            }
+            for name in ("rasa", "actions")
+        ]
+    print(write_results("profile", sections, "make bench-profile"), RESULTS)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
