@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -56,7 +57,7 @@ def default_with_epochs(epochs: int, workdir: Path) -> Path:
     lines, in_pipeline = [], False
     for line in DEFAULT_CONFIG.read_text().splitlines():
         if line.startswith("pipeline:"):
-            in_pipeline = True
+            in_pipeline, line = True, "pipeline:"
         elif line.startswith("# Configuration for Rasa Core"):
             in_pipeline = False
         if in_pipeline and line.startswith("#   "):
@@ -71,6 +72,8 @@ def train(config: Path, nlu: Path, workdir: Path, name: str, project: bool) -> T
     """`rasa train nlu` with a fresh cache directory, so the time is a real training."""
     out = workdir / name
     out.mkdir(parents=True, exist_ok=True)
+    # Rasa writes auto-filled defaults back into the config file it trains with: give it a copy.
+    config = Path(shutil.copy(config, out / "config.yml"))
     command = rasa(
         "train", "nlu", "-c", str(config), "--nlu", str(nlu), "--out", str(out), "--fixed-model-name", name
     )
@@ -117,7 +120,10 @@ def evaluate(model: Path, test: Examples) -> Dict:
     return result
 
 
-def compare(dataset: str, configs: Sequence[Path], limit: Optional[int] = None) -> List[Dict]:
+def compare(
+    dataset: str, configs: Sequence[Path], limit: Optional[int] = None, default_epochs: Optional[int] = None
+) -> List[Dict]:
+    """Train and test each config on the same data; `default_epochs` caps DIET's epochs in the default."""
     rows = []
     with tempfile.TemporaryDirectory(prefix=f"bench-nlu-{dataset}-") as tmp:
         workdir = Path(tmp)
@@ -127,6 +133,9 @@ def compare(dataset: str, configs: Sequence[Path], limit: Optional[int] = None) 
                 "rasa init default" if config == DEFAULT_CONFIG else config.relative_to(REPO_ROOT).as_posix()
             )
             name = config.stem if config != DEFAULT_CONFIG else "default"
+            if config == DEFAULT_CONFIG and default_epochs:
+                config = default_with_epochs(default_epochs, workdir)
+                label += f" with DIET epochs {default_epochs} (not 100: time cap)"
             try:
                 model, timing = train(config, nlu, workdir, f"{dataset}-{name}", dataset == "project")
                 scores = evaluate(model, test)

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any, Dict, List, Literal, Optional
 
-from pydantic import BaseModel, EmailStr, conlist, constr
+from pydantic import BaseModel, EmailStr, Field, conlist, constr
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from backend.database import Base, utcnow
+from backend.ids import MAX_ID
 
 TicketStatus = Literal["open", "pending", "solved", "closed"]
 TicketPriority = Literal["low", "normal", "high", "urgent"]
@@ -102,7 +103,7 @@ class TicketCreate(BaseModel):
     subject: constr(strip_whitespace=True, min_length=1, max_length=300)  # type: ignore[valid-type]
     category: TicketCategory = "general"
     priority: TicketPriority = "normal"
-    customer_id: Optional[int] = None
+    customer_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
     customer_email: Optional[EmailStr] = None
     conversation_id: Optional[constr(max_length=200)] = None  # type: ignore[valid-type]
     details: Dict[str, Any] = {}
