@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -166,25 +167,33 @@ def sqlite_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend
     stop_backend(server)
 
 
-@pytest.fixture(scope="session")
-def postgres_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendServer]:
-    """The backend on a private schema of the real PostgreSQL server, dropped afterwards."""
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A database URL on a fresh private schema of the real PostgreSQL server, dropped afterwards."""
     url = postgres_url()
     if url is None:
         pytest.skip("PostgreSQL is not reachable (set FRONTDESK_TEST_POSTGRES_URL to test against one)")
-    schema = f"frontdesk_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, future=True)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in url else "?"
-    database_url = f"{url}{separator}options=-csearch_path%3D{schema}"
-    folder = tmp_path_factory.mktemp("postgres-backend")
-    server = start_backend(database_url, folder / "backend.log", "postgresql")
-    yield server
-    stop_backend(server)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendServer]:
+    """The backend on a private schema of the real PostgreSQL server."""
+    with postgres_schema("frontdesk_test") as database_url:
+        folder = tmp_path_factory.mktemp("postgres-backend")
+        server = start_backend(database_url, folder / "backend.log", "postgresql")
+        yield server
+        stop_backend(server)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from backend import migrations
-from tests.conftest import postgres_url
+from tests.conftest import postgres_schema
 
 TABLES = {
     "customers",
@@ -42,16 +40,5 @@ def test_sqlite_round_trip(tmp_path) -> None:
 
 @pytest.mark.postgres
 def test_postgres_round_trip() -> None:
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable")
-    schema = f"frontdesk_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        round_trip(f"{url}?options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("frontdesk_migrations") as database_url:
+        round_trip(database_url)
