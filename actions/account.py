@@ -33,7 +33,8 @@ class ValidateDeleteAccountForm(FrontdeskFormValidation):
 
 
 class ActionResetPassword(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE)
+    # Verification implies the email or phone was given; either may identify the customer here.
+    form_slots = (slots.VERIFICATION_CODE,)
 
     def name(self) -> str:
         return "action_reset_password"
@@ -45,15 +46,13 @@ class ActionResetPassword(FormSubmitAction):
         if verification is None:
             return []
         # Only the owner of the email could verify; the answer still says nothing about other accounts.
-        backend().crm.request_password_reset(
-            slot_text(tracker, slots.EMAIL), verification_token=verification.token
-        )
+        backend().crm.request_password_reset(verification.customer_id, verification_token=verification.token)
         dispatcher.utter_message(response="utter_password_reset_sent")
         return []
 
 
 class ActionUpdateAccount(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE, slots.ACCOUNT_FIELD, slots.NEW_VALUE)
+    form_slots = (slots.VERIFICATION_CODE, slots.ACCOUNT_FIELD, slots.NEW_VALUE)
     slots_to_clear = (slots.ACCOUNT_FIELD, slots.NEW_VALUE)
 
     def name(self) -> str:
@@ -88,13 +87,15 @@ class ActionUpdateAccount(FormSubmitAction):
         if field == "email":
             dispatcher.utter_message(response="utter_account_email_updated", new_email=new_value)
             # The conversation now knows the customer by the new address, still verified.
-            return [SlotSet(slots.EMAIL, new_value), SlotSet(slots.VERIFIED_EMAIL, new_value)]
+            if tracker.get_slot(slots.EMAIL):
+                return [SlotSet(slots.EMAIL, new_value), SlotSet(slots.VERIFIED_CONTACT, new_value)]
+            return []
         dispatcher.utter_message(response="utter_account_address_updated", new_address=new_value)
         return []
 
 
 class ActionDeleteAccount(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE, slots.CONFIRMED)
+    form_slots = (slots.VERIFICATION_CODE, slots.CONFIRMED)
     slots_to_clear = (slots.CONFIRMED,)
 
     def name(self) -> str:

@@ -30,7 +30,7 @@ class ValidateInvoiceForm(FrontdeskFormValidation):
 
 
 class ActionCheckBalance(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE)
+    form_slots = (slots.VERIFICATION_CODE,)
 
     def name(self) -> str:
         return "action_check_balance"
@@ -51,7 +51,7 @@ class ActionCheckBalance(FormSubmitAction):
 
 
 class ActionGetInvoice(FormSubmitAction):
-    form_slots = (slots.EMAIL, slots.VERIFICATION_CODE)
+    form_slots = (slots.VERIFICATION_CODE,)
     slots_to_clear = (slots.INVOICE_ID,)
 
     def name(self) -> str:

@@ -16,6 +16,14 @@ from actions.faq import answer_faq
 from actions.verification import check_code
 
 MAX_FAILED_ATTEMPTS = 3
+# Account forms let a customer identify by email or by phone number (the code then comes by SMS).
+ACCOUNT_FORMS = {
+    "balance_form",
+    "invoice_form",
+    "update_account_form",
+    "delete_account_form",
+    "password_reset_form",
+}
 
 # Small talk inside a form is answered, then the form asks its question again.
 SMALL_TALK_RESPONSES = {
@@ -118,6 +126,18 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             return self._keep_going(tracker)
         return None
 
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        """In account forms a phone number can stand in for the email (Rasa's dynamic forms)."""
+        if (
+            self.form_name() in ACCOUNT_FORMS
+            and tracker.get_slot(slots.PHONE)
+            and not tracker.get_slot(slots.EMAIL)
+        ):
+            return [slots.PHONE if slot == slots.EMAIL else slot for slot in domain_slots]
+        return domain_slots
+
     def _answers_requested_slot(self, tracker: Tracker, requested: str) -> bool:
         """Whether the message holds a usable value for the slot being asked, whatever the intent."""
         candidate = tracker.slots_to_validate().get(requested)
@@ -125,7 +145,8 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             return False
         parser = {
             slots.ORDER_ID: values.parse_order_id,
-            slots.EMAIL: values.parse_email,
+            slots.EMAIL: lambda value: values.parse_email(value)
+            or (values.parse_phone(value) if self.form_name() in ACCOUNT_FORMS else None),
             slots.VERIFICATION_CODE: values.parse_verification_code,
             slots.AMOUNT: lambda value: values.parse_amount(
                 value, allow_full=self.form_name() == "refund_form"
@@ -187,8 +208,14 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             # A new address typed while changing the account email is the new value, not who the customer is.
             return {slots.EMAIL: value_before_this_message(tracker, slots.EMAIL)}
         email = values.parse_email(value)
+        phone = values.parse_phone(value) if email is None and self.form_name() in ACCOUNT_FORMS else None
+        if phone is not None:
+            return {slots.EMAIL: None, slots.PHONE: phone, slots.FORM_FAILURES: 0.0}
         if email is None:
-            return self._reject(dispatcher, tracker, slots.EMAIL, "utter_invalid_email")
+            hint = (
+                "utter_invalid_email_or_phone" if self.form_name() in ACCOUNT_FORMS else "utter_invalid_email"
+            )
+            return self._reject(dispatcher, tracker, slots.EMAIL, hint)
         return self._accept(slots.EMAIL, email)
 
     def validate_verification_code(

@@ -56,6 +56,16 @@ def parse_amount(value: Any, *, allow_full: bool) -> Optional[str]:
     return f"{amount.quantize(Decimal('0.01'))}"
 
 
+def parse_phone(value: Any) -> Optional[str]:
+    """A phone number (7 to 15 digits, an optional leading +, spaces, dashes, dots, brackets), as typed."""
+    text = as_text(value).strip()
+    match = re.search(r"\+?\(?\d[\d\s().-]{5,20}\d", text)
+    if not match or "@" in text:
+        return None
+    digits = re.sub(r"\D", "", match.group(0))
+    return match.group(0).strip() if 7 <= len(digits) <= 15 else None
+
+
 def parse_verification_code(value: Any) -> Optional[str]:
     """Six digits, spaces or dashes between them allowed ("123 456")."""
     digits = re.sub(r"[\s-]", "", as_text(value))

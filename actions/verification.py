@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.backend import backend
 from actions.clients.http import BackendError, BackendUnavailable
-from actions.values import as_text, parse_email, parse_verification_code
+from actions.values import as_text, parse_email, parse_phone, parse_verification_code
 
 # The value the code slot holds once verified; the token and expiry slots are what actually count.
 VERIFIED = "verified"
@@ -33,15 +33,20 @@ class FreshVerification:
     token: str
 
 
+def contact(tracker: Tracker) -> Optional[str]:
+    """How the customer identified: the email in the conversation, else the phone number they gave."""
+    return parse_email(tracker.get_slot(slots.EMAIL)) or parse_phone(tracker.get_slot(slots.PHONE))
+
+
 def fresh_verification(tracker: Tracker) -> Optional[FreshVerification]:
-    """The live verification for the email in the conversation, if there is one."""
+    """The live verification for the email or phone in the conversation, if there is one."""
     token = tracker.get_slot(slots.VERIFICATION_TOKEN)
     until = tracker.get_slot(slots.VERIFIED_UNTIL)
     customer_id = tracker.get_slot(slots.VERIFIED_CUSTOMER_ID)
-    email = parse_email(tracker.get_slot(slots.EMAIL))
-    if not token or until is None or customer_id is None or email is None:
+    identified_by = contact(tracker)
+    if not token or until is None or customer_id is None or identified_by is None:
         return None
-    if email != tracker.get_slot(slots.VERIFIED_EMAIL) or time.time() >= float(until):
+    if identified_by != tracker.get_slot(slots.VERIFIED_CONTACT) or time.time() >= float(until):
         return None
     return FreshVerification(int(customer_id), str(token))
 
@@ -53,7 +58,7 @@ def forget_verification() -> List[EventType]:
         for name in (
             slots.VERIFICATION_CODE,
             slots.VERIFICATION_TOKEN,
-            slots.VERIFIED_EMAIL,
+            slots.VERIFIED_CONTACT,
             slots.VERIFIED_CUSTOMER_ID,
             slots.VERIFIED_UNTIL,
             slots.VERIFICATION_CHALLENGE_ID,
@@ -105,7 +110,7 @@ def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -
         slots.VERIFICATION_CODE: VERIFIED,
         slots.VERIFICATION_TOKEN: verification.token,
         slots.VERIFIED_CUSTOMER_ID: float(verification.customer_id),
-        slots.VERIFIED_EMAIL: parse_email(tracker.get_slot(slots.EMAIL)),
+        slots.VERIFIED_CONTACT: contact(tracker),
         slots.VERIFIED_UNTIL: _epoch(verification.expires_at),
         slots.VERIFICATION_CHALLENGE_ID: None,
     }
@@ -121,14 +126,18 @@ class ActionAskVerificationCode(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         email = parse_email(tracker.get_slot(slots.EMAIL))
+        identified_by = contact(tracker)
         if (
             tracker.get_slot(slots.VERIFICATION_CHALLENGE_ID)
-            and tracker.get_slot(slots.VERIFIED_EMAIL) == email
+            and tracker.get_slot(slots.VERIFIED_CONTACT) == identified_by
         ):
             dispatcher.utter_message(response="utter_ask_verification_code_again")
             return []
         try:
-            challenge = backend().identity.send_code(email or "")
+            if email:
+                challenge = backend().identity.send_code(email=email)
+            else:
+                challenge = backend().identity.send_code(phone=identified_by or "")
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return _stop_form() + [
@@ -149,8 +158,8 @@ class ActionAskVerificationCode(Action):
         return forget_verification() + [
             SlotSet(slots.VERIFICATION_CHALLENGE_ID, challenge.challenge_id),
             SlotSet(slots.VERIFICATION_SENT_TO, challenge.sent_to),
-            # Which email this pending code belongs to; becomes the verified email only after success.
-            SlotSet(slots.VERIFIED_EMAIL, email),
+            # Whose pending code this is; it counts as verified only once the token slots are set too.
+            SlotSet(slots.VERIFIED_CONTACT, identified_by),
         ]
 
 

@@ -86,8 +86,12 @@ def train(config: Path, nlu: Path, workdir: Path, name: str, project: bool) -> T
 
 def evaluate(model: Path, test: Examples) -> Dict:
     """Parse every test message through the loaded model; metrics on the classifier's top intent."""
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
 
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     raw, final, latency = [], [], []

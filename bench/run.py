@@ -124,7 +124,8 @@ def main(argv: List[str]) -> int:
     sections = bench() if which == "bench" else bench_nlu(argv[1:])
     name = "bench" if which == "bench" else "bench-nlu"
     sections[0]["intro"] = f"Whole run: {time.monotonic() - start:.0f} s wall."
-    path = write_results(name, sections, " ".join(["make", name, *argv[1:]]))
+    extra = f' BENCH_NLU_ARGS="{" ".join(argv[1:])}"' if argv[1:] else ""
+    path = write_results(name, sections, f"make {name}{extra}")
     print(f"wrote {path} and {path.with_suffix('.json')} ({time.monotonic() - start:.0f} s)")
     return 0
 

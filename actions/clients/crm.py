@@ -52,10 +52,13 @@ class CrmClient(ServiceClient):
         )
         return Customer.from_json(body)
 
-    def request_password_reset(self, email: str, *, verification_token: str) -> None:
+    def request_password_reset(self, customer_id: int, *, verification_token: str) -> None:
         """Send a reset link to the verified customer's email on file."""
         self._call(
-            "POST", "/v1/password-resets", json={"email": email}, verification_token=verification_token
+            "POST",
+            "/v1/password-resets",
+            json={"customer_id": customer_id},
+            verification_token=verification_token,
         )
 
     def request_deletion(

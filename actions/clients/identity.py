@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from actions.clients.http import ServiceClient
 
@@ -24,9 +25,9 @@ class Verification:
 class IdentityClient(ServiceClient):
     api_name = "identity"
 
-    def send_code(self, email: str) -> Challenge:
-        """Send a code to the email on file (an unknown email gets an identical-looking decoy)."""
-        body = self._call("POST", "/v1/verifications", json={"email": email})
+    def send_code(self, *, email: Optional[str] = None, phone: Optional[str] = None) -> Challenge:
+        """Send a code by email or SMS to the address on file (unknown ones get an identical-looking decoy)."""
+        body = self._call("POST", "/v1/verifications", json={"email": email} if email else {"phone": phone})
         return Challenge(body["challenge_id"], body["sent_to"], body["authenticator_accepted"])
 
     def check_code(self, challenge_id: str, code: str) -> Verification:

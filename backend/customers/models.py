@@ -73,7 +73,15 @@ class IdentifyResult(BaseModel):
 
 
 class PasswordResetCreate(BaseModel):
-    email: EmailStr
+    # The account by email, or by id when the customer verified with a phone number.
+    email: Optional[EmailStr] = None
+    customer_id: Optional[int] = Field(None, ge=1, le=2_147_483_647)
+
+    @root_validator(skip_on_failure=True)
+    def _one_account(cls, values: dict) -> dict:  # noqa: N805
+        if (values.get("email") is None) == (values.get("customer_id") is None):
+            raise ValueError("give exactly one of email or customer_id")
+        return values
 
 
 class PasswordResetAccepted(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.customers import service
 from backend.customers.models import (
+    Customer,
     CustomerRead,
     CustomerUpdate,
     DeletionRequestCreate,
@@ -107,11 +108,12 @@ def request_password_reset(
     session: Session = Depends(db_session),
 ) -> PasswordResetAccepted:
     """Email a reset link to the verified customer's address on file."""
-    customer = service.get_by_email(body.email, db_session=session)
+    if body.email is not None:
+        customer = service.get_by_email(body.email, db_session=session)
+    else:
+        customer = session.get(Customer, body.customer_id)
     # Only a customer who proved who they are gets here, so this refusal reveals nothing to anyone else.
     require_verified(token, customer.id if customer else 0, db_session=session)
-    service.request_password_reset(
-        body.email, store_url=request.app.state.settings.store_url, db_session=session
-    )
+    service.request_password_reset(customer.email, store_url=request.app.state.settings.store_url, db_session=session)
     session.commit()
     return PasswordResetAccepted()

@@ -89,7 +89,7 @@ def verified_slots(server: BackendServer, email: str) -> Dict[str, Any]:
         "email": email,
         "verification_code": "verified",
         "verification_token": token,
-        "verified_email": email,
+        "verified_contact": email,
         "verified_customer_id": float(customer_id),
         "verified_until": time.time() + 600,
     }

@@ -53,7 +53,7 @@ def test_the_right_code_verifies_and_sets_the_token(
     dispatcher, slots, _ = enter_code(pending, customer.email, live_backend.latest_code(customer.email))
     assert responses(dispatcher) == ["utter_verified"]
     assert slots["verification_code"] == "verified" and slots["verification_token"]
-    assert slots["verified_customer_id"] == customer.id and slots["verified_email"] == customer.email
+    assert slots["verified_customer_id"] == customer.id and slots["verified_contact"] == customer.email
 
 
 def test_wrong_codes_say_how_many_tries_are_left_then_fail_to_a_person(
@@ -114,3 +114,41 @@ def test_too_many_codes_ends_the_form(live_backend: BackendServer, bot_factory: 
     )
     assert responses(dispatcher) == ["utter_too_many_codes"]
     assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)
+
+
+def test_a_customer_can_identify_by_phone_and_get_the_code_by_sms(live_backend: BackendServer) -> None:
+    from actions.billing import ActionCheckBalance
+
+    # The form's first question accepts a phone number in account forms; it replaces the email.
+    dispatcher, events = run(
+        ValidateBalanceForm(),
+        tracker(
+            {"requested_slot": "email"},
+            active_loop="balance_form",
+            text="my number is +1 555 0100",
+            candidates={"email": "my number is +1 555 0100"},
+        ),
+    )
+    slots = slot_events(events)
+    assert slots["phone"] == "+1 555 0100" and slots["email"] is None
+    assert slots["requested_slot"] == "verification_code"
+
+    asked, events = run(ActionAskVerificationCode(), tracker({"phone": "+1 555 0100"}, active_loop="balance_form"))
+    assert responses(asked) == ["utter_verification_code_sent"] and asked.messages[0]["verification_sent_to"] == "****0100"
+    pending = {**slot_events(events), "phone": "+1 555 0100"}
+    sms = live_backend.get("/v1/outbox", params={"recipient": "+1 555 0100", "template": "verification_code"}).json()
+    assert sms["items"][0]["channel"] == "sms"
+    code = live_backend.latest_code("+1 555 0100")
+    checked, events = run(
+        ValidateBalanceForm(),
+        tracker(
+            {**pending, "requested_slot": "verification_code"},
+            active_loop="balance_form",
+            text=code,
+            candidates={"verification_code": code},
+        ),
+    )
+    verified = {**pending, **slot_events(events)}
+    assert responses(checked) == ["utter_verified"] and verified["verified_contact"] == "+1 555 0100"
+    balance, _ = run(ActionCheckBalance(), tracker(verified))
+    assert responses(balance) == ["utter_balance"] and balance.messages[0]["store_credit"] == "25.00 USD"

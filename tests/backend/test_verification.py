@@ -143,3 +143,14 @@ def test_authenticator_app_codes_work_once(backend_server: BackendServer, factor
     assert check(backend_server, first, totp).status_code == 200
     second = start(backend_server, email=customer.email)
     assert check(backend_server, second, totp).status_code == 422  # same time step: a replay
+
+
+def test_password_reset_by_customer_id_for_a_phone_verified_customer(backend_server: BackendServer) -> None:
+    challenge = start(backend_server, phone="+1 555 0102")  # Li Wei's phone in the demo data
+    token = check(backend_server, challenge, backend_server.latest_code("+1 555 0102")).json()["token"]
+    refused = backend_server.post("/v1/password-resets", json={"customer_id": 1}, headers=verified(token))
+    assert refused.status_code == 403  # Jane's account, Li Wei's token
+    accepted = backend_server.post("/v1/password-resets", json={"customer_id": 3}, headers=verified(token))
+    assert accepted.status_code == 202
+    both = backend_server.post("/v1/password-resets", json={"customer_id": 3, "email": "li.wei@example.com"})
+    assert both.status_code == 422

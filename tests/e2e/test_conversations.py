@@ -172,6 +172,17 @@ def test_mfa_bypass_attempts_all_fail(stack: Stack) -> None:
     assert bypasses == 0
 
 
+def test_a_customer_identifies_by_phone_and_verifies_by_sms(stack: Stack) -> None:
+    customer = Customer(stack)
+    assert "phone number" in customer.say_text("what is my account balance")
+    asked = customer.say_text("my phone number is +1 555 0101")
+    assert "****0101" in asked, asked
+    sms = backend_get(stack, "/v1/outbox", recipient="+1 555 0101", template="verification_code")["items"][0]
+    assert sms["channel"] == "sms"
+    answer = customer.say_text(re.search(r"\b(\d{6})\b", sms["body"]).group(1))
+    assert "Your store credit is 0.00 USD" in answer, answer
+
+
 def test_authenticator_app_code_verifies(stack: Stack) -> None:
     import pyotp
 
