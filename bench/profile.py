@@ -16,7 +16,7 @@ from typing import Dict, List
 
 from bench.common import RESULTS, VENV_BIN, write_results
 from bench.serving import FRONTDESK, _level
-from tools.stack import REPO_ROOT, Stack, StackConfig, free_port, latest_model
+from tools.stack import REPO_ROOT, Stack, StackConfig, latest_model
 
 SECONDS = 40
 
@@ -65,15 +65,7 @@ def summarise(raw: Path, top: int = 25) -> List[Dict]:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         var = Path(tmp)
-        config = StackConfig(
-            var_dir=var,
-            backend_port=free_port(),
-            actions_port=free_port(),
-            rasa_port=free_port(),
-            backend_token="bench-token",
-            database_url=f"sqlite:///{var}/backend.db",
-            model=latest_model(REPO_ROOT / "models"),
-        )
+        config = StackConfig.isolated(var, "bench-token", model=latest_model(REPO_ROOT / "models"))
         stack = Stack(config)
         stack.start(timeout=300)
         try:

@@ -120,15 +120,7 @@ def _children(pid: int) -> List[str]:
 
 def frontdesk(workdir: Path) -> Tuple[List[Dict], Dict[str, float]]:
     var = workdir / "stack"
-    config = StackConfig(
-        var_dir=var,
-        backend_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        backend_token="bench-token",
-        database_url=f"sqlite:///{var}/backend.db",
-        model=latest_model(REPO_ROOT / "models"),
-    )
+    config = StackConfig.isolated(var, "bench-token", model=latest_model(REPO_ROOT / "models"))
     stack = Stack(config)
     stack.start(timeout=300)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,14 +50,13 @@ class FaultProxy:
             def _reply(
                 self, status: int, body: bytes, content_type: Optional[str] = "application/json"
             ) -> None:
-                try:
+                # The client may have given up (a timeout): that is the point of the slow mode.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.send_response(status)
                     self.send_header("Content-Type", content_type or "application/json")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout): that is the point of the slow mode
 
             do_GET = do_POST = do_PATCH = _handle  # noqa: N815
 

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 
@@ -52,6 +52,20 @@ class StackConfig:
     backend_token: str = "dev-backend-token"
     tracker_db: Optional[Path] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def isolated(cls, var_dir: Path, backend_token: str, **overrides: Any) -> StackConfig:
+        """A private stack: free ports and its own SQLite database under var_dir (tests and benchmarks)."""
+        values: Dict[str, Any] = dict(
+            var_dir=var_dir,
+            backend_port=free_port(),
+            actions_port=free_port(),
+            rasa_port=free_port(),
+            backend_token=backend_token,
+            database_url=f"sqlite:///{var_dir}/backend.db",
+        )
+        values.update(overrides)
+        return cls(**values)
 
     @property
     def backend_url(self) -> str:

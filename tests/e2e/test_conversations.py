@@ -13,7 +13,7 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from tools.stack import Stack, StackConfig, free_port
+from tools.stack import Stack, StackConfig
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-backend-token"
@@ -23,13 +23,9 @@ TOKEN = "e2e-backend-token"
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("stack")
     running = Stack(
-        StackConfig(
-            var_dir=var_dir,
-            backend_port=free_port(),
-            actions_port=free_port(),
-            rasa_port=free_port(),
-            backend_token=TOKEN,
-            database_url=f"sqlite:///{var_dir}/backend.db",
+        StackConfig.isolated(
+            var_dir,
+            TOKEN,
             extra_env={
                 "HANDOFF_QUEUE_PATH": str(var_dir / "pending-handoffs.db"),
                 "HANDOFF_RETRY_SECONDS": "2",
