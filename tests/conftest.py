@@ -69,6 +69,11 @@ class BackendServer:
         all_headers = {**self.headers(), **(headers or {})}
         return requests.post(f"{self.base_url}{path}", headers=all_headers, json=json, timeout=30, **kwargs)
 
+    def put(self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None) -> requests.Response:
+        return requests.put(
+            f"{self.base_url}{path}", headers={**self.headers(), **(headers or {})}, json=json, timeout=10
+        )
+
     def patch(
         self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None
     ) -> requests.Response:

@@ -41,6 +41,7 @@ class Ticket(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open','pending','solved','closed')", name="ticket_status"),
         CheckConstraint("priority IN ('low','normal','high','urgent')", name="ticket_priority"),
+        CheckConstraint("csat_rating IS NULL OR csat_rating BETWEEN 1 AND 5", name="ticket_csat_rating"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -57,6 +58,11 @@ class Ticket(Base):
     status = Column(String(10), nullable=False, default="open")
     priority = Column(String(10), nullable=False, default="normal")
     details_json = Column(Text, nullable=False, default="{}")
+    # A handed-off conversation: the agent working on it (a console username) and the customer's rating.
+    assignee = Column(String(100), nullable=True, index=True)
+    claimed_at = Column(DateTime, nullable=True)
+    resolved_at = Column(DateTime, nullable=True)
+    csat_rating = Column(Integer, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -110,9 +116,36 @@ class TicketCreate(BaseModel):
     messages: conlist(MessageIn, max_items=500) = []  # type: ignore[valid-type]
 
 
+AgentName = constr(strip_whitespace=True, min_length=1, max_length=100)
+
+
 class TicketUpdate(BaseModel):
     status: Optional[TicketStatus] = None
     priority: Optional[TicketPriority] = None
+
+
+class TicketClaim(BaseModel):
+    agent: AgentName  # type: ignore[valid-type]
+
+
+class TicketAssignment(BaseModel):
+    """Hand a claimed ticket to another agent (`assignee`) or back to the queue (null)."""
+
+    expected_assignee: AgentName  # type: ignore[valid-type]
+    assignee: Optional[AgentName] = None  # type: ignore[valid-type]
+
+
+class TicketResolution(BaseModel):
+    agent: AgentName  # type: ignore[valid-type]
+
+
+class CsatIn(BaseModel):
+    rating: int = Field(..., ge=1, le=5)
+
+
+class CustomerEmailIn(BaseModel):
+    subject: constr(strip_whitespace=True, min_length=1, max_length=200)  # type: ignore[valid-type]
+    body: constr(min_length=1, max_length=20_000)  # type: ignore[valid-type]
 
 
 class TicketRead(BaseModel):
@@ -125,6 +158,10 @@ class TicketRead(BaseModel):
     status: str
     priority: str
     details: Dict[str, Any]
+    assignee: Optional[str]
+    claimed_at: Optional[datetime]
+    resolved_at: Optional[datetime]
+    csat_rating: Optional[int]
     created_at: datetime
     updated_at: datetime
     messages: List[MessageRead]
@@ -141,6 +178,10 @@ class TicketRead(BaseModel):
             status=row.status,
             priority=row.priority,
             details=json.loads(row.details_json or "{}"),
+            assignee=row.assignee,
+            claimed_at=row.claimed_at,
+            resolved_at=row.resolved_at,
+            csat_rating=row.csat_rating,
             created_at=row.created_at,
             updated_at=row.updated_at,
             messages=[MessageRead.from_orm(message) for message in row.messages],

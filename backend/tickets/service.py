@@ -1,15 +1,18 @@
-"""Ticketing operations: create, list, read, reply and change status."""
+"""Ticketing operations: create, list, read, reply, change status, and the handoff queue's claim/resolve."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Dict, Iterable, Optional
 
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from backend.database import utcnow
-from backend.errors import not_found, unprocessable
+from backend.errors import conflict, not_found, unprocessable
+from backend.notifications import service as notifications
+from backend.notifications.models import OutboxMessage
 from backend.tickets.models import MessageIn, Ticket, TicketMessage
 
 
@@ -68,9 +71,17 @@ def list_statement(
     status: Optional[str] = None,
     conversation_id: Optional[str] = None,
     category: Optional[str] = None,
+    queue: bool = False,
 ):
-    """Select tickets, newest first, with optional filters."""
-    statement = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    """Select tickets with optional filters: newest first, or in queue order (priority, then longest wait)."""
+    if queue:
+        urgency = case(
+            (Ticket.priority == "urgent", 0), (Ticket.priority == "high", 1), (Ticket.priority == "normal", 2),
+            else_=3,
+        )
+        statement = select(Ticket).order_by(urgency, Ticket.created_at, Ticket.id)
+    else:
+        statement = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
     if customer_id is not None:
         statement = statement.where(Ticket.customer_id == customer_id)
     if status is not None:
@@ -112,3 +123,85 @@ def update(
         ticket.priority = priority
     db_session.flush()
     return ticket
+
+
+def claim(ticket_id: int, *, agent: str, db_session: Session) -> Ticket:
+    """Assign an open, unassigned ticket to an agent; 409 if someone else got it first."""
+    now = utcnow()
+    claimed = db_session.execute(
+        sql_update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.assignee.is_(None), Ticket.status == "open")
+        .values(assignee=agent, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    ticket = get(ticket_id, db_session=db_session)
+    db_session.refresh(ticket)
+    if not claimed and ticket.assignee != agent:
+        raise conflict(
+            "already_claimed",
+            "This conversation is already taken or closed.",
+            {"assignee": ticket.assignee, "status": ticket.status},
+        )
+    return ticket
+
+
+def reassign(
+    ticket_id: int, *, expected_assignee: str, assignee: Optional[str], db_session: Session
+) -> Ticket:
+    """Transfer a ticket to another agent, or return it to the queue (assignee None)."""
+    now = utcnow()
+    changed = db_session.execute(
+        sql_update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.assignee == expected_assignee, Ticket.status == "open")
+        .values(assignee=assignee, claimed_at=now if assignee else None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    ticket = get(ticket_id, db_session=db_session)
+    db_session.refresh(ticket)
+    if not changed:
+        raise conflict(
+            "not_assigned_to_you",
+            "Only the agent working on this conversation can hand it on.",
+            {"assignee": ticket.assignee, "status": ticket.status},
+        )
+    return ticket
+
+
+def resolve(ticket_id: int, *, agent: str, db_session: Session) -> Ticket:
+    """Mark the assignee's ticket solved."""
+    ticket = get(ticket_id, db_session=db_session)
+    if ticket.assignee != agent:
+        raise conflict(
+            "not_assigned_to_you",
+            "Only the agent working on this conversation can resolve it.",
+            {"assignee": ticket.assignee, "status": ticket.status},
+        )
+    if ticket.status != "solved":
+        ticket.status = "solved"
+        ticket.resolved_at = utcnow()
+    db_session.flush()
+    return ticket
+
+
+def rate(ticket_id: int, *, rating: int, db_session: Session) -> Ticket:
+    """Store the customer's satisfaction rating (1 to 5) for the conversation."""
+    ticket = get(ticket_id, db_session=db_session)
+    ticket.csat_rating = rating
+    db_session.flush()
+    return ticket
+
+
+def email_customer(ticket_id: int, *, subject: str, body: str, db_session: Session) -> OutboxMessage:
+    """Email the ticket's customer (the address on the ticket, else on the account)."""
+    ticket = get(ticket_id, db_session=db_session)
+    recipient = ticket.customer_email
+    if not recipient and ticket.customer_id is not None:
+        from backend.customers.models import Customer  # customers imports tickets; avoid the cycle
+
+        customer = db_session.get(Customer, ticket.customer_id)
+        recipient = customer.email if customer else None
+    if not recipient:
+        raise unprocessable("no_email_on_file", "There is no email address for this ticket's customer.")
+    return notifications.enqueue_email(
+        recipient=recipient, template="agent_reply", subject=subject, body=body, db_session=db_session
+    )

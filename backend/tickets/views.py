@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -13,8 +13,14 @@ from backend.idempotency import service as idempotency
 from backend.ids import MAX_ID, id_path
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.tickets import service
+from backend.notifications.models import OutboxMessageRead
 from backend.tickets.models import (
+    CsatIn,
+    CustomerEmailIn,
     MessageIn,
+    TicketAssignment,
+    TicketClaim,
+    TicketResolution,
     TicketCategory,
     TicketCreate,
     TicketRead,
@@ -54,10 +60,12 @@ def list_tickets(
     status: Optional[TicketStatus] = None,
     conversation_id: Optional[str] = Query(None, max_length=200),
     category: Optional[TicketCategory] = None,
+    order: Literal["newest", "queue"] = "newest",
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
-    statement = service.list_statement(customer_id, status, conversation_id, category)
+    """List tickets; `order=queue` gives the handoff queue order (priority, then longest wait)."""
+    statement = service.list_statement(customer_id, status, conversation_id, category, queue=order == "queue")
     page = paginate(statement, params, db_session=session)
     page["items"] = [TicketRead.from_row(ticket) for ticket in page["items"]]
     return page
@@ -86,3 +94,55 @@ def update_ticket(
     ticket = service.update(ticket_id, status=body.status, priority=body.priority, db_session=session)
     session.commit()
     return TicketRead.from_row(ticket)
+
+
+@router.post("/tickets/{ticket_id}/claim", response_model=TicketRead)
+def claim_ticket(
+    *, ticket_id: int = id_path("ticket id"), body: TicketClaim, session: Session = Depends(db_session)
+) -> TicketRead:
+    """Take an open ticket from the queue; 409 `already_claimed` if another agent has it."""
+    ticket = service.claim(ticket_id, agent=body.agent, db_session=session)
+    session.commit()
+    return TicketRead.from_row(ticket)
+
+
+@router.post("/tickets/{ticket_id}/assignment", response_model=TicketRead)
+def reassign_ticket(
+    *, ticket_id: int = id_path("ticket id"), body: TicketAssignment, session: Session = Depends(db_session)
+) -> TicketRead:
+    """Transfer to another agent or return to the queue; only from the current assignee."""
+    ticket = service.reassign(
+        ticket_id, expected_assignee=body.expected_assignee, assignee=body.assignee, db_session=session
+    )
+    session.commit()
+    return TicketRead.from_row(ticket)
+
+
+@router.post("/tickets/{ticket_id}/resolution", response_model=TicketRead)
+def resolve_ticket(
+    *, ticket_id: int = id_path("ticket id"), body: TicketResolution, session: Session = Depends(db_session)
+) -> TicketRead:
+    """Mark solved by its assignee."""
+    ticket = service.resolve(ticket_id, agent=body.agent, db_session=session)
+    session.commit()
+    return TicketRead.from_row(ticket)
+
+
+@router.put("/tickets/{ticket_id}/csat", response_model=TicketRead)
+def rate_ticket(
+    *, ticket_id: int = id_path("ticket id"), body: CsatIn, session: Session = Depends(db_session)
+) -> TicketRead:
+    """Store the customer's 1-5 satisfaction rating (a repeat overwrites it)."""
+    ticket = service.rate(ticket_id, rating=body.rating, db_session=session)
+    session.commit()
+    return TicketRead.from_row(ticket)
+
+
+@router.post("/tickets/{ticket_id}/customer-email", response_model=OutboxMessageRead, status_code=201)
+def email_customer(
+    *, ticket_id: int = id_path("ticket id"), body: CustomerEmailIn, session: Session = Depends(db_session)
+) -> OutboxMessageRead:
+    """Email the ticket's customer (an agent's reply when they are offline); 422 if no address is known."""
+    message = service.email_customer(ticket_id, subject=body.subject, body=body.body, db_session=session)
+    session.commit()
+    return OutboxMessageRead.from_orm(message)
