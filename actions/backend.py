@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from actions.clients.billing import BillingClient
+from actions.clients.console import ConsoleClient
 from actions.clients.crm import CrmClient
 from actions.clients.http import HttpTransport
 from actions.clients.identity import IdentityClient
 from actions.clients.orders import OrdersClient
 from actions.clients.ticketing import TicketingClient
+from actions.config import console_settings
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,9 @@ def backend() -> Backend:
         TicketingClient(transport),
         IdentityClient(transport),
     )
+
+
+@lru_cache(maxsize=1)
+def support_desk() -> ConsoleClient:
+    """The agent console's client (its own transport: another service with its own timeouts)."""
+    return ConsoleClient(HttpTransport(console_settings()))

@@ -33,6 +33,17 @@ def backend_settings() -> BackendSettings:
     )
 
 
+def console_settings() -> BackendSettings:
+    """Where the agent console is: asked only for the expected wait, so short timeouts and no retries."""
+    return BackendSettings(
+        base_url=os.environ.get("CONSOLE_URL", "http://127.0.0.1:8090").rstrip("/"),
+        api_token="",
+        connect_timeout=float(os.environ.get("CONSOLE_CONNECT_TIMEOUT", "1")),
+        read_timeout=float(os.environ.get("CONSOLE_READ_TIMEOUT", "2")),
+        retry_attempts=1,
+    )
+
+
 def handoff_queue_path() -> Path:
     """Where handoffs wait when ticketing is down (a local SQLite file)."""
     return Path(os.environ.get("HANDOFF_QUEUE_PATH", REPO_ROOT / "var" / "pending-handoffs.db"))

@@ -6,7 +6,7 @@ import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -45,6 +45,46 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+# Bot answers that mean "we are not getting anywhere" (besides every utter_invalid_* re-ask hint).
+CONFUSION_RESPONSES = (
+    "utter_ask_rephrase",
+    "utter_dont_know_offer_human",
+    "utter_offer_human_after_failures",
+)
+LOOP_WINDOW_MESSAGES = 8
+LOOP_THRESHOLD = 3
+
+
+def confusions_in_recent_turns(tracker: Tracker, window: int = LOOP_WINDOW_MESSAGES) -> int:
+    """How many of the customer's last `window` messages ended in a fallback or a confused answer."""
+    confused_turns = 0
+    turns = 0
+    turn_confused = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "bot":
+            response = (event.get("metadata") or {}).get("utter_action") or ""
+            turn_confused |= response in CONFUSION_RESPONSES or response.startswith("utter_invalid_")
+        elif kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            confused_turns += turn_confused or intent == FALLBACK_INTENT
+            turn_confused = False
+            turns += 1
+            if turns == window:
+                break
+    return confused_turns
+
+
+def escalation_loop(tracker: Tracker) -> bool:
+    """Bot and customer ping-ponging through fallbacks and clarifications: time for a person, unasked."""
+    return confusions_in_recent_turns(tracker) >= LOOP_THRESHOLD
+
+
+def hand_over_loop() -> List[EventType]:
+    """Events that hand a looping conversation to a person."""
+    return [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP), FollowupAction("action_handoff")]
+
+
 def suggestion_buttons(tracker: Tracker, domain: DomainDict) -> List[Dict[str, str]]:
     """Buttons for the likeliest intents, titled with their `utter_topic_<intent>` response text."""
     responses = domain.get("responses", {})
@@ -67,6 +107,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         events: List[EventType] = []
+        if escalation_loop(tracker):
+            return hand_over_loop()
         if consecutive_fallbacks(tracker) <= 1:
             buttons = suggestion_buttons(tracker, domain)
             buttons.append(

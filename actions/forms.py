@@ -12,6 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import slots, values
+from actions.fallback import escalation_loop, hand_over_loop
 from actions.faq import answer_faq
 from actions.verification import check_code
 
@@ -83,11 +84,14 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         events = await super().run(dispatcher, tracker, domain)
         reason = _slot_value(events, slots.HANDOFF_REASON)
         if reason == slots.REASON_VERIFICATION_FAILED:
-            # A failed verification never reaches the action: the form ends and a person is offered.
-            return events + self._stop_form([slots.VERIFICATION_CODE])
+            # A failed verification never reaches the action: the form ends and a person takes over.
+            return events + self._stop_form([slots.VERIFICATION_CODE]) + [FollowupAction("action_handoff")]
         if reason == slots.REASON_BACKEND_UNAVAILABLE:
             return events + self._stop_form([slots.VERIFICATION_CODE]) + [FollowupAction("action_handoff")]
         if self._failures(events, tracker) >= MAX_FAILED_ATTEMPTS:
+            if escalation_loop(tracker):
+                # Offered a person before and still stuck: hand over without asking again.
+                return events + self._stop_form(message_slots) + hand_over_loop()
             dispatcher.utter_message(response="utter_offer_human_after_failures")
             return (
                 events
@@ -110,9 +114,10 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         if intent == "goodbye":
             dispatcher.utter_message(response="utter_goodbye")
             return self._stop_form(message_slots)
-        if intent == "request_human":
+        if intent in ("request_human", "sensitive_topic"):
+            reason = slots.REASON_USER_REQUESTED if intent == "request_human" else slots.REASON_SENSITIVE_TOPIC
             return self._stop_form(message_slots) + [
-                SlotSet(slots.HANDOFF_REASON, slots.REASON_USER_REQUESTED),
+                SlotSet(slots.HANDOFF_REASON, reason),
                 FollowupAction("action_handoff"),
             ]
         if self._answers_requested_slot(tracker, requested):
@@ -148,6 +153,7 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             slots.EMAIL: lambda value: values.parse_email(value)
             or (values.parse_phone(value) if self.form_name() in ACCOUNT_FORMS else None),
             slots.VERIFICATION_CODE: values.parse_verification_code,
+            slots.CSAT_RATING: values.parse_rating,
             slots.AMOUNT: lambda value: values.parse_amount(
                 value, allow_full=self.form_name() == "refund_form"
             ),

@@ -21,6 +21,9 @@ VERIFIED_UNTIL = "verified_until"
 VERIFICATION_CHALLENGE_ID = "verification_challenge_id"
 VERIFICATION_SENT_TO = "verification_sent_to"
 REQUESTED_SLOT = "requested_slot"
+# The open handoff ticket while a person has the conversation, and the customer's rating afterwards.
+HANDOFF_TICKET_ID = "handoff_ticket_id"
+CSAT_RATING = "csat_rating"
 
 # Reasons a conversation is handed to a person (the ticket's escalation reason).
 REASON_USER_REQUESTED = "user_requested"
@@ -29,3 +32,14 @@ REASON_ESCALATION_LOOP = "escalation_loop"
 REASON_BACKEND_UNAVAILABLE = "backend_unavailable"
 REASON_VERIFICATION_FAILED = "verification_failed"
 REASON_POLICY_EXCEPTION = "policy_exception"
+REASON_SENSITIVE_TOPIC = "sensitive_topic"
+
+HANDOFF_REASONS = (
+    REASON_USER_REQUESTED,
+    REASON_LOW_CONFIDENCE,
+    REASON_ESCALATION_LOOP,
+    REASON_SENSITIVE_TOPIC,
+    REASON_VERIFICATION_FAILED,
+    REASON_BACKEND_UNAVAILABLE,
+    REASON_POLICY_EXCEPTION,
+)

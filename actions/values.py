@@ -78,3 +78,20 @@ def parse_free_text(value: Any, *, min_length: int) -> Optional[str]:
     if len(text) < min_length:
         return None
     return text[:MAX_FREE_TEXT]
+
+
+RATING_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def parse_rating(value: Any) -> Optional[int]:
+    """A satisfaction rating from 1 to 5: a digit ("4", "4/5"), a word ("four") or stars ("★★★★")."""
+    text = as_text(value).strip().lower()
+    stars = text.count("\u2605") + text.count("\u2b50")
+    if 1 <= stars <= 5 and not re.search(r"\d", text):
+        return stars
+    digits = re.findall(r"(?<![\d.])(\d+)(?![\d.])", text)
+    if digits:
+        rating = int(digits[0])
+        return rating if 1 <= rating <= 5 else None
+    words = [RATING_WORDS[word] for word in re.findall(r"[a-z]+", text) if word in RATING_WORDS]
+    return words[0] if len(words) == 1 else None

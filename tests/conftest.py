@@ -298,3 +298,80 @@ def factory(backend_server: BackendServer) -> Factory:
 
 def days_ago(days: int) -> datetime:
     return utcnow() - timedelta(days=days)
+
+
+@dataclass
+class ConsoleServer:
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+    agents: Dict[str, str]
+
+    def login(self, username: str) -> requests.Session:
+        """A browser-like session logged in as this agent."""
+        session = requests.Session()
+        answer = session.post(
+            f"{self.base_url}/api/login",
+            json={"username": username, "password": self.agents[username]},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        return session
+
+
+CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob"}
+
+
+def start_console(
+    backend_server: BackendServer, folder: Path, rasa_url: str = "http://127.0.0.1:9", **extra_env: str
+) -> ConsoleServer:
+    """The agent console as its own process, on its own SQLite file, with agents alice and bob."""
+    env = dict(
+        os.environ,
+        BACKEND_URL=backend_server.base_url,
+        BACKEND_API_TOKEN=TOKEN,
+        RASA_URL=rasa_url,
+        CONSOLE_DATABASE_URL=f"sqlite:///{folder}/console.db",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        **extra_env,
+    )
+    passwords = {}
+    for username, display_name in CONSOLE_AGENTS.items():
+        passwords[username] = f"{username}-{uuid.uuid4().hex[:12]}"
+        subprocess.run(
+            [sys.executable, "-m", "console.cli", "add-agent", username, display_name],
+            cwd=REPO_ROOT,
+            env={**env, "CONSOLE_AGENT_PASSWORD": passwords[username]},
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    log_path = folder / "console.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=open(log_path, "ab"),
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{base_url}/health", timeout=1).ok:
+                break
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"console did not start; log: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+    return ConsoleServer(base_url, process, log_path, passwords)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -47,3 +47,12 @@ class TicketingClient(ServiceClient):
             ],
         }
         return int(self._call("POST", "/v1/tickets", json=payload, idempotency_key=idempotency_key)["id"])
+
+    def rate(self, ticket_id: int, rating: int) -> None:
+        """Store the customer's 1-5 satisfaction rating on the ticket (a repeat overwrites it)."""
+        self._call(
+            "PUT",
+            f"/v1/tickets/{int(ticket_id)}/csat",
+            json={"rating": int(rating)},
+            idempotency_key=f"fd-csat-{int(ticket_id)}-{int(rating)}",
+        )

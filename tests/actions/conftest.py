@@ -10,7 +10,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend import backend
+from actions.backend import backend, support_desk
 from tests.conftest import TOKEN, BackendServer, Factory
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
@@ -21,9 +21,13 @@ def live_backend(sqlite_backend: BackendServer, monkeypatch: pytest.MonkeyPatch)
     """Point the action server's clients at the test backend."""
     monkeypatch.setenv("BACKEND_URL", sqlite_backend.base_url)
     monkeypatch.setenv("BACKEND_API_TOKEN", TOKEN)
+    # No console unless a test starts one: port 9 (discard) refuses connections.
+    monkeypatch.setenv("CONSOLE_URL", "http://127.0.0.1:9")
     backend.cache_clear()
+    support_desk.cache_clear()
     yield sqlite_backend
     backend.cache_clear()
+    support_desk.cache_clear()
 
 
 @pytest.fixture
@@ -43,6 +47,7 @@ def tracker(
     history: Optional[List[Dict[str, Any]]] = None,
     sender_id: str = "test-conversation",
     intent_ranking: Optional[List[Dict[str, Any]]] = None,
+    paused: bool = False,
 ) -> Tracker:
     """A tracker as the action server receives it. `candidates` are slot values extracted from this message."""
     slot_values = {name: None for name in DOMAIN["slots"]}
@@ -62,7 +67,7 @@ def tracker(
         slot_values,
         latest,
         events,
-        False,
+        paused,
         None,
         {"name": active_loop} if active_loop else {},
         "action_listen",

@@ -14,7 +14,8 @@ from actions.billing import ActionCheckBalance, ActionGetInvoice
 from actions.faq import ActionAnswerFaq, load_articles
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
-from actions.tickets import ActionFileComplaint, ActionHandoff, ActionReportPaymentIssue
+from actions.handoff import ActionHandoff
+from actions.tickets import ActionFileComplaint, ActionReportPaymentIssue
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
 from tests.conftest import BackendServer, Factory
 
@@ -294,7 +295,10 @@ def test_handoff_ticket_carries_transcript_summary_and_reason(live_backend: Back
         sender_id="conv-handoff",
     )
     dispatcher, events = run(ActionHandoff(), current)
-    assert responses(dispatcher) == ["utter_handoff_created"]
+    # The console is not running here: no wait time is promised, and the reply will come by email.
+    assert responses(dispatcher) == ["utter_handoff_created", "utter_handoff_reply_by_email"]
+    assert dispatcher.messages[1]["masked_email"] == "j***@example.com"
+    assert {"event": "pause", "timestamp": None} in events
     ticket = live_backend.get(f"/v1/tickets/{dispatcher.messages[0]['ticket_id']}").json()
     assert ticket["category"] == "handoff" and ticket["conversation_id"] == "conv-handoff"
     assert [(m["author"], m["body"]) for m in ticket["messages"]] == [
@@ -308,6 +312,8 @@ def test_handoff_ticket_carries_transcript_summary_and_reason(live_backend: Back
     assert summary["last_nlu_confidence"] == 0.9 and summary["filled_slots"]["email"] == "jane@example.com"
     assert ticket["customer_id"] == 1
     assert slot_events(events)["handoff_reason"] is None
+    assert slot_events(events)["handoff_ticket_id"] == str(ticket["id"])
+    assert summary["verification"] == {"verified": False, "contact": None}
 
 
 def test_unknown_handoff_reason_falls_back_to_user_requested(live_backend: BackendServer) -> None:

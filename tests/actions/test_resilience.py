@@ -16,7 +16,7 @@ from actions.clients.orders import OrdersClient
 from actions.clients.ticketing import NewTicket, TicketingClient
 from actions.config import BackendSettings
 from actions.orders import ActionCheckOrderStatus
-from actions.tickets import ActionHandoff
+from actions.handoff import ActionHandoff
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
 from tests.conftest import TOKEN, BackendServer
 from tests.fault_proxy import FaultProxy

@@ -70,6 +70,9 @@ def test_wrong_codes_say_how_many_tries_are_left_then_fail_to_a_person(
     assert responses(locked) == ["utter_verification_failed"]
     assert slots["handoff_reason"] == "verification_failed"
     assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)
+    assert {"event": "followup", "name": "action_handoff"} in [
+        {key: event.get(key) for key in ("event", "name")} for event in events
+    ]
 
 
 def test_a_code_for_another_customer_does_not_verify(

@@ -1,0 +1,167 @@
+"""Handoff to a person: the ticket with full context, the pause while a person has the conversation,
+an honest expected wait, and the bot's return (anything else? then a 1-5 rating) when the agent resolves.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import handoff_queue, slots
+from actions.backend import backend, support_desk
+from actions.clients.console import Availability
+from actions.clients.http import BackendError, BackendUnavailable
+from actions.clients.ticketing import NewTicket
+from actions.idempotency import idempotency_key, latest_turn
+from actions.tickets import customer_id_for
+from actions.transcript import summary, transcript
+from actions.values import parse_email
+
+logger = logging.getLogger(__name__)
+
+URGENT_REASONS = (slots.REASON_SENSITIVE_TOPIC,)
+HIGH_PRIORITY_REASONS = (slots.REASON_BACKEND_UNAVAILABLE, slots.REASON_VERIFICATION_FAILED)
+# What the customer hears first, per reason; the rest (ticket, wait) is the same for all.
+REASON_OPENERS = {
+    slots.REASON_SENSITIVE_TOPIC: "utter_handoff_sensitive_topic",
+    slots.REASON_ESCALATION_LOOP: "utter_handoff_escalation_loop",
+}
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """Why this handoff happens: set by the action that decided it, else inferred from the message."""
+    reason = tracker.get_slot(slots.HANDOFF_REASON)
+    if reason in slots.HANDOFF_REASONS:
+        return reason
+    if (tracker.latest_message.get("intent") or {}).get("name") == "sensitive_topic":
+        return slots.REASON_SENSITIVE_TOPIC
+    return slots.REASON_USER_REQUESTED
+
+
+def priority_for(reason: str) -> str:
+    """Sensitive topics jump the queue; failures on our side come next."""
+    if reason in URGENT_REASONS:
+        return "urgent"
+    return "high" if reason in HIGH_PRIORITY_REASONS else "normal"
+
+
+def customer_email(tracker: Tracker) -> Optional[str]:
+    """The email the customer gave or verified in this conversation, if any."""
+    return parse_email(tracker.get_slot(slots.VERIFIED_CONTACT)) or parse_email(tracker.get_slot(slots.EMAIL))
+
+
+def masked(email: str) -> str:
+    """j***@example.com: enough for the customer to recognise, not enough to read off a shared screen."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"
+
+
+def current_availability() -> Optional[Availability]:
+    """The console's view of the queue, or None when it can't be asked (then no wait time is promised)."""
+    try:
+        return support_desk().availability()
+    except (BackendUnavailable, BackendError, KeyError, TypeError, ValueError) as exc:
+        logger.warning("agent availability unknown: %s", exc)
+        return None
+
+
+def tell_what_happens_next(
+    dispatcher: CollectingDispatcher, ticket_id: int, email: Optional[str], availability: Optional[Availability]
+) -> None:
+    """The expected wait, or an honest "nobody is free", and how a late reply will reach the customer."""
+    if availability is None:
+        dispatcher.utter_message(response="utter_handoff_created", ticket_id=ticket_id)
+    elif not availability.within_hours:
+        dispatcher.utter_message(response="utter_handoff_after_hours", ticket_id=ticket_id)
+    elif availability.agents_available == 0:
+        dispatcher.utter_message(response="utter_handoff_no_agent", ticket_id=ticket_id)
+    else:
+        dispatcher.utter_message(
+            response="utter_handoff_wait",
+            ticket_id=ticket_id,
+            wait_minutes=availability.estimated_wait_minutes,
+        )
+    if email:
+        dispatcher.utter_message(response="utter_handoff_reply_by_email", masked_email=masked(email))
+    else:
+        dispatcher.utter_message(response="utter_handoff_keep_chat_open")
+
+
+class ActionHandoff(Action):
+    """Hand the conversation to a person and pause the bot until they resolve it.
+
+    If ticketing is down the ticket waits in the local queue and is delivered when it recovers; the bot
+    is not paused then, because no agent can see the conversation yet (claiming it pauses it).
+    """
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        reason = handoff_reason(tracker)
+        email = customer_email(tracker)
+        verified_id = tracker.get_slot(slots.VERIFIED_CUSTOMER_ID)
+        context = summary(tracker)
+        context["verification"] = {
+            "verified": bool(tracker.get_slot(slots.VERIFICATION_TOKEN)),
+            "contact": tracker.get_slot(slots.VERIFIED_CONTACT),
+        }
+        ticket = NewTicket(
+            subject=f"Conversation handed to a person ({reason.replace('_', ' ')})",
+            category="handoff",
+            priority=priority_for(reason),
+            customer_id=int(verified_id)
+            if verified_id
+            else (customer_id_for(email) if reason != slots.REASON_BACKEND_UNAVAILABLE else None),
+            customer_email=email,
+            conversation_id=tracker.sender_id,
+            details={"escalation_reason": reason, "summary": context},
+            messages=transcript(tracker),
+        )
+        key = idempotency_key(tracker, "handoff", reason, latest_turn(tracker))
+        ticketing = backend().ticketing
+        opener = REASON_OPENERS.get(reason)
+        if opener:
+            dispatcher.utter_message(response=opener)
+        try:
+            ticket_id = ticketing.create_ticket(ticket, idempotency_key=key)
+        except (BackendUnavailable, BackendError) as exc:
+            logger.warning("handoff queued locally: %s", exc)
+            handoff_queue.queue().put(key, ticket)
+            handoff_queue.ensure_delivery_worker(ticketing)
+            dispatcher.utter_message(response="utter_handoff_queued")
+            return [SlotSet(slots.HANDOFF_REASON, None)]
+        tell_what_happens_next(dispatcher, ticket_id, email, current_availability())
+        return [
+            SlotSet(slots.HANDOFF_REASON, None),
+            SlotSet(slots.HANDOFF_TICKET_ID, str(ticket_id)),
+            ConversationPaused(),
+        ]
+
+
+class ActionHandoffResolved(Action):
+    """Run by the console when an agent resolves: the bot is back, asks if there's anything else and
+    for a 1-5 rating (the CSAT form; its answer is stored on the ticket by action_store_csat)."""
+
+    def name(self) -> str:
+        return "action_handoff_resolved"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_handoff_resolved")
+        if not tracker.get_slot(slots.HANDOFF_TICKET_ID):
+            return []
+        dispatcher.utter_message(response="utter_ask_csat_form_csat_rating")
+        return [
+            SlotSet(slots.CSAT_RATING, None),
+            ActiveLoop("csat_form"),
+            SlotSet(slots.REQUESTED_SLOT, slots.CSAT_RATING),
+        ]

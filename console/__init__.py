@@ -1,0 +1,1 @@
+"""The agent console: support agents log in, take handed-off conversations from the queue and chat live."""

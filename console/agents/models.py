@@ -1,0 +1,58 @@
+"""Agent accounts and their login sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, constr
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
+
+from console.database import Base, utcnow
+
+AgentStatus = Literal["available", "away"]
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(100), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    password_hash = Column(String(200), nullable=False)
+    status = Column(String(10), nullable=False, default="available")
+    last_seen_at = Column(DateTime, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AgentSession(Base):
+    __tablename__ = "agent_sessions"
+
+    # Only a hash of the cookie's token is stored: a leaked table does not log anyone in.
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class LoginIn(BaseModel):
+    username: constr(strip_whitespace=True, min_length=1, max_length=100)  # type: ignore[valid-type]
+    password: constr(min_length=1, max_length=200)  # type: ignore[valid-type]
+
+
+class StatusIn(BaseModel):
+    status: AgentStatus
+
+
+class AgentRead(BaseModel):
+    username: str
+    display_name: str
+    status: str
+    online: bool
+
+    @classmethod
+    def from_row(cls, agent: Agent, *, online_after: datetime) -> AgentRead:
+        online = agent.last_seen_at is not None and agent.last_seen_at >= online_after
+        return cls(
+            username=agent.username, display_name=agent.display_name, status=agent.status, online=online
+        )

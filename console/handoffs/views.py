@@ -1,0 +1,148 @@
+"""The queue, the conversation view and the takeover actions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, constr
+from sqlalchemy.orm import Session
+
+from console.agents import service as agents
+from console.agents.models import Agent, AgentRead
+from console.database import utcnow
+from console.dependencies import current_agent, db_session
+from console.errors import ConsoleError
+from console.handoffs import service
+
+router = APIRouter(prefix="/api", tags=["handoffs"])
+TICKET_ID = dict(ge=1, le=2_147_483_647)
+
+
+class ReplyIn(BaseModel):
+    text: constr(max_length=2000)  # type: ignore[valid-type]
+
+
+class TransferIn(BaseModel):
+    to: constr(strip_whitespace=True, min_length=1, max_length=100)  # type: ignore[valid-type]
+
+
+def _online_after(request: Request):
+    return request.app.state.online_after(utcnow())
+
+
+@router.get("/availability")
+def availability(request: Request, session: Session = Depends(db_session)) -> dict:
+    """Public: the bot asks this before telling a customer how long they will wait."""
+    state = request.app.state
+    return service.availability(db_session=session, backend=state.backend, settings=state.settings)
+
+
+@router.get("/queue")
+def queue(
+    request: Request, _agent: Agent = Depends(current_agent), session: Session = Depends(db_session)
+) -> dict:
+    online_after = _online_after(request)
+    return {
+        "items": service.queue(backend=request.app.state.backend),
+        "agents": [
+            AgentRead.from_row(agent, online_after=online_after).dict()
+            for agent in agents.all_agents(db_session=session)
+        ],
+    }
+
+
+@router.get("/tickets/{ticket_id}")
+def conversation(
+    request: Request,
+    ticket_id: int = Path(..., **TICKET_ID),
+    _agent: Agent = Depends(current_agent),
+    session: Session = Depends(db_session),
+) -> dict:
+    state = request.app.state
+    return service.conversation_view(
+        ticket_id,
+        db_session=session,
+        backend=state.backend,
+        rasa=state.rasa,
+        online_after=_online_after(request),
+    )
+
+
+@router.get("/tickets/{ticket_id}/messages")
+def messages(
+    request: Request,
+    ticket_id: int = Path(..., **TICKET_ID),
+    after: float = Query(0.0, ge=0),
+    _agent: Agent = Depends(current_agent),
+) -> dict:
+    state = request.app.state
+    return service.live_messages(ticket_id, after=after, backend=state.backend, rasa=state.rasa)
+
+
+@router.post("/tickets/{ticket_id}/claim")
+def claim(
+    request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
+) -> dict:
+    state = request.app.state
+    return {
+        "ticket": service.claim(
+            ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
+        )
+    }
+
+
+@router.post("/tickets/{ticket_id}/reply", status_code=201)
+def reply(
+    body: ReplyIn,
+    request: Request,
+    ticket_id: int = Path(..., **TICKET_ID),
+    agent: Agent = Depends(current_agent),
+) -> dict:
+    text = body.text.strip()
+    if not text:
+        raise ConsoleError(422, "empty_reply", "Type a message first.")
+    state = request.app.state
+    delivered = service.reply(
+        ticket_id, text, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
+    )
+    return {"delivered": delivered}
+
+
+@router.post("/tickets/{ticket_id}/transfer")
+def transfer(
+    body: TransferIn,
+    request: Request,
+    ticket_id: int = Path(..., **TICKET_ID),
+    agent: Agent = Depends(current_agent),
+    session: Session = Depends(db_session),
+) -> dict:
+    state = request.app.state
+    ticket = service.transfer(
+        ticket_id,
+        body.to,
+        agent=agent,
+        db_session=session,
+        backend=state.backend,
+        rasa=state.rasa,
+        texts=state.texts,
+    )
+    return {"ticket": ticket}
+
+
+@router.post("/tickets/{ticket_id}/unassign")
+def unassign(
+    request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
+) -> dict:
+    state = request.app.state
+    return {
+        "ticket": service.unassign(
+            ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
+        )
+    }
+
+
+@router.post("/tickets/{ticket_id}/resolve")
+def resolve(
+    request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
+) -> dict:
+    state = request.app.state
+    return {"ticket": service.resolve(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa)}
