@@ -319,7 +319,7 @@ class ConsoleServer:
         return session
 
 
-CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob"}
+CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
 
 
 def start_console(

@@ -215,17 +215,24 @@ def _require_assignee(ticket: Dict[str, Any], agent: Agent) -> None:
 
 def _say(
     conversation_id: str, text: str, agent: Agent, *, rasa: RasaClient, extra: Optional[List[dict]] = None
-) -> bool:
-    """Add an agent message to the conversation; deliver it live when the customer can receive it."""
-    tracker = rasa.tracker(conversation_id)
-    channel = tracker.get("latest_input_channel")
-    if channel == "socketio":
-        live = rasa.connected(conversation_id) is True
-    else:
-        live = channel in ALWAYS_REACHABLE_CHANNELS
-    event = {"event": "bot", "text": text, "metadata": {"agent": agent.display_name}}
-    rasa.append(conversation_id, [*(extra or []), event], deliver=live)
-    return live
+) -> str:
+    """Add an agent message to the conversation, delivered live when the customer can receive it.
+
+    "live", "added" (in the conversation, not delivered now) or "failed" (the assistant is unreachable).
+    """
+    try:
+        tracker = rasa.tracker(conversation_id)
+        channel = tracker.get("latest_input_channel")
+        if channel == "socketio":
+            live = rasa.connected(conversation_id) is True
+        else:
+            live = channel in ALWAYS_REACHABLE_CHANNELS
+        event = {"event": "bot", "text": text, "metadata": {"agent": agent.display_name}}
+        rasa.append(conversation_id, [*(extra or []), event], deliver=live)
+    except ConsoleError as exc:
+        logger.warning("message not added to conversation %s: %s", conversation_id, exc.message)
+        return "failed"
+    return "live" if live else "added"
 
 
 def claim(
@@ -264,8 +271,12 @@ def reply(
     ticket = backend.ticket(ticket_id)
     _require_assignee(ticket, agent)
     conversation_id = ticket.get("conversation_id")
-    if conversation_id and _say(conversation_id, text, agent, rasa=rasa):
+    said = _say(conversation_id, text, agent, rasa=rasa) if conversation_id else "failed"
+    if said == "live":
         return "live"
+    if said == "failed":
+        # Not in the conversation's history, so keep it on the ticket instead.
+        backend.add_message(ticket_id, "agent", f"{agent.display_name}: {text}")
     try:
         backend.email_customer(
             ticket_id,
@@ -277,8 +288,6 @@ def reply(
     except UpstreamError as exc:
         if exc.code != "no_email_on_file":
             raise
-        if not conversation_id:
-            backend.add_message(ticket_id, "agent", f"{agent.display_name}: {text}")
         return "stored"
     return "email"
 

@@ -739,6 +739,11 @@
     return Boolean(state.agent && ticket && ticket.assignee === state.agent.username);
   }
 
+  // The API accepts replies, transfers, unassigning and resolving only from the assignee of an open ticket.
+  function canWork(ticket) {
+    return isMine(ticket) && ticket.status === "open";
+  }
+
   function isClosed(ticket) {
     return ticket && (ticket.status === "solved" || ticket.status === "closed");
   }
@@ -747,7 +752,8 @@
     const ticket = conv.data && conv.data.ticket;
     if (!ticket || ticket.waiting_seconds === null || ticket.waiting_seconds === undefined) return null;
     const base = Number(ticket.waiting_seconds);
-    if (isClosed(ticket)) return base;
+    // The wait stops when someone claims the conversation (or it is closed).
+    if (ticket.assignee || ticket.status !== "open") return base;
     return base + (Date.now() - conv.fetchedAt) / 1000;
   }
 
@@ -818,7 +824,6 @@
 
     const previous = conv.transferSelect ? conv.transferSelect.value : "";
     const buttons = [];
-    const closed = isClosed(ticket);
 
     if (!ticket.assignee && ticket.status === "open") {
       buttons.push(el("button", {
@@ -828,7 +833,7 @@
     }
 
     conv.transferSelect = null;
-    if (isMine(ticket) && !closed) {
+    if (canWork(ticket)) {
       const select = el("select", { testid: "transfer-select", "aria-label": "Transfer to agent", disabled: !others.length },
         el("option", { value: "" }, others.length ? "Transfer to…" : "No other agents"),
         others.map((agent) => el("option", { value: agent.username },
@@ -987,7 +992,7 @@
       timeElement(date, formatShortTime(date), "msg-time")),
     el("div", { class: "msg-text" }, text === null ? el("em", { class: "muted" }, "(no text)") : text));
 
-    if (author === "bot") {
+    if (author === "bot" && text !== null) {
       const tools = el("div", { class: "msg-tools" });
       const flag = el("button", {
         type: "button", class: "link-button", testid: "flag", title: "Tell the trainers what the bot should have said",
@@ -1002,9 +1007,9 @@
   function customerMessageBefore(conv, entry) {
     const index = conv.messages.indexOf(entry);
     for (let i = (index >= 0 ? index : conv.messages.length) - 1; i >= 0; i -= 1) {
-      if (conv.messages[i].author === "customer") return conv.messages[i].text || "";
+      if (conv.messages[i].author === "customer") return conv.messages[i].text || null;
     }
-    return "";
+    return null;
   }
 
   function openFlagForm(conv, entry, m, tools, flagButton) {
@@ -1055,7 +1060,7 @@
       try {
         await api("POST", "/api/corrections", {
           ticket_id: conv.id,
-          bot_text: m.text ?? "",
+          bot_text: String(m.text),
           bot_timestamp: m.timestamp,
           customer_text: customerMessageBefore(conv, entry),
           correction,
@@ -1111,10 +1116,11 @@
   function updateReplyBox(conv) {
     const reply = conv.reply;
     const ticket = conv.data && conv.data.ticket;
-    const canReply = isMine(ticket) && !isClosed(ticket);
+    const canReply = canWork(ticket);
     let hint;
     if (canReply) hint = "Write a reply to the customer…";
     else if (isClosed(ticket)) hint = "This conversation is resolved.";
+    else if (ticket && ticket.status !== "open") hint = `This conversation is ${ticket.status || "not open"}.`;
     else if (ticket && ticket.assignee) hint = `Only ${agentName(ticket.assignee, conv.data.agents)} can reply.`;
     else hint = "Claim this conversation to reply.";
     reply.input.placeholder = hint;
