@@ -10,11 +10,14 @@ MODEL_STAMP := models/.trained
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# endpoints.yml reads these; rasa's CLI commands (test, data validate) load it too, so give them a home.
+export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 
-.PHONY: help run shell test train lint format lock models clean otp
+.PHONY: help run shell test train lint format lock models clean otp chromium webchat-deps
 
 help:
-	@echo "make run    start backend, action server and Rasa server (sets up and trains if needed)"
+	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
 	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end"
 	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
 	@echo "make train  train a new model if data/, config.yml or domain.yml changed"
@@ -41,18 +44,39 @@ $(MODEL_STAMP): $(TRAINING_INPUTS) | $(STAMP) $(MINILM_DIR)/model.safetensors
 
 train: $(MODEL_STAMP)
 
-run: $(STAMP) $(MODEL_STAMP)
+# The web chat's socket.io client comes from npm, pinned by webchat/package-lock.json.
+SOCKETIO_CLIENT := webchat/node_modules/socket.io-client/dist/socket.io.min.js
+$(SOCKETIO_CLIENT): webchat/package.json webchat/package-lock.json
+	npm ci --prefix webchat --no-audit --no-fund --loglevel=error
+	@touch $@
+webchat-deps: $(SOCKETIO_CLIENT)
+
+# The browser test drives Debian's Chromium (Playwright's own browser download does not work offline).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  else \
+	    echo "The browser test needs Chromium at $(CHROMIUM): run 'sudo apt-get install chromium chromium-driver'" \
+	         "(or set CHROMIUM=/path/to/chromium)"; exit 1; \
+	  fi; \
+	fi
+
+run: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT)
 	$(PY) -m tools.stack
 
 shell: $(STAMP) $(MODEL_STAMP)
 	ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook} \
-	RASA_TRACKER_DB=$${RASA_TRACKER_DB:-var/rasa-shell-tracker.db} \
+	RASA_TRACKER_DB=var/rasa-shell-tracker.db \
 	  $(RASA) shell --endpoints endpoints.yml --port $${RASA_SHELL_PORT:-5006}
 
 models:
 	@ls -1t models/*.tar.gz 2>/dev/null || echo "no trained models yet"
 
-test: $(STAMP) $(MODEL_STAMP)
+test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) chromium
 	$(PY) -m pip check
 	$(VENV)/bin/ruff check .
 	$(RASA) data validate --fail-on-warnings
@@ -60,7 +84,7 @@ test: $(STAMP) $(MODEL_STAMP)
 	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu
 	$(PY) -m tools.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.93
 	$(RASA) test core --stories tests/ --model models --out results/core --fail-on-prediction-errors
-	$(PY) -m pytest tests
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests
 
 lint:
 	$(VENV)/bin/ruff check .

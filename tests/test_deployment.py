@@ -47,7 +47,13 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
     for line in text.splitlines():
         if re.search(r"(PASSWORD|TOKEN|PASS)\b[^:]*:", line) and "${" not in line and "condition" not in line:
             pytest.fail(f"secret without an environment variable: {line.strip()}")
-    for secret in ("POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "BACKEND_API_TOKEN", "RASA_AUTH_TOKEN"):
+    for secret in (
+        "POSTGRES_PASSWORD",
+        "RABBITMQ_PASSWORD",
+        "BACKEND_API_TOKEN",
+        "RASA_API_TOKEN",
+        "WEBCHAT_SESSION_SECRET",
+    ):
         assert f"${{{secret}:?" in text, secret
 
 
@@ -79,3 +85,21 @@ def test_local_endpoints_use_embedded_defaults() -> None:
     local = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
     assert local["tracker_store"]["dialect"] == "sqlite"
     assert "lock_store" not in local  # in-memory lock store on one machine
+
+
+def test_console_and_web_chat_are_served_and_wired() -> None:
+    console, webchat = SERVICES["console"], SERVICES["webchat"]
+    assert "console.cli serve" in console["command"] and "webchat.server" in webchat["command"]
+    environment = console["environment"]
+    assert environment["CONSOLE_SECURE_COOKIES"] == "true"
+    assert environment["CONSOLE_DATABASE_URL"].rsplit("/", 1)[-1] == "frontdesk_console"
+    assert "CREATE DATABASE frontdesk_console" in (REPO_ROOT / "deploy" / "postgres-init.sql").read_text()
+    assert SERVICES["actions"]["environment"]["CONSOLE_URL"] == "http://console:8090"
+    # The console's Rasa token is the one the replicas were started with.
+    for name in RASA_SERVICES:
+        assert "${RASA_API_TOKEN:?" in SERVICES[name]["command"]
+        assert SERVICES[name]["environment"]["WEBCHAT_SESSION_SECRET"].startswith("${WEBCHAT_SESSION_SECRET:?")
+    assert environment["RASA_API_TOKEN"].startswith("${RASA_API_TOKEN:?")
+    assert "npm ci --prefix webchat" in (REPO_ROOT / "deploy" / "Dockerfile").read_text()
+    credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())
+    assert {"channels.rest.GuardedRestInput", "channels.socketio.GuardedSocketIOInput"} <= set(credentials)

@@ -1,4 +1,5 @@
-"""Starts the whole assistant as real processes: reference backend, action server and Rasa server.
+"""Starts the whole assistant as real processes: reference backend, action server, Rasa server, agent
+console and customer web chat.
 
 `make run` uses it in the foreground; the end-to-end tests use the same class on free ports.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -47,9 +49,14 @@ class StackConfig:
     backend_port: int = 8000
     actions_port: int = 5055
     rasa_port: int = 5005
+    console_port: int = 8090
+    webchat_port: int = 8080
     model: Optional[Path] = None
     database_url: Optional[str] = None
     backend_token: str = "dev-backend-token"
+    # Rasa's HTTP API can rewrite any conversation: only the console (and tests) hold this token.
+    rasa_api_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    webchat_session_secret: Optional[str] = None
     tracker_db: Optional[Path] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
 
@@ -61,6 +68,8 @@ class StackConfig:
             backend_port=free_port(),
             actions_port=free_port(),
             rasa_port=free_port(),
+            console_port=free_port(),
+            webchat_port=free_port(),
             backend_token=backend_token,
             database_url=f"sqlite:///{var_dir}/backend.db",
         )
@@ -79,9 +88,28 @@ class StackConfig:
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.host}:{self.console_port}"
+
+    @property
+    def webchat_url(self) -> str:
+        return f"http://{self.host}:{self.webchat_port}"
+
+
+def webchat_secret(var_dir: Path) -> str:
+    """The web chat's session-signing secret: WEBCHAT_SESSION_SECRET, else one kept in var/ across runs."""
+    if os.environ.get("WEBCHAT_SESSION_SECRET"):
+        return os.environ["WEBCHAT_SESSION_SECRET"]
+    path = var_dir / "webchat-session-secret"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
 
 class Stack:
-    """Owns the three processes; stop() ends them all, whatever state they are in."""
+    """Owns the processes; stop() ends them all, whatever state they are in."""
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
@@ -91,7 +119,7 @@ class Stack:
         self.logs_dir.mkdir(exist_ok=True)
 
     def env(self) -> Dict[str, str]:
-        """Environment shared by the three processes."""
+        """Environment shared by the processes."""
         config = self.config
         env = dict(os.environ)
         env.update(
@@ -103,6 +131,14 @@ class Stack:
                 "BACKEND_URL": config.backend_url,
                 "ACTION_SERVER_URL": config.actions_url,
                 "RASA_TRACKER_DB": str(config.tracker_db or config.var_dir / "rasa-tracker.db"),
+                "RASA_URL": config.rasa_url,
+                "RASA_PUBLIC_URL": env.get("RASA_PUBLIC_URL", config.rasa_url),
+                "RASA_API_TOKEN": config.rasa_api_token,
+                "CONSOLE_URL": config.console_url,
+                "CONSOLE_DATABASE_URL": env.get(
+                    "CONSOLE_DATABASE_URL", f"sqlite:///{config.var_dir}/console.db"
+                ),
+                "WEBCHAT_SESSION_SECRET": config.webchat_session_secret or webchat_secret(config.var_dir),
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "PYTHONUNBUFFERED": "1",
             }
@@ -176,23 +212,83 @@ class Stack:
                 "endpoints.yml",
                 "--credentials",
                 "credentials.yml",
+                "--auth-token",
+                self.config.rasa_api_token,
             ],
         )
+
+    def start_console(self) -> None:
+        """Run the agent console (demo agents alice and bob get passwords in var/console-demo-agents.txt)."""
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "console.cli",
+                "demo-agents",
+                "--passwords-file",
+                str(self.demo_passwords_file),
+            ],
+            cwd=REPO_ROOT,
+            env=self.env(),
+            check=True,
+        )
+        self._spawn(
+            "console",
+            [
+                sys.executable,
+                "-m",
+                "console.cli",
+                "serve",
+                "--host",
+                self.config.host,
+                "--port",
+                str(self.config.console_port),
+            ],
+        )
+
+    def start_webchat(self) -> None:
+        """Serve the customer web chat page."""
+        self._spawn(
+            "webchat",
+            [
+                sys.executable,
+                "-m",
+                "webchat.server",
+                "--host",
+                self.config.host,
+                "--port",
+                str(self.config.webchat_port),
+            ],
+        )
+
+    @property
+    def demo_passwords_file(self) -> Path:
+        return self.config.var_dir / "console-demo-agents.txt"
+
+    def demo_passwords(self) -> Dict[str, str]:
+        """Demo agent username -> password (local runs and tests only)."""
+        lines = self.demo_passwords_file.read_text().split("\n")
+        return dict(line.split(" ", 1) for line in lines if line.strip())
 
     def start(self, timeout: float = 240) -> None:
         """Start everything and wait until each part answers."""
         self.start_backend()
         self.start_actions()
         self.start_rasa()
+        self.start_console()
+        self.start_webchat()
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float) -> None:
-        """Block until the backend, action server and Rasa server all answer, or fail with their logs."""
+        """Block until every process answers, or fail with their logs."""
         checks = {
             "backend": f"{self.config.backend_url}/health",
             "actions": f"http://{self.config.host}:{self.config.actions_port}/health",
             "rasa": f"{self.config.rasa_url}/webhooks/rest/",
+            "console": f"{self.config.console_url}/health",
+            "webchat": f"{self.config.webchat_url}/health",
         }
+        checks = {name: url for name, url in checks.items() if name in self.processes}
         deadline = time.monotonic() + timeout
         pending = dict(checks)
         while pending:
@@ -238,10 +334,14 @@ class Stack:
 
 DEMO_HELP = """
 Frontdesk is running.
+  Customer web chat : {webchat}
+  Agent console     : {console}   (demo agents, username and password: {agents})
+
   Chat over REST : curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                      -d '{{"sender": "demo", "message": "where is my order 10042?"}}'
   Chat in a shell: make shell        (in another terminal)
-  Rasa HTTP API  : {rasa}   (model, trackers: /conversations/<id>/tracker)
+  Rasa HTTP API  : {rasa}   (trackers: /conversations/<id>/tracker?token=$RASA_API_TOKEN; this run's
+                   token is in {logs}/../rasa-api-token)
   Action server  : {actions}
   Backend API    : {backend}/docs  (OpenAPI: {backend}/openapi.json, token: BACKEND_API_TOKEN)
   Logs           : {logs}
@@ -270,9 +370,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         backend_port=int(os.environ.get("BACKEND_PORT", 8000)),
         actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        console_port=int(os.environ.get("CONSOLE_PORT", 8090)),
+        webchat_port=int(os.environ.get("WEBCHAT_PORT", 8080)),
         backend_token=os.environ.get("BACKEND_API_TOKEN", "dev-backend-token"),
         model=args.model,
     )
+    if os.environ.get("RASA_API_TOKEN"):
+        config.rasa_api_token = os.environ["RASA_API_TOKEN"]
     stack = Stack(config)
     stopping = False
 
@@ -287,15 +391,28 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    print("Starting the backend, action server and Rasa server (Rasa takes about 30 s)...", flush=True)
+    print(
+        "Starting the backend, action server, Rasa, agent console and web chat (Rasa takes about 30 s)...",
+        flush=True,
+    )
     try:
         stack.start()
     except RuntimeError as exc:
         print(f"Frontdesk failed to start: {exc}", file=sys.stderr)
         return 1
+    token_file = config.var_dir / "rasa-api-token"
+    token_file.touch(mode=0o600)
+    token_file.write_text(config.rasa_api_token)
+    agents = ", ".join(f"{name} / {password}" for name, password in stack.demo_passwords().items())
     print(
         DEMO_HELP.format(
-            rasa=config.rasa_url, actions=config.actions_url, backend=config.backend_url, logs=stack.logs_dir
+            rasa=config.rasa_url,
+            actions=config.actions_url,
+            backend=config.backend_url,
+            logs=stack.logs_dir,
+            webchat=config.webchat_url,
+            console=config.console_url,
+            agents=agents,
         )
     )
     while True:

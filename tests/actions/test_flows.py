@@ -12,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.account import ActionDeleteAccount, ActionResetPassword, ActionUpdateAccount
 from actions.billing import ActionCheckBalance, ActionGetInvoice
 from actions.faq import ActionAnswerFaq, load_articles
+from actions.handoff import ActionHandoff
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
-from actions.handoff import ActionHandoff
 from actions.tickets import ActionFileComplaint, ActionReportPaymentIssue
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
 from tests.conftest import BackendServer, Factory

@@ -15,8 +15,8 @@ from actions.clients.http import BackendUnavailable, HttpTransport
 from actions.clients.orders import OrdersClient
 from actions.clients.ticketing import NewTicket, TicketingClient
 from actions.config import BackendSettings
-from actions.orders import ActionCheckOrderStatus
 from actions.handoff import ActionHandoff
+from actions.orders import ActionCheckOrderStatus
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
 from tests.conftest import TOKEN, BackendServer
 from tests.fault_proxy import FaultProxy

@@ -46,7 +46,10 @@ def test_concurrent_claims_have_exactly_one_winner(backend_server: BackendServer
     agents = [f"agent{number}" for number in range(12)]
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(
-            pool.map(lambda agent: backend_server.post(f"/v1/tickets/{ticket_id}/claim", json={"agent": agent}), agents)
+            pool.map(
+                lambda agent: backend_server.post(f"/v1/tickets/{ticket_id}/claim", json={"agent": agent}),
+                agents,
+            )
         )
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [200] + [409] * 11, statuses
@@ -72,10 +75,16 @@ def test_transfer_unassign_and_resolve_only_by_the_assignee(backend_server: Back
     assert moved.status_code == 200 and moved.json()["assignee"] == "bob"
     back = backend_server.post(f"/v1/tickets/{ticket_id}/assignment", json={"expected_assignee": "bob"})
     assert back.status_code == 200 and back.json()["assignee"] is None and back.json()["status"] == "open"
-    assert backend_server.post(f"/v1/tickets/{ticket_id}/resolution", json={"agent": "bob"}).status_code == 409
+    assert (
+        backend_server.post(f"/v1/tickets/{ticket_id}/resolution", json={"agent": "bob"}).status_code == 409
+    )
     assert backend_server.post(f"/v1/tickets/{ticket_id}/claim", json={"agent": "bob"}).status_code == 200
     resolved = backend_server.post(f"/v1/tickets/{ticket_id}/resolution", json={"agent": "bob"})
-    assert resolved.status_code == 200 and resolved.json()["status"] == "solved" and resolved.json()["resolved_at"]
+    assert (
+        resolved.status_code == 200
+        and resolved.json()["status"] == "solved"
+        and resolved.json()["resolved_at"]
+    )
     # A solved ticket leaves the queue and can't be claimed again.
     assert backend_server.post(f"/v1/tickets/{ticket_id}/claim", json={"agent": "carol"}).status_code == 409
 
@@ -90,11 +99,14 @@ def test_csat_rating_is_stored_and_validated(backend_server: BackendServer) -> N
     assert backend_server.put("/v1/tickets/99999999/csat", json={"rating": 5}).status_code == 404
 
 
-def test_email_to_an_offline_customer_goes_to_the_address_on_the_ticket(backend_server: BackendServer) -> None:
+def test_email_to_an_offline_customer_goes_to_the_address_on_the_ticket(
+    backend_server: BackendServer,
+) -> None:
     email = f"offline-{uuid.uuid4().hex[:6]}@example.com"
     ticket_id = open_handoff(backend_server, email=email)
     sent = backend_server.post(
-        f"/v1/tickets/{ticket_id}/customer-email", json={"subject": "Reply", "body": "Your parcel is on its way."}
+        f"/v1/tickets/{ticket_id}/customer-email",
+        json={"subject": "Reply", "body": "Your parcel is on its way."},
     )
     assert sent.status_code == 201 and sent.json()["recipient"] == email
     outbox = backend_server.get("/v1/outbox", params={"recipient": email, "template": "agent_reply"}).json()

@@ -1,0 +1,213 @@
+"""Rasa's socket.io channel for the customer web chat, hardened: signed session ids, the message guard, presence.
+
+Rasa's own SocketIOInput trusts whatever session id a browser sends, so anyone who learns or guesses another
+customer's id can read that customer's replies and speak in their name. Here the server issues the ids and
+signs them (HMAC-SHA256 with WEBCHAT_SESSION_SECRET); a browser can keep its id across reloads but cannot
+make one up. Customer messages pass the same MessageGuard as the REST channel (channels/guard.py), and
+GET /webhooks/socketio/presence/<sender_id> tells agents' tools whether the customer still has the chat open.
+
+The channel keeps the name "socketio", so `output_channel=latest` on Rasa's HTTP API reaches the customer's
+open page. Like Rasa's own socket.io channel it holds its sockets in this process: with several Rasa
+processes, messages pushed through the API only reach customers connected to the one that received the call.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Set
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels.guard import MessageGuard
+
+logger = logging.getLogger(__name__)
+
+SECRET_ENV = "WEBCHAT_SESSION_SECRET"
+ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"
+API_TOKEN_ENV = "RASA_API_TOKEN"
+SENDER_PREFIX = "wc-"
+SIGNATURE_CHARACTERS = 22  # 132 bits of the HMAC: far beyond guessing, and keeps the id short
+_WIRE_ID = re.compile(r"wc-[0-9a-f]{32}\.[A-Za-z0-9_-]{%d}" % SIGNATURE_CHARACTERS)
+
+
+class SessionSigner:
+    """Issues and checks the session ids browsers keep: `wc-<32 hex>.<signature>`.
+
+    The part before the dot is the Rasa sender id (the tracker's and the socket.io room's name); the
+    signature proves this server issued it.
+    """
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+
+    def signature(self, sender_id: str) -> str:
+        digest = hmac.new(self.secret, sender_id.encode("ascii"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")[:SIGNATURE_CHARACTERS]
+
+    def issue(self) -> str:
+        sender_id = f"{SENDER_PREFIX}{uuid.uuid4().hex}"
+        return f"{sender_id}.{self.signature(sender_id)}"
+
+    def verify(self, wire_id: Any) -> Optional[str]:
+        """The sender id inside a wire id this server signed, or None for anything else."""
+        if not isinstance(wire_id, str) or not _WIRE_ID.fullmatch(wire_id):
+            return None
+        sender_id, signature = wire_id.split(".", 1)
+        if not hmac.compare_digest(self.signature(sender_id), signature):
+            return None
+        return sender_id
+
+
+def session_secret() -> bytes:
+    secret = os.environ.get(SECRET_ENV, "")
+    if secret:
+        if len(secret) < 32:
+            logger.warning("%s is shorter than 32 characters; use a long random value.", SECRET_ENV)
+        return secret.encode("utf-8")
+    logger.warning(
+        "%s is not set: using a random secret, so web chat sessions will not survive a restart of Rasa "
+        "(customers then start a new conversation). Set it to a long random value in production.",
+        SECRET_ENV,
+    )
+    return secrets.token_bytes(32)
+
+
+def allowed_origins() -> list:
+    # An empty list switches python-engineio's origin check off (Rasa's default); with a list, only those
+    # pages may open a socket, which matters for WebSocket because browsers apply no CORS to it.
+    return [origin.strip() for origin in os.environ.get(ORIGINS_ENV, "").split(",") if origin.strip()]
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """The socket.io channel with server-signed session ids, the message guard and a presence endpoint.
+
+    A subclass named "socketio" rather than a new channel, so Rasa finds it for `output_channel=latest` and
+    builds its output channel from it (get_output_channel) exactly as for its own socket.io channel.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> GuardedSocketIOInput:
+        credentials = credentials or {}
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            domain_path=credentials.get("domain", "domain.yml"),
+            rate_limit=credentials.get("rate_limit"),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        socketio_path: str = "/socket.io",
+        domain_path: str = "domain.yml",
+        rate_limit: Optional[str] = None,
+        secret: Optional[bytes] = None,
+    ) -> None:
+        # Persistence is always on: the sender id outlives the socket, so a reload continues the conversation.
+        super().__init__(
+            user_message_evt=user_message_evt,
+            bot_message_evt=bot_message_evt,
+            session_persistence=True,
+            socketio_path=socketio_path,
+        )
+        self.guard = MessageGuard(domain_path, rate_limit)
+        self.signer = SessionSigner(secret if secret is not None else session_secret())
+        self.presence: Dict[str, Set[str]] = {}
+        self.sender_of_socket: Dict[str, str] = {}
+
+    def is_connected(self, sender_id: str) -> bool:
+        return bool(self.presence.get(sender_id))
+
+    def _join(self, sid: str, sender_id: str) -> None:
+        self.sender_of_socket[sid] = sender_id
+        self.presence.setdefault(sender_id, set()).add(sid)
+
+    def _leave(self, sid: str) -> Optional[str]:
+        sender_id = self.sender_of_socket.pop(sid, None)
+        if sender_id is not None:
+            sockets = self.presence.get(sender_id, set())
+            sockets.discard(sid)
+            if not sockets:
+                self.presence.pop(sender_id, None)
+        return sender_id
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        # get_output_channel (used for output_channel=latest) builds its output from self.sio.
+        self.sio = sio
+        handle = self.guard.wrap(on_new_message)
+        api_token = os.environ.get(API_TOKEN_ENV) or None
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @socketio_webhook.route("/presence/<sender_id>", methods=["GET"])
+        async def presence(request: Request, sender_id: str) -> HTTPResponse:
+            if api_token is not None:
+                presented = request.headers.get("Authorization", "")
+                if not hmac.compare_digest(presented.encode("utf-8"), f"Bearer {api_token}".encode()):
+                    return response.json({"error": "a valid bearer token is required"}, status=403)
+            return response.json({"connected": self.is_connected(sender_id)})
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str, reason: Any = None) -> None:
+            sender_id = self._leave(sid)
+            logger.debug("Socket %s of %s disconnected (%s).", sid, sender_id, reason)
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
+            presented = data.get("session_id") if isinstance(data, dict) else None
+            wire_id = presented if self.signer.verify(presented) else self.signer.issue()
+            sender_id = wire_id.split(".", 1)[0]
+            previous = self._leave(sid)
+            # "New conversation" asks again on the same socket: it must stop receiving the old replies.
+            if previous is not None and previous != sender_id:
+                await sio.leave_room(sid, previous)
+            # Awaited: python-socketio 5.x made enter_room a coroutine (Rasa 3.6's own channel does not await
+            # it, so its sockets never join the room and replies are lost).
+            await sio.enter_room(sid, sender_id)
+            self._join(sid, sender_id)
+            await sio.emit("session_confirm", wire_id, room=sid)
+            if presented is not None and presented != wire_id:
+                logger.info("Socket %s presented an unknown session id; issued %s.", sid, sender_id)
+
+        @sio.on(self.user_message_evt)
+        async def handle_message(sid: str, data: Any = None, *_: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                logger.debug("Ignored a malformed %s from socket %s.", self.user_message_evt, sid)
+                return
+            sender_id = self.signer.verify(data.get("session_id"))
+            if sender_id is None:
+                logger.warning("Ignored a message from socket %s without a valid session id.", sid)
+                return
+            metadata = data.get("metadata")
+            message = UserMessage(
+                data["message"],
+                SocketIOOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else None,
+            )
+            await handle(message)
+
+        return socketio_webhook

@@ -1,0 +1,112 @@
+"""Serves the customer web chat page: `python -m webchat.server --host 127.0.0.1 --port 8080`.
+
+The page talks to Rasa's socket.io channel directly (RASA_PUBLIC_URL, the address browsers reach Rasa at), so
+this app only hands out static files and the page's configuration; it can run anywhere and scale freely.
+The Content-Security-Policy lets the page run only its own scripts and connect only here and to Rasa, so
+a message that slipped past the page's escaping still could not load or send anything elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Awaitable, Callable, Optional, Sequence
+from urllib.parse import urlsplit
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+SOCKET_IO_CLIENT = HERE / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+DEFAULT_RASA_PUBLIC_URL = "http://127.0.0.1:5005"
+SOCKET_PATH = "/socket.io"
+MISSING_CLIENT = (
+    "The socket.io client is not installed. Run `make webchat-deps` (that is, `npm ci --prefix webchat`) "
+    "and reload.\n"
+)
+
+
+def socket_origins(socket_url: str) -> tuple:
+    """The origin of the Rasa server in its http(s) and its ws(s) form, for connect-src."""
+    parts = urlsplit(socket_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"RASA_PUBLIC_URL must be an http(s) URL, not {socket_url!r}")
+    websocket_scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{parts.scheme}://{parts.netloc}", f"{websocket_scheme}://{parts.netloc}"
+
+
+def content_security_policy(socket_url: str) -> str:
+    http_origin, websocket_origin = socket_origins(socket_url)
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            # Bots may send images hosted anywhere; https only, so the page never loads mixed content.
+            "img-src 'self' https: data:",
+            f"connect-src 'self' {http_origin} {websocket_origin}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def create_app(socket_url: Optional[str] = None) -> FastAPI:
+    socket_url = (socket_url or os.environ.get("RASA_PUBLIC_URL") or DEFAULT_RASA_PUBLIC_URL).rstrip("/")
+    policy = content_security_policy(socket_url)
+    config_script = "window.FRONTDESK_CONFIG = {};\n".format(
+        json.dumps({"socketUrl": socket_url, "socketPath": SOCKET_PATH})
+    )
+
+    app = FastAPI(title="Frontdesk web chat", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        result = await call_next(request)
+        result.headers["Content-Security-Policy"] = policy
+        result.headers["X-Content-Type-Options"] = "nosniff"
+        result.headers["Referrer-Policy"] = "no-referrer"
+        return result
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/config.js", include_in_schema=False)
+    async def config() -> Response:
+        # no-store: a changed RASA_PUBLIC_URL must reach pages at once, not after a cache expires.
+        return Response(config_script, media_type="text/javascript", headers={"Cache-Control": "no-store"})
+
+    @app.get("/vendor/socket.io.min.js", include_in_schema=False)
+    async def socket_io_client() -> Response:
+        if not SOCKET_IO_CLIENT.is_file():
+            return PlainTextResponse(MISSING_CLIENT, status_code=503)
+        return FileResponse(SOCKET_IO_CLIENT, media_type="text/javascript")
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the Frontdesk customer web chat page.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    main()
