@@ -115,7 +115,9 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             dispatcher.utter_message(response="utter_goodbye")
             return self._stop_form(message_slots)
         if intent in ("request_human", "sensitive_topic"):
-            reason = slots.REASON_USER_REQUESTED if intent == "request_human" else slots.REASON_SENSITIVE_TOPIC
+            reason = (
+                slots.REASON_USER_REQUESTED if intent == "request_human" else slots.REASON_SENSITIVE_TOPIC
+            )
             return self._stop_form(message_slots) + [
                 SlotSet(slots.HANDOFF_REASON, reason),
                 FollowupAction("action_handoff"),

@@ -71,7 +71,10 @@ def current_availability() -> Optional[Availability]:
 
 
 def tell_what_happens_next(
-    dispatcher: CollectingDispatcher, ticket_id: int, email: Optional[str], availability: Optional[Availability]
+    dispatcher: CollectingDispatcher,
+    ticket_id: int,
+    email: Optional[str],
+    availability: Optional[Availability],
 ) -> None:
     """The expected wait, or an honest "nobody is free", and how a late reply will reach the customer."""
     if availability is None:

@@ -98,7 +98,9 @@ def test_console_and_web_chat_are_served_and_wired() -> None:
     # The console's Rasa token is the one the replicas were started with.
     for name in RASA_SERVICES:
         assert "${RASA_API_TOKEN:?" in SERVICES[name]["command"]
-        assert SERVICES[name]["environment"]["WEBCHAT_SESSION_SECRET"].startswith("${WEBCHAT_SESSION_SECRET:?")
+        assert SERVICES[name]["environment"]["WEBCHAT_SESSION_SECRET"].startswith(
+            "${WEBCHAT_SESSION_SECRET:?"
+        )
     assert environment["RASA_API_TOKEN"].startswith("${RASA_API_TOKEN:?")
     assert "npm ci --prefix webchat" in (REPO_ROOT / "deploy" / "Dockerfile").read_text()
     credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())

@@ -76,7 +76,9 @@ def list_statement(
     """Select tickets with optional filters: newest first, or in queue order (priority, then longest wait)."""
     if queue:
         urgency = case(
-            (Ticket.priority == "urgent", 0), (Ticket.priority == "high", 1), (Ticket.priority == "normal", 2),
+            (Ticket.priority == "urgent", 0),
+            (Ticket.priority == "high", 1),
+            (Ticket.priority == "normal", 2),
             else_=3,
         )
         statement = select(Ticket).order_by(urgency, Ticket.created_at, Ticket.id)

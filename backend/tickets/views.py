@@ -11,19 +11,19 @@ from sqlalchemy.orm import Session
 from backend.dependencies import db_session, idempotency_key
 from backend.idempotency import service as idempotency
 from backend.ids import MAX_ID, id_path
+from backend.notifications.models import OutboxMessageRead
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.tickets import service
-from backend.notifications.models import OutboxMessageRead
 from backend.tickets.models import (
     CsatIn,
     CustomerEmailIn,
     MessageIn,
     TicketAssignment,
-    TicketClaim,
-    TicketResolution,
     TicketCategory,
+    TicketClaim,
     TicketCreate,
     TicketRead,
+    TicketResolution,
     TicketStatus,
     TicketUpdate,
 )
