@@ -61,10 +61,10 @@ def masked(email: str) -> str:
     return f"{name[:1]}***@{domain}"
 
 
-def current_availability() -> Optional[Availability]:
+def current_availability(ticket_id: int) -> Optional[Availability]:
     """The console's view of the queue, or None when it can't be asked (then no wait time is promised)."""
     try:
-        return support_desk().availability()
+        return support_desk().availability(ticket_id)
     except (BackendUnavailable, BackendError, KeyError, TypeError, ValueError) as exc:
         logger.warning("agent availability unknown: %s", exc)
         return None
@@ -141,7 +141,7 @@ class ActionHandoff(Action):
             handoff_queue.ensure_delivery_worker(ticketing)
             dispatcher.utter_message(response="utter_handoff_queued")
             return [SlotSet(slots.HANDOFF_REASON, None)]
-        tell_what_happens_next(dispatcher, ticket_id, email, current_availability())
+        tell_what_happens_next(dispatcher, ticket_id, email, current_availability(ticket_id))
         return [
             SlotSet(slots.HANDOFF_REASON, None),
             SlotSet(slots.HANDOFF_TICKET_ID, str(ticket_id)),

@@ -7,7 +7,20 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
+from actions import slots
 from actions.clients.ticketing import TicketMessage
+
+# Never copied to a ticket: secrets (a verification token is a bearer credential) and bookkeeping.
+NOT_FOR_AGENTS = {
+    slots.VERIFICATION_TOKEN,
+    slots.VERIFICATION_CODE,
+    slots.VERIFICATION_CHALLENGE_ID,
+    slots.VERIFIED_UNTIL,
+    slots.REQUESTED_SLOT,
+    slots.FORM_FAILURES,
+    slots.HANDOFF_REASON,
+    slots.HANDOFF_TICKET_ID,
+}
 
 
 def _timestamp(event: Dict[str, Any]) -> Any:
@@ -40,7 +53,9 @@ def summary(tracker: Tracker) -> Dict[str, Any]:
     ]
     latest_intent = tracker.latest_message.get("intent") or {}
     filled = {
-        name: value for name, value in tracker.current_slot_values().items() if value not in (None, [], "")
+        name: value
+        for name, value in tracker.current_slot_values().items()
+        if value not in (None, [], "") and name not in NOT_FOR_AGENTS
     }
     return {
         "detected_intents": [intent for intent in intents if intent],

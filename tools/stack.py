@@ -340,8 +340,8 @@ Frontdesk is running.
   Chat over REST : curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                      -d '{{"sender": "demo", "message": "where is my order 10042?"}}'
   Chat in a shell: make shell        (in another terminal)
-  Rasa HTTP API  : {rasa}   (trackers: /conversations/<id>/tracker?token=$RASA_API_TOKEN; this run's
-                   token is in {logs}/../rasa-api-token)
+  Rasa HTTP API  : {rasa}   (trackers: /conversations/<id>/tracker?token=<this run's token, in
+                   {token_file}>)
   Action server  : {actions}
   Backend API    : {backend}/docs  (OpenAPI: {backend}/openapi.json, token: BACKEND_API_TOKEN)
   Logs           : {logs}
@@ -413,6 +413,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             webchat=config.webchat_url,
             console=config.console_url,
             agents=agents,
+            token_file=token_file,
         )
     )
     while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from actions.clients.http import ServiceClient
 
@@ -18,9 +19,11 @@ class Availability:
 class ConsoleClient(ServiceClient):
     api_name = "console"
 
-    def availability(self) -> Availability:
-        """Agents free now, conversations waiting, the estimated wait and whether support is open."""
-        body = self._call("GET", "/api/availability")
+    def availability(self, ticket_id: Optional[int] = None) -> Availability:
+        """Agents free now, conversations waiting, the estimated wait (for this ticket's place in the queue)
+        and whether support is open."""
+        params = {"ticket_id": int(ticket_id)} if ticket_id else None
+        body = self._call("GET", "/api/availability", params=params)
         return Availability(
             agents_available=int(body["agents_available"]),
             queue_length=int(body["queue_length"]),

@@ -75,14 +75,20 @@ def queue(*, backend: BackendClient) -> List[Dict[str, Any]]:
     return items
 
 
-def availability(*, db_session: Session, backend: BackendClient, settings: ConsoleSettings) -> Dict[str, Any]:
-    """What the bot tells a customer it hands over: agents free, queue length, an estimated wait."""
+def availability(
+    *, db_session: Session, backend: BackendClient, settings: ConsoleSettings, ticket_id: Optional[int] = None
+) -> Dict[str, Any]:
+    """What the bot tells a customer it hands over: agents free, queue length, an estimated wait.
+
+    With a ticket id the wait counts only the conversations ahead of it (an urgent one jumps the queue).
+    """
     now = utcnow()
     online = agents.available_agents(
         online_after=now - timedelta(seconds=settings.agent_online_seconds), db_session=db_session
     )
     open_tickets = backend.open_handoffs()
-    waiting = sum(1 for ticket in open_tickets if not ticket.get("assignee"))
+    unassigned = [ticket["id"] for ticket in open_tickets if not ticket.get("assignee")]
+    waiting = unassigned.index(ticket_id) + 1 if ticket_id in unassigned else len(unassigned)
     busy = {ticket["assignee"] for ticket in open_tickets if ticket.get("assignee")}
     idle = sum(1 for agent in online if agent.username not in busy)
     if not online:
@@ -93,7 +99,7 @@ def availability(*, db_session: Session, backend: BackendClient, settings: Conso
         minutes = math.ceil((waiting - idle) * settings.average_handle_minutes / len(online))
     return {
         "agents_available": len(online),
-        "queue_length": waiting,
+        "queue_length": len(unassigned),
         "estimated_wait_minutes": max(minutes, 1),
         "within_hours": within_hours(settings.support_hours, now),
     }

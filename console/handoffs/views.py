@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, constr
 from sqlalchemy.orm import Session
@@ -30,10 +32,16 @@ def _online_after(request: Request):
 
 
 @router.get("/availability")
-def availability(request: Request, session: Session = Depends(db_session)) -> dict:
+def availability(
+    request: Request,
+    ticket_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
+    session: Session = Depends(db_session),
+) -> dict:
     """Public: the bot asks this before telling a customer how long they will wait."""
     state = request.app.state
-    return service.availability(db_session=session, backend=state.backend, settings=state.settings)
+    return service.availability(
+        db_session=session, backend=state.backend, settings=state.settings, ticket_id=ticket_id
+    )
 
 
 @router.get("/queue")

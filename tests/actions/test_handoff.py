@@ -188,3 +188,22 @@ def test_rating_is_stored_on_the_ticket(live_backend: BackendServer) -> None:
         ActionStoreCsat(), tracker({"csat_rating": "skipped", "handoff_ticket_id": str(ticket_id)})
     )
     assert responses(dispatcher) == ["utter_csat_skipped"]
+
+
+def test_the_ticket_summary_never_carries_the_verification_token(live_backend: BackendServer) -> None:
+    secret_slots = {
+        "email": "jane@example.com",
+        "verification_token": "vt-secret-bearer-token",
+        "verification_code": "verified",
+        "verified_contact": "jane@example.com",
+        "verified_customer_id": 1.0,
+        "verified_until": 9_999_999_999.0,
+        "form_failures": 2.0,
+    }
+    dispatcher, _ = run(ActionHandoff(), tracker(secret_slots, intent="request_human", text="a person"))
+    ticket = live_backend.get(f"/v1/tickets/{dispatcher.messages[0]['ticket_id']}").json()
+    assert "vt-secret-bearer-token" not in str(ticket)
+    summary = ticket["details"]["summary"]
+    assert summary["verification"] == {"verified": True, "contact": "jane@example.com"}
+    assert set(summary["filled_slots"]) == {"email", "verified_contact", "verified_customer_id"}
+    assert ticket["customer_id"] == 1

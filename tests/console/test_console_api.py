@@ -190,3 +190,34 @@ def test_availability_is_public_and_counts_available_agents(console: ConsoleServ
     assert (
         body["agents_available"] >= 1 and body["estimated_wait_minutes"] >= 1 and body["within_hours"] is True
     )
+
+
+def test_the_wait_counts_only_conversations_ahead(
+    console: ConsoleServer, sqlite_backend: BackendServer
+) -> None:
+    agents = {name: console.login(name) for name in ("alice", "bob")}
+    for name, session in agents.items():
+        session.post(f"{console.base_url}/api/me/status", json={"status": "available"})
+        busy_with = handoff(sqlite_backend, f"{name}-busy@example.com")
+        assert session.post(f"{console.base_url}/api/tickets/{busy_with}/claim").status_code == 200
+    handoff(sqlite_backend, "first@example.com")
+    last_normal = handoff(sqlite_backend, "second@example.com")
+    urgent = handoff(sqlite_backend, "urgent@example.com", priority="urgent")
+
+    def wait_for(ticket_id: int) -> dict:
+        return requests.get(
+            f"{console.base_url}/api/availability", params={"ticket_id": ticket_id}, timeout=10
+        ).json()
+
+    urgent_wait, normal_wait = wait_for(urgent), wait_for(last_normal)
+    assert urgent_wait["queue_length"] == normal_wait["queue_length"] >= 3
+    assert urgent_wait["estimated_wait_minutes"] < normal_wait["estimated_wait_minutes"], (
+        urgent_wait,
+        normal_wait,
+    )
+    assert (
+        requests.get(
+            f"{console.base_url}/api/availability", params={"ticket_id": "x"}, timeout=10
+        ).status_code
+        == 422
+    )
