@@ -200,7 +200,10 @@ def test_the_ticket_summary_never_carries_the_verification_token(live_backend: B
         "verified_until": 9_999_999_999.0,
         "form_failures": 2.0,
     }
-    dispatcher, _ = run(ActionHandoff(), tracker(secret_slots, intent="request_human", text="a person"))
+    dispatcher, _ = run(
+        ActionHandoff(),
+        tracker(secret_slots, intent="request_human", text="a person", sender_id="conv-secrets"),
+    )
     ticket = live_backend.get(f"/v1/tickets/{dispatcher.messages[0]['ticket_id']}").json()
     assert "vt-secret-bearer-token" not in str(ticket)
     summary = ticket["details"]["summary"]

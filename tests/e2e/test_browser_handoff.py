@@ -158,3 +158,34 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
     assert ticket["csat_rating"] == 5 and ticket["status"] == "solved" and ticket["assignee"] == "alice"
     kept = [message["body"] for message in ticket["messages"]]
     assert "My order 10043 has not arrived yet" in kept  # the live part is on the ticket too
+
+
+def test_a_made_up_session_id_gets_a_fresh_conversation_and_presence_needs_the_token(
+    stack: Stack, browser: Browser
+) -> None:
+    chat = browser.new_context().new_page()
+    open_chat(chat, stack)
+    send(chat, "hello")
+    bot_says(chat, "Frontdesk")
+    genuine = chat.evaluate("document.body.dataset.session")
+    sender = genuine.split(".")[0]
+    presence = f"{stack.config.rasa_url}/webhooks/socketio/presence/{sender}"
+    assert requests.get(presence, timeout=10).status_code == 403
+    authorized = {"Authorization": f"Bearer {stack.config.rasa_api_token}"}
+    assert requests.get(presence, headers=authorized, timeout=10).json() == {"connected": True}
+    # Someone else's sender id with a forged signature: the server issues a new session instead.
+    forged = sender + "." + "A" * 22
+    chat.evaluate(f"localStorage.setItem('frontdesk.session', {forged!r})")
+    chat.reload()
+    expect(chat.locator("form[data-ready='true']")).to_be_visible(timeout=WAIT_MS)
+    fresh = chat.evaluate("document.body.dataset.session")
+    assert fresh not in (genuine, forged) and not fresh.startswith(sender)
+    expect(chat.get_by_test_id("user-message")).to_have_count(0)
+    chat.context.close()
+    deadline = time.monotonic() + 10
+    while (
+        requests.get(presence, headers=authorized, timeout=10).json()["connected"]
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.3)
+    assert requests.get(presence, headers=authorized, timeout=10).json() == {"connected": False}
