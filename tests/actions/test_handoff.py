@@ -4,6 +4,7 @@ without asking, the pause kept across session expiry, and the rating after an ag
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -210,3 +211,29 @@ def test_the_ticket_summary_never_carries_the_verification_token(live_backend: B
     assert summary["verification"] == {"verified": True, "contact": "jane@example.com"}
     assert set(summary["filled_slots"]) == {"email", "verified_contact", "verified_customer_id"}
     assert ticket["customer_id"] == 1
+
+
+def test_after_hours_the_customer_is_told_and_the_ticket_waits(
+    live_backend: BackendServer, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Open one hour a week, on the day after tomorrow: closed now, whenever this runs.
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[(datetime.now(timezone.utc).weekday() + 2) % 7]
+    closed = start_console(
+        live_backend, tmp_path_factory.mktemp("closed-console"), SUPPORT_HOURS=f"{day}-{day} 10:00-11:00 UTC"
+    )
+    try:
+        monkeypatch.setenv("CONSOLE_URL", closed.base_url)
+        support_desk.cache_clear()
+        closed.login("alice")  # an agent online does not matter outside the hours
+        dispatcher, events = run(
+            ActionHandoff(),
+            tracker(
+                {"email": "jane@example.com"}, intent="request_human", text="human", sender_id="conv-night"
+            ),
+        )
+        assert responses(dispatcher) == ["utter_handoff_after_hours", "utter_handoff_reply_by_email"]
+        assert PAUSE in events
+        ticket = live_backend.get(f"/v1/tickets/{dispatcher.messages[0]['ticket_id']}").json()
+        assert ticket["status"] == "open" and ticket["assignee"] is None
+    finally:
+        stop_process(closed.process)
