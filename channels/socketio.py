@@ -90,6 +90,22 @@ def allowed_origins() -> list:
     return [origin.strip() for origin in os.environ.get(ORIGINS_ENV, "").split(",") if origin.strip()]
 
 
+class AgentAwareSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, plus the agent's name on messages a person sent (metadata `agent`).
+
+    The console adds an agent's message as a bot event with that metadata; Rasa passes metadata through to
+    send_text_message as keyword arguments, and the page shows the name above the message.
+    """
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        agent = kwargs.get("agent")
+        if not isinstance(agent, str) or not agent:
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, "agent": agent[:100]})
+
+
 class GuardedSocketIOInput(SocketIOInput):
     """The socket.io channel with server-signed session ids, the message guard and a presence endpoint.
 
@@ -132,6 +148,12 @@ class GuardedSocketIOInput(SocketIOInput):
         self.signer = SessionSigner(secret if secret is not None else session_secret())
         self.presence: Dict[str, Set[str]] = {}
         self.sender_of_socket: Dict[str, str] = {}
+
+    def get_output_channel(self) -> Optional[AgentAwareSocketIOOutput]:
+        """The output for messages pushed through Rasa's HTTP API (`output_channel=latest`)."""
+        if self.sio is None:
+            return None
+        return AgentAwareSocketIOOutput(self.sio, self.bot_message_evt)
 
     def is_connected(self, sender_id: str) -> bool:
         return bool(self.presence.get(sender_id))
@@ -203,7 +225,7 @@ class GuardedSocketIOInput(SocketIOInput):
             metadata = data.get("metadata")
             message = UserMessage(
                 data["message"],
-                SocketIOOutput(sio, self.bot_message_evt),
+                AgentAwareSocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else None,

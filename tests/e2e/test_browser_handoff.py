@@ -132,6 +132,7 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
     console.get_by_test_id("reply-send").click()
     expect(console.get_by_test_id("reply-status")).to_contain_text("live", timeout=WAIT_MS)
     bot_says(chat, "Hi, I'm Alice. What can I do for you?")
+    expect(chat.get_by_test_id("agent-name").last).to_have_text("Alice")  # a person wrote it, and who
 
     # The customer answers; the agent sees it live.
     send(chat, "My order 10043 has not arrived yet")

@@ -132,7 +132,16 @@
     message.setAttribute("data-testid", entry.author === "bot" ? "bot-message" : "user-message");
     // Named rather than prefixed with hidden text, so the message's own text stays exactly what was said.
     message.setAttribute("role", "article");
-    message.setAttribute("aria-label", entry.author === "bot" ? "Support" : "You");
+    message.setAttribute("aria-label", entry.author === "bot" ? (typeof entry.agent === "string" && entry.agent) || "Support" : "You");
+    if (typeof entry.agent === "string" && entry.agent) {
+      // A person from the support team wrote this, not the assistant: say who.
+      message.classList.add("message--agent");
+      var name = document.createElement("span");
+      name.className = "message__agent";
+      name.setAttribute("data-testid", "agent-name");
+      name.textContent = entry.agent;
+      message.appendChild(name);
+    }
 
     var bubble = document.createElement("div");
     bubble.className = "message__bubble";
@@ -235,6 +244,9 @@
       return null;
     }
     var entry = { author: "bot", text: typeof data.text === "string" ? data.text : "" };
+    if (typeof data.agent === "string" && data.agent) {
+      entry.agent = data.agent.slice(0, 100);
+    }
     if (Array.isArray(data.quick_replies)) {
       var buttons = data.quick_replies
         .filter(function (reply) {
