@@ -7,8 +7,9 @@ make one up. Customer messages pass the same MessageGuard as the REST channel (c
 GET /webhooks/socketio/presence/<sender_id> tells agents' tools whether the customer still has the chat open.
 
 The channel keeps the name "socketio", so `output_channel=latest` on Rasa's HTTP API reaches the customer's
-open page. Like Rasa's own socket.io channel it holds its sockets in this process: with several Rasa
-processes, messages pushed through the API only reach customers connected to the one that received the call.
+open page. With several Rasa replicas, set WEBCHAT_REDIS_URL: messages are then published through socket.io's
+Redis manager, so a push received by any replica reaches the customer's socket on whichever replica holds it,
+and presence is shared (channels/presence.py). Without it, sockets and presence are per process.
 """
 
 from __future__ import annotations
@@ -21,22 +22,24 @@ import os
 import re
 import secrets
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from channels.guard import MessageGuard
+from channels.presence import LocalPresence, RedisPresence
 
 logger = logging.getLogger(__name__)
 
 SECRET_ENV = "WEBCHAT_SESSION_SECRET"
 ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"
 API_TOKEN_ENV = "RASA_API_TOKEN"
+REDIS_ENV = "WEBCHAT_REDIS_URL"
 SENDER_PREFIX = "wc-"
 SIGNATURE_CHARACTERS = 22  # 132 bits of the HMAC: far beyond guessing, and keeps the id short
 _WIRE_ID = re.compile(r"wc-[0-9a-f]{32}\.[A-Za-z0-9_-]{%d}" % SIGNATURE_CHARACTERS)
@@ -146,7 +149,8 @@ class GuardedSocketIOInput(SocketIOInput):
         )
         self.guard = MessageGuard(domain_path, rate_limit)
         self.signer = SessionSigner(secret if secret is not None else session_secret())
-        self.presence: Dict[str, Set[str]] = {}
+        self.redis_url = os.environ.get(REDIS_ENV) or None
+        self.presence = RedisPresence(self.redis_url) if self.redis_url else LocalPresence()
         self.sender_of_socket: Dict[str, str] = {}
 
     def get_output_channel(self) -> Optional[AgentAwareSocketIOOutput]:
@@ -155,24 +159,26 @@ class GuardedSocketIOInput(SocketIOInput):
             return None
         return AgentAwareSocketIOOutput(self.sio, self.bot_message_evt)
 
-    def is_connected(self, sender_id: str) -> bool:
-        return bool(self.presence.get(sender_id))
-
-    def _join(self, sid: str, sender_id: str) -> None:
+    async def _join(self, sid: str, sender_id: str) -> None:
         self.sender_of_socket[sid] = sender_id
-        self.presence.setdefault(sender_id, set()).add(sid)
+        try:
+            await self.presence.join(sender_id, sid)
+        except Exception as exc:  # noqa: BLE001 - presence is a hint; the chat must work without it
+            logger.warning("web chat presence not recorded: %s", exc)
 
-    def _leave(self, sid: str) -> Optional[str]:
+    async def _leave(self, sid: str) -> Optional[str]:
         sender_id = self.sender_of_socket.pop(sid, None)
         if sender_id is not None:
-            sockets = self.presence.get(sender_id, set())
-            sockets.discard(sid)
-            if not sockets:
-                self.presence.pop(sender_id, None)
+            try:
+                await self.presence.leave(sender_id, sid)
+            except Exception as exc:  # noqa: BLE001 - see _join
+                logger.warning("web chat presence not cleared: %s", exc)
         return sender_id
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
+        # With Redis, an emit on any replica reaches the socket wherever it is connected.
+        manager = AsyncRedisManager(self.redis_url, channel="frontdesk-webchat") if self.redis_url else None
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(), client_manager=manager)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         # get_output_channel (used for output_channel=latest) builds its output from self.sio.
         self.sio = sio
@@ -189,11 +195,16 @@ class GuardedSocketIOInput(SocketIOInput):
                 presented = request.headers.get("Authorization", "")
                 if not hmac.compare_digest(presented.encode("utf-8"), f"Bearer {api_token}".encode()):
                     return response.json({"error": "a valid bearer token is required"}, status=403)
-            return response.json({"connected": self.is_connected(sender_id)})
+            try:
+                connected = await self.presence.connected(sender_id)
+            except Exception as exc:  # noqa: BLE001 - unknown is an answer: the console falls back to email
+                logger.warning("web chat presence unavailable: %s", exc)
+                return response.json({"error": "presence unavailable"}, status=503)
+            return response.json({"connected": connected})
 
         @sio.on("disconnect")
         async def disconnect(sid: str, reason: Any = None) -> None:
-            sender_id = self._leave(sid)
+            sender_id = await self._leave(sid)
             logger.debug("Socket %s of %s disconnected (%s).", sid, sender_id, reason)
 
         @sio.on("session_request")
@@ -201,14 +212,14 @@ class GuardedSocketIOInput(SocketIOInput):
             presented = data.get("session_id") if isinstance(data, dict) else None
             wire_id = presented if self.signer.verify(presented) else self.signer.issue()
             sender_id = wire_id.split(".", 1)[0]
-            previous = self._leave(sid)
+            previous = await self._leave(sid)
             # "New conversation" asks again on the same socket: it must stop receiving the old replies.
             if previous is not None and previous != sender_id:
                 await sio.leave_room(sid, previous)
             # Awaited: python-socketio 5.x made enter_room a coroutine (Rasa 3.6's own channel does not await
             # it, so its sockets never join the room and replies are lost).
             await sio.enter_room(sid, sender_id)
-            self._join(sid, sender_id)
+            await self._join(sid, sender_id)
             await sio.emit("session_confirm", wire_id, room=sid)
             if presented is not None and presented != wire_id:
                 logger.info("Socket %s presented an unknown session id; issued %s.", sid, sender_id)
