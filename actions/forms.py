@@ -34,6 +34,9 @@ SMALL_TALK_RESPONSES = {
     "out_of_scope": "utter_out_of_scope",
     "nlu_fallback": None,  # handled like an invalid answer
 }
+# Rasa fills these from entities in any form, but validates them only in forms that ask for them: a value
+# picked up in passing (a one-time code tagged as an order number) is kept only if it is valid.
+PASSING_VALUE_PARSERS = {slots.ORDER_ID: values.parse_order_id}
 PAYMENT_PROBLEM_KEYWORDS = (
     ("duplicate_charge", ("twice", "double", "duplicate", "two times", "2 times")),
     ("declined", ("declin", "rejected", "refused", "denied")),
@@ -82,6 +85,7 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             if interruption is not None:
                 return interruption
         events = await super().run(dispatcher, tracker, domain)
+        events += await self._drop_invalid_passing_values(message_slots, dispatcher, tracker, domain)
         reason = _slot_value(events, slots.HANDOFF_REASON)
         if reason == slots.REASON_VERIFICATION_FAILED:
             # A failed verification never reaches the action: the form ends and a person takes over.
@@ -99,6 +103,18 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
                 + [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP)]
             )
         return events
+
+    async def _drop_invalid_passing_values(
+        self, message_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return [
+            SlotSet(name, value_before_this_message(tracker, name))
+            for name in message_slots
+            if name in PASSING_VALUE_PARSERS
+            and name not in required
+            and PASSING_VALUE_PARSERS[name](tracker.get_slot(name)) is None
+        ]
 
     def _handle_interruption(
         self,

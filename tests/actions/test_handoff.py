@@ -237,3 +237,16 @@ def test_after_hours_the_customer_is_told_and_the_ticket_waits(
         assert ticket["status"] == "open" and ticket["assignee"] is None
     finally:
         stop_process(closed.process)
+
+
+def test_a_code_tagged_as_an_order_number_in_passing_is_not_kept() -> None:
+    from actions.billing import ValidateBalanceForm
+
+    current = tracker(
+        {"requested_slot": "verification_code", "email": "omar@example.com", "order_id": None},
+        text="111111",
+        active_loop="balance_form",
+        candidates={"order_id": "111111", "verification_code": "111111"},
+    )
+    _, events = run(ValidateBalanceForm(), current)
+    assert slot_events(events)["order_id"] is None
