@@ -110,6 +110,36 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
+    """Return once `url` answers 2xx; fail with the end of the log if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"{url} did not answer; log: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+
+
+def serve(module: str, env: Dict[str, str], log_path: Path) -> tuple:
+    """Run `python -m <module> serve --port <free port>` and wait for its /health: (process, base URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=open(log_path, "ab"),
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    wait_until_answering(f"{base_url}/health", process, log_path)
+    return process, base_url
+
+
 def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: str) -> BackendServer:
     """Migrate and seed the database, then run the backend as its own process."""
     env = dict(
@@ -122,27 +152,7 @@ def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: 
         **extra_env,
     )
     subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)
-    port = free_port()
-    log = open(log_path, "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{base_url}/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"backend did not start; log: {log_path.read_text()[-2000:]}")
-        time.sleep(0.2)
+    process, base_url = serve("backend.cli", env, log_path)
     engine = make_engine(database_url)
     return BackendServer(
         base_url,
@@ -345,27 +355,8 @@ def start_console(
             check=True,
             capture_output=True,
         )
-    port = free_port()
     log_path = folder / "console.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", "serve", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=open(log_path, "ab"),
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{base_url}/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"console did not start; log: {log_path.read_text()[-2000:]}")
-        time.sleep(0.2)
+    process, base_url = serve("console.cli", env, log_path)
     return ConsoleServer(base_url, process, log_path, passwords)
 
 

@@ -18,6 +18,7 @@ import pytest
 import requests
 import socketio
 
+from tests.conftest import wait_until_answering
 from tools.stack import REPO_ROOT, free_port
 
 SECRET = "replica-test-secret-0123456789abcdef"
@@ -56,16 +57,8 @@ def start_nodes(count: int, tmp_path, redis: Optional[str]) -> List[str]:
         )
         PROCESSES.append(process)
         urls.append(f"http://127.0.0.1:{port}")
-    for url in urls:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/webhooks/socketio/", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, f"node {url} did not start; logs in {tmp_path}"
-            time.sleep(0.3)
+    for index, (url, process) in enumerate(zip(urls, PROCESSES[-count:], strict=True)):
+        wait_until_answering(f"{url}/webhooks/socketio/", process, tmp_path / f"node-{index}.log", timeout=60)
     return urls
 
 
