@@ -16,7 +16,7 @@ from limits import parse, storage, strategies
 from rasa.core.channels.channel import UserMessage
 
 MAX_MESSAGE_CHARACTERS = 2000
-REFUSALS = ("utter_rate_limited", "utter_message_too_long", "utter_empty_message")
+REFUSALS = ("utter_rate_limited", "utter_message_too_long", "utter_empty_message", "utter_too_many_sessions")
 
 
 class MessageGuard:

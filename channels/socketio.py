@@ -24,6 +24,7 @@ import secrets
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
+from limits import parse
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
@@ -40,6 +41,8 @@ SECRET_ENV = "WEBCHAT_SESSION_SECRET"
 ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"
 API_TOKEN_ENV = "RASA_API_TOKEN"
 REDIS_ENV = "WEBCHAT_REDIS_URL"
+NEW_SESSIONS_ENV = "WEBCHAT_NEW_SESSIONS_PER_ADDRESS"
+TRUST_PROXY_ENV = "WEBCHAT_TRUST_PROXY"
 SENDER_PREFIX = "wc-"
 SIGNATURE_CHARACTERS = 22  # 132 bits of the HMAC: far beyond guessing, and keeps the id short
 _WIRE_ID = re.compile(r"wc-[0-9a-f]{32}\.[A-Za-z0-9_-]{%d}" % SIGNATURE_CHARACTERS)
@@ -85,6 +88,16 @@ def session_secret() -> bytes:
         SECRET_ENV,
     )
     return secrets.token_bytes(32)
+
+
+def client_address(environ: Dict[str, Any]) -> str:
+    """Where a socket comes from: the first X-Forwarded-For hop behind our own proxy, else the peer address."""
+    if os.environ.get(TRUST_PROXY_ENV, "").lower() == "true":
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[0].strip()
+    request = environ.get("sanic.request")
+    return str(getattr(request, "ip", "") or "unknown")
 
 
 def allowed_origins() -> list:
@@ -152,6 +165,9 @@ class GuardedSocketIOInput(SocketIOInput):
         self.redis_url = os.environ.get(REDIS_ENV) or None
         self.presence = RedisPresence(self.redis_url) if self.redis_url else LocalPresence()
         self.sender_of_socket: Dict[str, str] = {}
+        self.address_of_socket: Dict[str, str] = {}
+        # The per-sender limit alone could be dodged by asking for a fresh session for every few messages.
+        self.new_sessions_limit = parse(os.environ.get(NEW_SESSIONS_ENV, "30/hour"))
 
     def get_output_channel(self) -> Optional[AgentAwareSocketIOOutput]:
         """The output for messages pushed through Rasa's HTTP API (`output_channel=latest`)."""
@@ -202,15 +218,31 @@ class GuardedSocketIOInput(SocketIOInput):
                 return response.json({"error": "presence unavailable"}, status=503)
             return response.json({"connected": connected})
 
+        @sio.on("connect")
+        async def connect(sid: str, environ: Dict[str, Any], auth: Any = None) -> bool:
+            self.address_of_socket[sid] = client_address(environ)
+            return True
+
         @sio.on("disconnect")
         async def disconnect(sid: str, reason: Any = None) -> None:
+            self.address_of_socket.pop(sid, None)
             sender_id = await self._leave(sid)
             logger.debug("Socket %s of %s disconnected (%s).", sid, sender_id, reason)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             presented = data.get("session_id") if isinstance(data, dict) else None
-            wire_id = presented if self.signer.verify(presented) else self.signer.issue()
+            if self.signer.verify(presented):
+                wire_id = presented
+            elif self.guard.limiter.hit(
+                self.new_sessions_limit, "webchat-new-session", self.address_of_socket.get(sid, "unknown")
+            ):
+                wire_id = self.signer.issue()
+            else:
+                await sio.emit(
+                    "session_refused", {"text": self.guard.texts["utter_too_many_sessions"]}, room=sid
+                )
+                return
             sender_id = wire_id.split(".", 1)[0]
             previous = await self._leave(sid)
             # "New conversation" asks again on the same socket: it must stop receiving the old replies.

@@ -1,4 +1,6 @@
-"""Web chat across Rasa replicas: with WEBCHAT_REDIS_URL, a message pushed through one node reaches a customer
+"""Web chat channel nodes without a model. New sessions are limited per network address.
+
+Across Rasa replicas: with WEBCHAT_REDIS_URL, a message pushed through one node reaches a customer
 connected to another, and presence asked of any node is right. Without Redis (the control) neither holds.
 
 Two real channel nodes (Sanic + python-socketio, no model) and a real socket.io client; the Redis server is
@@ -39,8 +41,8 @@ def redis_url() -> Optional[str]:
         return None
 
 
-def start_nodes(count: int, tmp_path, redis: Optional[str]) -> List[str]:
-    env = dict(os.environ, WEBCHAT_SESSION_SECRET=SECRET, RASA_API_TOKEN=API_TOKEN)
+def start_nodes(count: int, tmp_path, redis: Optional[str], **extra_env: str) -> List[str]:
+    env = dict(os.environ, WEBCHAT_SESSION_SECRET=SECRET, RASA_API_TOKEN=API_TOKEN, **extra_env)
     env.pop("WEBCHAT_REDIS_URL", None)
     if redis:
         env["WEBCHAT_REDIS_URL"] = redis
@@ -80,14 +82,15 @@ def nodes_cleanup() -> Iterator[None]:
 class Customer:
     """A socket.io client holding one web chat session on one node."""
 
-    def __init__(self, node_url: str) -> None:
+    def __init__(self, node_url: str, session_id: Optional[str] = None) -> None:
         self.received: queue.Queue[Dict] = queue.Queue()
         self.confirmed: queue.Queue[str] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.put)
         self.client.on("session_confirm", self.confirmed.put)
+        self.client.on("session_refused", lambda data: self.confirmed.put(f"refused: {data['text']}"))
         self.client.connect(node_url, transports=["polling"], socketio_path="/socket.io")
-        self.client.emit("session_request", {"session_id": None})
+        self.client.emit("session_request", {"session_id": session_id})
         self.session_id = self.confirmed.get(timeout=10)
         self.sender_id = self.session_id.split(".")[0]
 
@@ -140,4 +143,21 @@ def test_without_redis_each_replica_only_knows_its_own_sockets(tmp_path, nodes_c
     assert presence(node_b, customer.sender_id) is False
     requests.post(f"{node_b}/push/{customer.sender_id}", json={"text": "lost"}, timeout=10)
     assert customer.next_message(timeout=2) is None
-    customer.client.disconnect()
+
+
+def test_new_sessions_are_limited_per_address_but_returning_customers_are_not(
+    tmp_path, nodes_cleanup
+) -> None:
+    (node,) = start_nodes(1, tmp_path, None, WEBCHAT_NEW_SESSIONS_PER_ADDRESS="3/hour")
+    first = Customer(node)
+    others = [Customer(node) for _ in range(2)]
+    assert all(other.session_id.startswith("wc-") for other in others)
+    refused = Customer(node)
+    assert refused.session_id.startswith("refused: Too many new chats"), refused.session_id
+    # A reload presents its signed id: not a new session, so not limited.
+    returning = Customer(node, session_id=first.session_id)
+    assert returning.session_id == first.session_id
+    returning.say("still here")
+    assert returning.next_message() == {"text": "echo: still here"}
+    # The clients are not disconnected one by one: a polling client waits out its long poll (about 25 s);
+    # stopping the node ends them all.

@@ -310,6 +310,13 @@
     }
   });
 
+  socket.on("session_refused", function (data) {
+    // Too many new chats from this network: say so instead of waiting forever.
+    var text = data && typeof data.text === "string" ? data.text : "The chat is not available right now.";
+    setReady(false);
+    setStatus("error", text);
+  });
+
   socket.on("bot_uttered", function (data) {
     var entry = botEntry(data);
     if (entry) {
