@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Optional
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from limits import parse, storage, strategies
 
 from console.agents.views import router as agents_router
 from console.clients.backend import BackendClient
@@ -29,34 +28,22 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class FailedLogins:
-    """Failed logins per username in a sliding window (in memory: one console process per deployment)."""
+    """Failed logins per username in a moving window, with the `limits` library like the other limiters.
+
+    In memory: one console process per deployment.
+    """
 
     def __init__(self, limit: str) -> None:
-        count, _, window = limit.partition("/")
-        self.max_failures = int(count)
-        self.window_seconds = _window_seconds(window)
-        self.failures: Dict[str, List[float]] = {}
-        self.lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> List[float]:
-        recent = [stamp for stamp in self.failures.get(key, []) if now - stamp < self.window_seconds]
-        self.failures[key] = recent
-        return recent
+        self.limit = parse(limit)
+        # Kept as an attribute: the limiter only holds a weak reference to its storage.
+        self.storage = storage.MemoryStorage()
+        self.limiter = strategies.MovingWindowRateLimiter(self.storage)
 
     def allowed(self, key: str) -> bool:
-        with self.lock:
-            return len(self._recent(key, time.monotonic())) < self.max_failures
+        return self.limiter.test(self.limit, "console-login", key)
 
     def failed(self, key: str) -> None:
-        with self.lock:
-            self._recent(key, time.monotonic()).append(time.monotonic())
-
-
-def _window_seconds(window: str) -> float:
-    units = {"second": 1, "minute": 60, "hour": 3600}
-    number = "".join(ch for ch in window if ch.isdigit()) or "1"
-    unit = next((seconds for name, seconds in units.items() if name in window), 60)
-    return int(number) * unit
+        self.limiter.hit(self.limit, "console-login", key)
 
 
 def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:

@@ -68,7 +68,6 @@ def set_status(
     session: Session = Depends(db_session),
 ) -> dict:
     """Available agents count towards the wait the bot promises customers."""
-    agent = session.merge(agent)
-    agent.status = body.status
+    agent.status = body.status  # the agent was loaded in this request's session
     session.commit()
     return {"agent": agent_read(request, agent).dict()}
