@@ -10,9 +10,13 @@ MODEL_STAMP := models/.trained
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Everything make starts is a local development run (services default to production and refuse to start
+# with development secrets; see README "Configuration").
+export FRONTDESK_ENV := development
 # endpoints.yml reads these; rasa's CLI commands (test, data validate) load it too, so give them a home.
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
+export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
 .PHONY: help run shell test train lint format lock models clean otp chromium webchat-deps
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import List
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.clients.http import BackendError
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, slot_text, verified_customer
+from clients.http import ServiceRefused
 
 
 class ValidatePasswordResetForm(FrontdeskFormValidation):
@@ -66,30 +66,31 @@ class ActionUpdateAccount(FormSubmitAction):
             return []
         field = slot_text(tracker, slots.ACCOUNT_FIELD)
         new_value = slot_text(tracker, slots.NEW_VALUE)
-        change = {"email": new_value} if field == "email" else {"address": new_value}
+        key = idempotency_key(tracker, "update_account", field, new_value)
         try:
-            backend().crm.update_customer(
-                verification.customer_id,
-                verification_token=verification.token,
-                idempotency_key=idempotency_key(tracker, "update_account", field, new_value),
-                **change,
-            )
-        except BackendError as exc:
-            if exc.code == "email_in_use":
-                dispatcher.utter_message(response="utter_email_in_use")
+            if field == "email":
+                # Confirmed from the new mailbox; the answer is the same whether or not it has an account.
+                sent_to = backend().crm.request_email_change(
+                    verification.customer_id,
+                    new_value,
+                    verification_token=verification.token,
+                    idempotency_key=key,
+                )
+                dispatcher.utter_message(response="utter_account_email_change_sent", masked_email=sent_to)
                 return []
+            backend().crm.update_address(
+                verification.customer_id,
+                new_value,
+                verification_token=verification.token,
+                idempotency_key=key,
+            )
+        except ServiceRefused as exc:
             if exc.status == 422:
                 dispatcher.utter_message(
                     response="utter_invalid_address" if field == "address" else "utter_invalid_email"
                 )
                 return []
             raise
-        if field == "email":
-            dispatcher.utter_message(response="utter_account_email_updated", new_email=new_value)
-            # The conversation now knows the customer by the new address, still verified.
-            if tracker.get_slot(slots.EMAIL):
-                return [SlotSet(slots.EMAIL, new_value), SlotSet(slots.VERIFIED_CONTACT, new_value)]
-            return []
         dispatcher.utter_message(response="utter_account_address_updated", new_address=new_value)
         return []
 

@@ -12,11 +12,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.clients.http import BackendError
 from actions.formatting import display_date, display_money
 from actions.forms import FrontdeskFormValidation
 from actions.submit import FormSubmitAction, verified_customer
 from actions.values import parse_invoice_id
+from clients.http import ServiceRefused
 
 
 class ValidateBalanceForm(FrontdeskFormValidation):
@@ -70,7 +70,7 @@ class ActionGetInvoice(FormSubmitAction):
                 sent_to = backend().billing.send_invoice_copy(
                     invoice_id, customer_id, verification_token=verification.token
                 )
-            except BackendError as exc:
+            except ServiceRefused as exc:
                 if exc.status not in (404, 422):
                     raise
                 dispatcher.utter_message(response="utter_invoice_not_found", invoice_id=invoice_id)
@@ -79,7 +79,7 @@ class ActionGetInvoice(FormSubmitAction):
                 response="utter_invoice_copy_sent", invoice_id=invoice_id, masked_email=sent_to
             )
             return []
-        invoices = backend().billing.invoices(customer_id, limit=5)
+        invoices = backend().billing.invoices(customer_id, verification_token=verification.token, limit=5)
         if not invoices:
             dispatcher.utter_message(response="utter_no_invoices")
             return []

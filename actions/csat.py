@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots, values
 from actions.backend import backend
-from actions.clients.http import BackendError, BackendUnavailable
+from actions.blocking import off_loop
 from actions.forms import FrontdeskFormValidation
+from clients.http import ServiceRefused, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 SKIPPED = "skipped"
@@ -47,8 +48,8 @@ class ActionStoreCsat(Action):
             dispatcher.utter_message(response="utter_csat_skipped")
             return done
         try:
-            backend().ticketing.rate(int(ticket_id), rating)
-        except (BackendUnavailable, BackendError) as exc:
+            await off_loop(backend().ticketing.rate, int(ticket_id), rating)
+        except (ServiceUnavailable, ServiceRefused) as exc:
             # The rating is still in the conversation (slot csat_rating); only the ticket copy is missing.
             logger.warning("CSAT for ticket %s not stored on the ticket: %s", ticket_id, exc)
         dispatcher.utter_message(response="utter_csat_thanks")

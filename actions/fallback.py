@@ -6,11 +6,12 @@ import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
+from actions.handover import hand_over
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_SUGGESTIONS = 3
@@ -80,11 +81,6 @@ def escalation_loop(tracker: Tracker) -> bool:
     return confusions_in_recent_turns(tracker) >= LOOP_THRESHOLD
 
 
-def hand_over_loop() -> List[EventType]:
-    """Events that hand a looping conversation to a person."""
-    return [SlotSet(slots.HANDOFF_REASON, slots.REASON_ESCALATION_LOOP), FollowupAction("action_handoff")]
-
-
 def suggestion_buttons(tracker: Tracker, domain: DomainDict) -> List[Dict[str, str]]:
     """Buttons for the likeliest intents, titled with their `utter_topic_<intent>` response text."""
     responses = domain.get("responses", {})
@@ -108,7 +104,7 @@ class ActionClarify(Action):
     ) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         if escalation_loop(tracker):
-            return hand_over_loop()
+            return hand_over(slots.REASON_ESCALATION_LOOP)
         if consecutive_fallbacks(tracker) <= 1:
             buttons = suggestion_buttons(tracker, domain)
             buttons.append(

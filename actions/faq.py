@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
-from actions.config import kb_dir
+from actions.backend import settings
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def parse_article(path: Path) -> Article:
 @lru_cache(maxsize=1)
 def load_articles() -> Dict[str, Article]:
     """All knowledge-base articles by topic."""
-    articles = [parse_article(path) for path in sorted(kb_dir().glob("*.md"))]
+    articles = [parse_article(path) for path in sorted(settings().kb_dir.glob("*.md"))]
     return {article.topic: article for article in articles}
 
 

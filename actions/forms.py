@@ -12,8 +12,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import slots, values
-from actions.fallback import escalation_loop, hand_over_loop
+from actions.fallback import escalation_loop
 from actions.faq import answer_faq
+from actions.handover import ACTION_HANDOFF, hand_over
 from actions.verification import check_code
 
 MAX_FAILED_ATTEMPTS = 3
@@ -87,15 +88,13 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         events = await super().run(dispatcher, tracker, domain)
         events += await self._drop_invalid_passing_values(message_slots, dispatcher, tracker, domain)
         reason = _slot_value(events, slots.HANDOFF_REASON)
-        if reason == slots.REASON_VERIFICATION_FAILED:
+        if reason in (slots.REASON_VERIFICATION_FAILED, slots.REASON_BACKEND_UNAVAILABLE):
             # A failed verification never reaches the action: the form ends and a person takes over.
-            return events + self._stop_form([slots.VERIFICATION_CODE]) + [FollowupAction("action_handoff")]
-        if reason == slots.REASON_BACKEND_UNAVAILABLE:
-            return events + self._stop_form([slots.VERIFICATION_CODE]) + [FollowupAction("action_handoff")]
+            return events + self._stop_form([slots.VERIFICATION_CODE]) + [FollowupAction(ACTION_HANDOFF)]
         if self._failures(events, tracker) >= MAX_FAILED_ATTEMPTS:
             if escalation_loop(tracker):
                 # Offered a person before and still stuck: hand over without asking again.
-                return events + self._stop_form(message_slots) + hand_over_loop()
+                return events + self._stop_form(message_slots) + hand_over(slots.REASON_ESCALATION_LOOP)
             dispatcher.utter_message(response="utter_offer_human_after_failures")
             return (
                 events
@@ -134,10 +133,7 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             reason = (
                 slots.REASON_USER_REQUESTED if intent == "request_human" else slots.REASON_SENSITIVE_TOPIC
             )
-            return self._stop_form(message_slots) + [
-                SlotSet(slots.HANDOFF_REASON, reason),
-                FollowupAction("action_handoff"),
-            ]
+            return self._stop_form(message_slots) + hand_over(reason)
         if self._answers_requested_slot(tracker, requested):
             return None
         if intent == "faq":
@@ -242,10 +238,10 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             return self._reject(dispatcher, tracker, slots.EMAIL, hint)
         return self._accept(slots.EMAIL, email)
 
-    def validate_verification_code(
+    async def validate_verification_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        result = check_code(value, dispatcher, tracker)
+        result = await check_code(value, dispatcher, tracker)
         if result[slots.VERIFICATION_CODE] is None and slots.HANDOFF_REASON not in result:
             failures = float(tracker.get_slot(slots.FORM_FAILURES) or 0) + (
                 0 if values.as_text(value) == "verified" else 1

@@ -5,7 +5,7 @@ an honest expected wait, and the bot's return (anything else? then a 1-5 rating)
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
@@ -14,13 +14,16 @@ from rasa_sdk.types import DomainDict
 
 from actions import handoff_queue, slots
 from actions.backend import backend, support_desk
-from actions.clients.console import Availability
-from actions.clients.http import BackendError, BackendUnavailable
-from actions.clients.ticketing import NewTicket
-from actions.idempotency import idempotency_key, latest_turn
-from actions.tickets import customer_id_for
+from actions.blocking import off_loop
+from actions.conversation import latest_message_id
+from actions.idempotency import idempotency_key
 from actions.transcript import summary, transcript
 from actions.values import parse_email
+from actions.verification import fresh_verification
+from clients.backend.ticketing import NewTicket
+from clients.console import Availability
+from clients.http import ServiceRefused, ServiceUnavailable
+from common.masking import mask_email
 
 logger = logging.getLogger(__name__)
 
@@ -51,21 +54,15 @@ def priority_for(reason: str) -> str:
 
 
 def customer_email(tracker: Tracker) -> Optional[str]:
-    """The email the customer gave or verified in this conversation, if any."""
+    """The email the customer gave or verified in this conversation, if any (a claim until verified)."""
     return parse_email(tracker.get_slot(slots.VERIFIED_CONTACT)) or parse_email(tracker.get_slot(slots.EMAIL))
-
-
-def masked(email: str) -> str:
-    """j***@example.com: enough for the customer to recognise, not enough to read off a shared screen."""
-    name, _, domain = email.partition("@")
-    return f"{name[:1]}***@{domain}"
 
 
 def current_availability(ticket_id: int) -> Optional[Availability]:
     """The console's view of the queue, or None when it can't be asked (then no wait time is promised)."""
     try:
         return support_desk().availability(ticket_id)
-    except (BackendUnavailable, BackendError, KeyError, TypeError, ValueError) as exc:
+    except (ServiceUnavailable, ServiceRefused, KeyError, TypeError, ValueError) as exc:
         logger.warning("agent availability unknown: %s", exc)
         return None
 
@@ -73,10 +70,13 @@ def current_availability(ticket_id: int) -> Optional[Availability]:
 def tell_what_happens_next(
     dispatcher: CollectingDispatcher,
     ticket_id: int,
-    email: Optional[str],
+    verified_email: Optional[str],
     availability: Optional[Availability],
 ) -> None:
-    """The expected wait, or an honest "nobody is free", and how a late reply will reach the customer."""
+    """The expected wait, or an honest "nobody is free", and how a late reply will reach the customer.
+
+    Replies go by email only to an address the customer verified: a typed one could be anybody's.
+    """
     if availability is None:
         dispatcher.utter_message(response="utter_handoff_created", ticket_id=ticket_id)
     elif not availability.within_hours:
@@ -89,8 +89,10 @@ def tell_what_happens_next(
             ticket_id=ticket_id,
             wait_minutes=availability.estimated_wait_minutes,
         )
-    if email:
-        dispatcher.utter_message(response="utter_handoff_reply_by_email", masked_email=masked(email))
+    if verified_email:
+        dispatcher.utter_message(
+            response="utter_handoff_reply_by_email", masked_email=mask_email(verified_email)
+        )
     else:
         dispatcher.utter_message(response="utter_handoff_keep_chat_open")
 
@@ -107,41 +109,47 @@ class ActionHandoff(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
+    ) -> List[EventType]:
         reason = handoff_reason(tracker)
         email = customer_email(tracker)
-        verified_id = tracker.get_slot(slots.VERIFIED_CUSTOMER_ID)
+        # Only a verification earned in this channel session links the account; a typed email stays a claim.
+        verification = fresh_verification(tracker)
         context = summary(tracker)
         context["verification"] = {
-            "verified": bool(tracker.get_slot(slots.VERIFICATION_TOKEN)),
-            "contact": tracker.get_slot(slots.VERIFIED_CONTACT),
+            "verified": verification is not None,
+            "contact": tracker.get_slot(slots.VERIFIED_CONTACT) if verification else None,
         }
         ticket = NewTicket(
             subject=f"Conversation handed to a person ({reason.replace('_', ' ')})",
             category="handoff",
             priority=priority_for(reason),
-            customer_id=int(verified_id)
-            if verified_id
-            else (customer_id_for(email) if reason != slots.REASON_BACKEND_UNAVAILABLE else None),
+            customer_id=verification.customer_id if verification else None,
             customer_email=email,
             conversation_id=tracker.sender_id,
             details={"escalation_reason": reason, "summary": context},
             messages=transcript(tracker),
         )
-        key = idempotency_key(tracker, "handoff", reason, latest_turn(tracker))
-        ticketing = backend().ticketing
+        # From the customer's message: a resend of the same message after a crash finds the same ticket.
+        key = idempotency_key(tracker, "handoff", reason, latest_message_id(tracker))
         opener = REASON_OPENERS.get(reason)
         if opener:
             dispatcher.utter_message(response=opener)
         try:
-            ticket_id = ticketing.create_ticket(ticket, idempotency_key=key)
-        except (BackendUnavailable, BackendError) as exc:
-            logger.warning("handoff queued locally: %s", exc)
-            handoff_queue.queue().put(key, ticket)
-            handoff_queue.ensure_delivery_worker(ticketing)
+            ticket_id = await off_loop(
+                backend().ticketing.create_ticket,
+                ticket,
+                idempotency_key=key,
+                verification_token=verification.token if verification else None,
+            )
+        except (ServiceUnavailable, ServiceRefused) as exc:
+            logger.warning("handoff queued for delivery: %s", exc)
+            # Queued without the account link: the token would expire in the queue anyway.
+            ticket.customer_id = None
+            await off_loop(handoff_queue.pending_handoffs().put, key, ticket)
             dispatcher.utter_message(response="utter_handoff_queued")
             return [SlotSet(slots.HANDOFF_REASON, None)]
-        tell_what_happens_next(dispatcher, ticket_id, email, current_availability(ticket_id))
+        availability = await off_loop(current_availability, ticket_id)
+        tell_what_happens_next(dispatcher, ticket_id, email if verification else None, availability)
         return [
             SlotSet(slots.HANDOFF_REASON, None),
             SlotSet(slots.HANDOFF_TICKET_ID, str(ticket_id)),

@@ -1,7 +1,8 @@
 """Idempotency keys for state-changing backend calls.
 
-A key is derived from the conversation, the action, its target and the amount, so a retry by Rasa or by
-the client reuses it and the backend replays the first result instead of acting twice.
+A key is derived from the conversation, the action, its target and the amount (or the customer message
+that asked for it), so a retry by Rasa, by the client or after a crash reuses it, and the backend
+replays the first result instead of acting twice.
 """
 
 from __future__ import annotations
@@ -16,11 +17,3 @@ def idempotency_key(tracker: Tracker, action: str, target: Any, amount: Any = ""
     """The same inputs always give the same key; any difference gives another."""
     material = "\x1f".join(str(part) for part in (tracker.sender_id, action, target, amount))
     return f"fd-{action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
-
-
-def latest_turn(tracker: Tracker) -> str:
-    """Identifies the customer's latest message: a retry of the same turn shares it, a later turn does not."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return f"{event.get('timestamp')}"
-    return "0"

@@ -11,11 +11,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.clients.http import BackendError
+from actions.conversation import client_address
 from actions.formatting import display_date, display_money
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
-from actions.submit import FormSubmitAction, forget_identity, slot_text
+from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
+from clients.http import ServiceRefused
 
 CANCEL_REFUSALS = {
     "order_already_shipped": "utter_cancel_refused_shipped",
@@ -45,9 +46,11 @@ class ActionCheckOrderStatus(FormSubmitAction):
     ) -> List[EventType]:
         try:
             order = backend().orders.lookup(
-                int(slot_text(tracker, slots.ORDER_ID)), slot_text(tracker, slots.EMAIL)
+                int(slot_text(tracker, slots.ORDER_ID)),
+                slot_text(tracker, slots.EMAIL),
+                client_address=client_address(tracker),
             )
-        except BackendError as exc:
+        except ServiceRefused as exc:
             if exc.status != 404:
                 raise
             dispatcher.utter_message(response="utter_order_not_found")
@@ -67,7 +70,9 @@ class ActionCheckOrderStatus(FormSubmitAction):
 
 
 class ActionCancelOrder(FormSubmitAction):
-    form_slots = (slots.ORDER_ID, slots.EMAIL, slots.CONFIRMED)
+    """Cancels only for a customer who proved they own the email (a guessed order number is not enough)."""
+
+    form_slots = (slots.ORDER_ID, slots.EMAIL, slots.VERIFICATION_CODE, slots.CONFIRMED)
     slots_to_clear = (slots.CONFIRMED,)
 
     def name(self) -> str:
@@ -79,14 +84,19 @@ class ActionCancelOrder(FormSubmitAction):
         if tracker.get_slot(slots.CONFIRMED) is not True:
             dispatcher.utter_message(response="utter_cancel_kept")
             return []
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
         try:
             order_id = int(slot_text(tracker, slots.ORDER_ID))
             backend().orders.cancel(
                 order_id,
                 slot_text(tracker, slots.EMAIL),
+                verification_token=verification.token,
                 idempotency_key=idempotency_key(tracker, "cancel", order_id),
+                client_address=client_address(tracker),
             )
-        except BackendError as exc:
+        except ServiceRefused as exc:
             if exc.status == 404:
                 dispatcher.utter_message(response="utter_order_not_found")
                 return forget_identity()

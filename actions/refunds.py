@@ -12,11 +12,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.clients.http import BackendError
+from actions.conversation import client_address
 from actions.formatting import display_date, display_money
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
+from clients.http import ServiceRefused
 
 # Backend policy codes -> the canned answer (with its policy link) for each refusal.
 REFUSALS = {
@@ -63,7 +64,7 @@ class ActionRequestRefund(FormSubmitAction):
                 verification_token=verification.token,
                 idempotency_key=idempotency_key(tracker, "refund", order_id, amount_text),
             )
-        except BackendError as exc:
+        except ServiceRefused as exc:
             if exc.status == 404:
                 dispatcher.utter_message(response="utter_order_not_found")
                 return forget_identity()
@@ -93,13 +94,14 @@ class ActionCheckRefundStatus(FormSubmitAction):
     ) -> List[EventType]:
         order_id = int(slot_text(tracker, slots.ORDER_ID))
         try:
-            backend().orders.lookup(order_id, slot_text(tracker, slots.EMAIL))
-        except BackendError as exc:
+            refunds = backend().billing.refund_status(
+                order_id, slot_text(tracker, slots.EMAIL), client_address=client_address(tracker)
+            )
+        except ServiceRefused as exc:
             if exc.status != 404:
                 raise
             dispatcher.utter_message(response="utter_order_not_found")
             return forget_identity()
-        refunds = backend().billing.refunds_for_order(order_id)
         if not refunds:
             dispatcher.utter_message(response="utter_no_refunds")
             return []

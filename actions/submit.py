@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import ClassVar, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
-from actions.clients.http import BackendError, BackendUnavailable
+from actions.blocking import off_loop
+from actions.handover import hand_over
 from actions.values import as_text
 from actions.verification import FreshVerification, fresh_verification
+from clients.http import ServiceRefused, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
 
 class FormSubmitAction(Action, ABC):
-    """Runs after a form closes. Does nothing if the form was stopped before all its slots were filled."""
+    """Runs after a form closes. Does nothing if the form was stopped before all its slots were filled.
+
+    `submit` does the flow's blocking backend calls; it runs in a worker thread (actions/blocking.py).
+    """
 
     form_slots: ClassVar[Tuple[str, ...]] = ()
     # Per-flow answers that must not leak into the next flow (order number and email are kept on purpose).
@@ -28,20 +33,24 @@ class FormSubmitAction(Action, ABC):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
+    ) -> List[EventType]:
         if any(tracker.get_slot(name) is None for name in self.form_slots):
             return [SlotSet(slots.FORM_FAILURES, 0.0)]
         try:
-            events = self.submit(dispatcher, tracker, domain)
-        except BackendUnavailable as exc:
+            events = await off_loop(self.submit, dispatcher, tracker, domain)
+        except ServiceUnavailable as exc:
             logger.warning("backend unavailable in %s: %s", self.name(), exc)
             # Say so plainly and route the conversation to a person, instead of hanging or pretending.
             dispatcher.utter_message(response="utter_backend_unavailable")
-            events = [
-                SlotSet(slots.HANDOFF_REASON, slots.REASON_BACKEND_UNAVAILABLE),
-                FollowupAction("action_handoff"),
-            ]
-        except BackendError as exc:
+            events = hand_over(slots.REASON_BACKEND_UNAVAILABLE)
+        except ServiceRefused as exc:
+            if exc.code == "lookup_budget_exhausted":
+                # Too many failed lookups for this email or from this address: stop, offer a person.
+                dispatcher.utter_message(response="utter_lookup_limit_reached")
+                return forget_identity() + [
+                    SlotSet(slots.HANDOFF_REASON, slots.REASON_VERIFICATION_FAILED),
+                    SlotSet(slots.FORM_FAILURES, 0.0),
+                ]
             # A refusal the flow did not expect: say so plainly and offer a person rather than guess.
             logger.warning("unexpected backend refusal in %s: %s", self.name(), exc)
             dispatcher.utter_message(response="utter_request_failed")

@@ -1,4 +1,8 @@
-"""Tickets opened by the assistant: payment problems and complaints (handoff to a person: actions/handoff.py)."""
+"""Tickets opened by the assistant: payment problems and complaints (handoff to a person: actions/handoff.py).
+
+A ticket names the customer's account only when they verified in this conversation; otherwise the email
+they typed is kept as what it is, a claim, and no account data is attached to it.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.clients.http import BackendUnavailable
-from actions.clients.ticketing import NewTicket
+from actions.conversation import latest_message_id
 from actions.formatting import display_date
 from actions.forms import FrontdeskFormValidation
-from actions.idempotency import idempotency_key, latest_turn
+from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, slot_text
 from actions.transcript import transcript
+from actions.verification import FreshVerification, fresh_verification
+from clients.backend.ticketing import NewTicket
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +35,9 @@ PAYMENT_PROBLEM_LABELS = {
 }
 
 
-def customer_id_for(email: Optional[str]) -> Optional[int]:
-    """The customer with this email, if any (only to attach the ticket to an account; optional)."""
-    if not email:
-        return None
-    try:
-        customer = backend().crm.find_by_email(email)
-    except BackendUnavailable:
-        return None
-    return customer.id if customer else None
+def verified_account(tracker: Tracker) -> Optional[FreshVerification]:
+    """The account to link a ticket to: only one the customer proved is theirs in this conversation."""
+    return fresh_verification(tracker)
 
 
 class ValidatePaymentIssueForm(FrontdeskFormValidation):
@@ -63,8 +62,12 @@ class ActionReportPaymentIssue(FormSubmitAction):
     ) -> List[EventType]:
         problem = slot_text(tracker, slots.PAYMENT_PROBLEM)
         email = slot_text(tracker, slots.EMAIL)
-        customer_id = customer_id_for(email)
-        recent = backend().billing.payments(customer_id, limit=5) if customer_id else []
+        account = verified_account(tracker)
+        recent = (
+            backend().billing.payments(account.customer_id, verification_token=account.token, limit=5)
+            if account
+            else []
+        )
         details = {
             "problem": problem,
             "amount_reported": slot_text(tracker, slots.AMOUNT),
@@ -87,7 +90,7 @@ class ActionReportPaymentIssue(FormSubmitAction):
                 subject=f"Payment problem: {PAYMENT_PROBLEM_LABELS.get(problem, problem)}",
                 category="payment",
                 priority="high" if problem == "duplicate_charge" else "normal",
-                customer_id=customer_id,
+                customer_id=account.customer_id if account else None,
                 customer_email=email,
                 conversation_id=tracker.sender_id,
                 details=details,
@@ -96,6 +99,7 @@ class ActionReportPaymentIssue(FormSubmitAction):
             idempotency_key=idempotency_key(
                 tracker, "payment_issue", problem, slot_text(tracker, slots.AMOUNT)
             ),
+            verification_token=account.token if account else None,
         )
         dispatcher.utter_message(
             response="utter_payment_ticket_created",
@@ -117,18 +121,20 @@ class ActionFileComplaint(FormSubmitAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         email = slot_text(tracker, slots.EMAIL)
+        account = verified_account(tracker)
         ticket_id = backend().ticketing.create_ticket(
             NewTicket(
                 subject="Customer complaint",
                 category="complaint",
                 priority="normal",
-                customer_id=customer_id_for(email),
+                customer_id=account.customer_id if account else None,
                 customer_email=email,
                 conversation_id=tracker.sender_id,
                 details={"complaint": slot_text(tracker, slots.COMPLAINT_DETAILS)},
                 messages=transcript(tracker),
             ),
-            idempotency_key=idempotency_key(tracker, "complaint", latest_turn(tracker)),
+            idempotency_key=idempotency_key(tracker, "complaint", latest_message_id(tracker)),
+            verification_token=account.token if account else None,
         )
         dispatcher.utter_message(response="utter_complaint_ticket_created", ticket_id=ticket_id)
         return []

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.clients.ticketing import TicketMessage
+from clients.backend.ticketing import TicketMessage
 
 # Never copied to a ticket: secrets (a verification token is a bearer credential) and bookkeeping.
 NOT_FOR_AGENTS = {
@@ -16,6 +16,7 @@ NOT_FOR_AGENTS = {
     slots.VERIFICATION_CODE,
     slots.VERIFICATION_CHALLENGE_ID,
     slots.VERIFIED_UNTIL,
+    slots.VERIFIED_BINDING,
     slots.REQUESTED_SLOT,
     slots.FORM_FAILURES,
     slots.HANDOFF_REASON,

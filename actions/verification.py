@@ -1,8 +1,10 @@
 """Step-up verification in the conversation: send a one-time code, check it with the backend.
 
 Only this action code, after the backend confirmed a code, sets the verification slots; their domain
-mappings are `custom`, so no entity, payload or typed text can fill them. The token also travels to the
-backend, which refuses sensitive operations without a live token it issued for that very customer.
+mappings are `custom`, so no entity, payload or typed text can fill them. A verification counts only in
+the channel session that earned it (same channel, same customer address): a message posted into the
+conversation from anywhere else has to verify again. The token also travels to the backend, which refuses
+sensitive operations without a live token it issued for that very customer.
 """
 
 from __future__ import annotations
@@ -13,18 +15,21 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.clients.http import BackendError, BackendUnavailable
+from actions.blocking import off_loop
+from actions.conversation import channel_context
+from actions.handover import hand_over
 from actions.values import as_text, parse_email, parse_phone, parse_verification_code
+from clients.backend.identity import Challenge
+from clients.http import ServiceRefused, ServiceUnavailable
 
 # The value the code slot holds once verified; the token and expiry slots are what actually count.
 VERIFIED = "verified"
-FAILURE_CODES = {"challenge_locked", "code_expired", "code_already_used", "challenge_not_found"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def contact(tracker: Tracker) -> Optional[str]:
 
 
 def fresh_verification(tracker: Tracker) -> Optional[FreshVerification]:
-    """The live verification for the email or phone in the conversation, if there is one."""
+    """The live verification for the email or phone in the conversation, earned in this channel session."""
     token = tracker.get_slot(slots.VERIFICATION_TOKEN)
     until = tracker.get_slot(slots.VERIFIED_UNTIL)
     customer_id = tracker.get_slot(slots.VERIFIED_CUSTOMER_ID)
@@ -48,23 +53,26 @@ def fresh_verification(tracker: Tracker) -> Optional[FreshVerification]:
         return None
     if identified_by != tracker.get_slot(slots.VERIFIED_CONTACT) or time.time() >= float(until):
         return None
+    if tracker.get_slot(slots.VERIFIED_BINDING) != channel_context(tracker).binding:
+        return None
     return FreshVerification(int(customer_id), str(token))
+
+
+VERIFICATION_SLOTS = (
+    slots.VERIFICATION_CODE,
+    slots.VERIFICATION_TOKEN,
+    slots.VERIFIED_CONTACT,
+    slots.VERIFIED_CUSTOMER_ID,
+    slots.VERIFIED_UNTIL,
+    slots.VERIFIED_BINDING,
+    slots.VERIFICATION_CHALLENGE_ID,
+    slots.VERIFICATION_SENT_TO,
+)
 
 
 def forget_verification() -> List[EventType]:
     """Drop every trace of a verification (after failure, expiry or a change of email)."""
-    return [
-        SlotSet(name, None)
-        for name in (
-            slots.VERIFICATION_CODE,
-            slots.VERIFICATION_TOKEN,
-            slots.VERIFIED_CONTACT,
-            slots.VERIFIED_CUSTOMER_ID,
-            slots.VERIFIED_UNTIL,
-            slots.VERIFICATION_CHALLENGE_ID,
-            slots.VERIFICATION_SENT_TO,
-        )
-    ]
+    return [SlotSet(name, None) for name in VERIFICATION_SLOTS]
 
 
 def _epoch(iso_timestamp: str) -> float:
@@ -72,15 +80,11 @@ def _epoch(iso_timestamp: str) -> float:
     return moment.replace(tzinfo=timezone.utc).timestamp()
 
 
-def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+async def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
     """Validate the code slot: the slots to set, with `handoff_reason` set when verification has failed."""
     if as_text(value) == VERIFIED:
         # A verification from earlier in the conversation counts only while it is live for this email.
-        return (
-            {slots.VERIFICATION_CODE: VERIFIED}
-            if fresh_verification(tracker)
-            else {slots.VERIFICATION_CODE: None}
-        )
+        return {slots.VERIFICATION_CODE: VERIFIED if fresh_verification(tracker) else None}
     code = parse_verification_code(value)
     if code is None:
         dispatcher.utter_message(response="utter_invalid_verification_code")
@@ -89,11 +93,11 @@ def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -
     if not challenge_id:
         return {slots.VERIFICATION_CODE: None}
     try:
-        verification = backend().identity.check_code(challenge_id, code)
-    except BackendUnavailable:
+        verification = await off_loop(backend().identity.check_code, challenge_id, code)
+    except ServiceUnavailable:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return {slots.VERIFICATION_CODE: None, slots.HANDOFF_REASON: slots.REASON_BACKEND_UNAVAILABLE}
-    except BackendError as exc:
+    except ServiceRefused as exc:
         if exc.code == "code_invalid":
             dispatcher.utter_message(
                 response="utter_verification_code_wrong", attempts_left=exc.details.get("attempts_left", 0)
@@ -112,8 +116,15 @@ def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -
         slots.VERIFIED_CUSTOMER_ID: float(verification.customer_id),
         slots.VERIFIED_CONTACT: contact(tracker),
         slots.VERIFIED_UNTIL: _epoch(verification.expires_at),
+        slots.VERIFIED_BINDING: channel_context(tracker).binding,
         slots.VERIFICATION_CHALLENGE_ID: None,
     }
+
+
+def _send_code(identified_by: Optional[str], email: Optional[str]) -> Challenge:
+    if email:
+        return backend().identity.send_code(email=email)
+    return backend().identity.send_code(phone=identified_by or "")
 
 
 class ActionAskVerificationCode(Action):
@@ -134,27 +145,22 @@ class ActionAskVerificationCode(Action):
             dispatcher.utter_message(response="utter_ask_verification_code_again")
             return []
         try:
-            if email:
-                challenge = backend().identity.send_code(email=email)
-            else:
-                challenge = backend().identity.send_code(phone=identified_by or "")
-        except BackendUnavailable:
+            challenge = await off_loop(_send_code, identified_by, email)
+        except ServiceUnavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
-            return _stop_form() + [
-                SlotSet(slots.HANDOFF_REASON, slots.REASON_BACKEND_UNAVAILABLE),
-                FollowupAction("action_handoff"),
-            ]
-        except BackendError as exc:
+            return _stop_form() + hand_over(slots.REASON_BACKEND_UNAVAILABLE)
+        except ServiceRefused as exc:
+            if exc.code == "identifier_ambiguous":
+                # More than one account answers to this identifier: it proves nothing, a person takes over.
+                dispatcher.utter_message(response="utter_cannot_verify_identifier")
+                return _stop_form() + hand_over(slots.REASON_VERIFICATION_FAILED)
             dispatcher.utter_message(
                 response="utter_too_many_codes" if exc.status == 429 else "utter_verification_failed"
             )
             return _stop_form() + [SlotSet(slots.HANDOFF_REASON, slots.REASON_VERIFICATION_FAILED)]
-        response = (
-            "utter_verification_code_sent_or_app"
-            if challenge.authenticator_accepted
-            else "utter_verification_code_sent"
+        dispatcher.utter_message(
+            response="utter_verification_code_sent", verification_sent_to=challenge.sent_to
         )
-        dispatcher.utter_message(response=response, verification_sent_to=challenge.sent_to)
         return forget_verification() + [
             SlotSet(slots.VERIFICATION_CHALLENGE_ID, challenge.challenge_id),
             SlotSet(slots.VERIFICATION_SENT_TO, challenge.sent_to),

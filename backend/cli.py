@@ -1,4 +1,4 @@
-"""Command line for the backend: `python -m backend.cli migrate|seed|serve|openapi`."""
+"""Command line for the backend: `python -m backend.cli migrate|seed|serve|openapi|latest-message`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from backend.config import load_settings
+from common.settings import ConfigurationError, backend_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,14 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     latest = sub.add_parser("latest-message", help="development: print the newest outbox message to someone")
     latest.add_argument("recipient", help="email address or phone number")
     args = parser.parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = backend_settings()
+    except ConfigurationError as exc:
+        print(f"The backend refuses to start: {exc}", file=sys.stderr)
+        return 2
+    from common.database import make_engine, make_session_factory
 
     if args.command in ("migrate", "seed"):
         from backend import migrations
 
         migrations.upgrade(settings.database_url)
         if args.command == "seed":
-            from backend.database import make_engine, make_session_factory
             from backend.seed import seed_demo_data
 
             engine = make_engine(settings.database_url)
@@ -46,12 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
         return 0
     if args.command == "latest-message":
-        from backend.database import make_engine, make_session_factory
+        from backend.customers.phones import normalise_phone
         from backend.notifications.service import latest
 
+        recipient = (
+            args.recipient if "@" in args.recipient else normalise_phone(args.recipient) or args.recipient
+        )
         engine = make_engine(settings.database_url)
         with make_session_factory(engine)() as session:
-            message = latest(args.recipient, db_session=session)
+            message = latest(recipient, db_session=session)
             if message is None:
                 print(f"no message to {args.recipient}")
                 return 1

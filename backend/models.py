@@ -1,9 +1,14 @@
 """Import every domain's tables so Base.metadata knows the whole schema (used by Alembic)."""
 
 from backend.billing.models import Balance, Invoice, Payment, Refund
-from backend.customers.models import Customer, PasswordResetRequest
+from backend.customers.models import Customer, EmailChangeRequest, PasswordResetRequest
 from backend.idempotency.models import IdempotencyKey
-from backend.identity.models import Authenticator, VerificationChallenge, VerificationToken
+from backend.identity.models import (
+    Authenticator,
+    VerificationChallenge,
+    VerificationLockout,
+    VerificationToken,
+)
 from backend.notifications.models import OutboxMessage
 from backend.orders.models import Order, OrderItem
 from backend.tickets.models import Ticket, TicketMessage
@@ -13,8 +18,10 @@ __all__ = [
     "IdempotencyKey",
     "VerificationChallenge",
     "VerificationToken",
+    "VerificationLockout",
     "Balance",
     "Customer",
+    "EmailChangeRequest",
     "Invoice",
     "Order",
     "OrderItem",

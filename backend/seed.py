@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.customers.models import Customer
-from backend.database import utcnow
+from backend.customers.phones import normalise_phone
 from backend.identity.models import Authenticator
 from backend.orders.models import Order, OrderItem
+from common.database import utcnow
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ DEMO_CUSTOMERS = [
     DemoCustomer(
         "Jane Doe",
         "jane@example.com",
-        "+1 555 0100",
+        "+1 202 555 0100",
         "12 Harbour Street, Springfield, 01101, US",
         2500,
         [
@@ -88,7 +89,7 @@ DEMO_CUSTOMERS = [
     DemoCustomer(
         "Omar Haddad",
         "omar@example.com",
-        "+1 555 0101",
+        "+1 202 555 0101",
         "48 Cedar Avenue, Riverton, 84065, US",
         0,
         [
@@ -121,7 +122,7 @@ DEMO_CUSTOMERS = [
     DemoCustomer(
         "Li Wei",
         "li.wei@example.com",
-        "+1 555 0102",
+        "+1 202 555 0102",
         "7 Maple Road, Lakeside, 53140, US",
         1000,
         [
@@ -152,7 +153,9 @@ def seed_demo_data(*, db_session: Session) -> bool:
     customer_ids: dict = {}
     for demo in DEMO_CUSTOMERS:
         # The database assigns ids, so its sequences stay right on PostgreSQL; a fresh database gives 1, 2, 3.
-        customer = Customer(name=demo.name, email=demo.email, phone=demo.phone, address=demo.address)
+        customer = Customer(
+            name=demo.name, email=demo.email, phone=normalise_phone(demo.phone), address=demo.address
+        )
         db_session.add(customer)
         db_session.flush()  # the customer row must exist before the rows that reference it
         customer_ids[demo.email] = customer.id

@@ -1,31 +1,38 @@
-"""Checks every customer message before NLU sees it: per-sender rate limit, empty and over-long messages.
+"""Checks every customer message before NLU sees it: per-sender rate limit, empty and over-long messages,
+and the limit on new sessions per customer address that every channel shares.
 
 The refusals are responses in domain.yml, so their wording lives with every other customer-facing text.
-Limits are per sender in memory by default; set RASA_RATE_LIMIT_STORAGE=redis://host:6379 so replicated
-Rasa servers share them.
+Limits are in memory by default; RASA_RATE_LIMIT_STORAGE=redis://host:6379 shares them between replicas.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Awaitable, Callable, Dict, Optional
+import re
+from typing import Any, Awaitable, Callable, Optional
 
-import yaml
-from limits import parse, storage, strategies
 from rasa.core.channels.channel import UserMessage
+
+from common.ratelimit import Limiter
+from common.settings import ChannelSettings
+from common.texts import Texts
 
 MAX_MESSAGE_CHARACTERS = 2000
 REFUSALS = ("utter_rate_limited", "utter_message_too_long", "utter_empty_message", "utter_too_many_sessions")
+# A client may name its message so a resend after a failure is recognised as the same message.
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def client_message_id(value: Any) -> Optional[str]:
+    """A message id the client chose, if it is one we accept."""
+    return value if isinstance(value, str) and MESSAGE_ID.fullmatch(value) else None
 
 
 class MessageGuard:
-    def __init__(self, domain_path: str = "domain.yml", limit: Optional[str] = None) -> None:
-        responses = yaml.safe_load(Path(domain_path).read_text(encoding="utf-8"))["responses"]
-        self.texts: Dict[str, str] = {name: responses[name][0]["text"] for name in REFUSALS}
-        self.storage = storage.storage_from_string(os.environ.get("RASA_RATE_LIMIT_STORAGE", "memory://"))
-        self.limiter = strategies.MovingWindowRateLimiter(self.storage)
-        self.limit = parse(limit or os.environ.get("RASA_RATE_LIMIT", "20/minute"))
+    def __init__(self, settings: ChannelSettings) -> None:
+        self.texts = Texts(REFUSALS, settings.domain_path)
+        self.limiter = Limiter(settings.rate_limit_storage)
+        self.limit = settings.rate_limit
+        self.new_sessions_limit = settings.new_sessions_per_address
 
     def refusal(self, message: UserMessage) -> Optional[str]:
         """The response to send instead of handling the message, or None to let it through."""
@@ -38,8 +45,12 @@ class MessageGuard:
             return self.texts["utter_message_too_long"]
         return None
 
+    def may_start_session(self, channel: str, address: str) -> bool:
+        """Whether this address may open one more conversation (a fresh sender dodges the sender limit)."""
+        return self.limiter.hit(self.new_sessions_limit, "new-session", channel, address)
+
     def wrap(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Callable[[UserMessage], Awaitable[None]]:
         """on_new_message, with the checks in front of it."""
 

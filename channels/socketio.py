@@ -2,9 +2,11 @@
 
 Rasa's own SocketIOInput trusts whatever session id a browser sends, so anyone who learns or guesses another
 customer's id can read that customer's replies and speak in their name. Here the server issues the ids and
-signs them (HMAC-SHA256 with WEBCHAT_SESSION_SECRET); a browser can keep its id across reloads but cannot
-make one up. Customer messages pass the same MessageGuard as the REST channel (channels/guard.py), and
-GET /webhooks/socketio/presence/<sender_id> tells agents' tools whether the customer still has the chat open.
+signs them (channels/sessions.py); a browser can keep its id across reloads but cannot make one up, and a
+REST or other channel's id is refused. Customer messages pass the same MessageGuard as the REST channel and
+carry the channel's context (address), to which a verification is bound: a signed id replayed from another
+address is a conversation without its verification. GET /webhooks/socketio/presence/<sender_id> (with the
+Rasa API token) tells the console whether the customer still has the chat open.
 
 The channel keeps the name "socketio", so `output_channel=latest` on Rasa's HTTP API reaches the customer's
 open page. With several Rasa replicas, set WEBCHAT_REDIS_URL: messages are then published through socket.io's
@@ -14,17 +16,10 @@ and presence is shared (channels/presence.py). Without it, sockets and presence 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
-import os
-import re
-import secrets
-import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
-from limits import parse
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
@@ -32,78 +27,25 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from channels.guard import MessageGuard
+from channels.guard import MessageGuard, client_message_id
 from channels.presence import LocalPresence, RedisPresence
+from channels.sessions import SessionSigner
+from common.channel_context import ChannelContext
+from common.net import PROXY_HEADER, client_address
+from common.settings import ChannelSettings, channel_settings, run_id
 
 logger = logging.getLogger(__name__)
 
-SECRET_ENV = "WEBCHAT_SESSION_SECRET"
-ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"
-API_TOKEN_ENV = "RASA_API_TOKEN"
-REDIS_ENV = "WEBCHAT_REDIS_URL"
-NEW_SESSIONS_ENV = "WEBCHAT_NEW_SESSIONS_PER_ADDRESS"
-TRUST_PROXY_ENV = "WEBCHAT_TRUST_PROXY"
 SENDER_PREFIX = "wc-"
-SIGNATURE_CHARACTERS = 22  # 132 bits of the HMAC: far beyond guessing, and keeps the id short
-_WIRE_ID = re.compile(r"wc-[0-9a-f]{32}\.[A-Za-z0-9_-]{%d}" % SIGNATURE_CHARACTERS)
+CHANNEL = "socketio"
 
 
-class SessionSigner:
-    """Issues and checks the session ids browsers keep: `wc-<32 hex>.<signature>`.
-
-    The part before the dot is the Rasa sender id (the tracker's and the socket.io room's name); the
-    signature proves this server issued it.
-    """
-
-    def __init__(self, secret: bytes) -> None:
-        self.secret = secret
-
-    def signature(self, sender_id: str) -> str:
-        digest = hmac.new(self.secret, sender_id.encode("ascii"), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")[:SIGNATURE_CHARACTERS]
-
-    def issue(self) -> str:
-        sender_id = f"{SENDER_PREFIX}{uuid.uuid4().hex}"
-        return f"{sender_id}.{self.signature(sender_id)}"
-
-    def verify(self, wire_id: Any) -> Optional[str]:
-        """The sender id inside a wire id this server signed, or None for anything else."""
-        if not isinstance(wire_id, str) or not _WIRE_ID.fullmatch(wire_id):
-            return None
-        sender_id, signature = wire_id.split(".", 1)
-        if not hmac.compare_digest(self.signature(sender_id), signature):
-            return None
-        return sender_id
-
-
-def session_secret() -> bytes:
-    secret = os.environ.get(SECRET_ENV, "")
-    if secret:
-        if len(secret) < 32:
-            logger.warning("%s is shorter than 32 characters; use a long random value.", SECRET_ENV)
-        return secret.encode("utf-8")
-    logger.warning(
-        "%s is not set: using a random secret, so web chat sessions will not survive a restart of Rasa "
-        "(customers then start a new conversation). Set it to a long random value in production.",
-        SECRET_ENV,
-    )
-    return secrets.token_bytes(32)
-
-
-def client_address(environ: Dict[str, Any]) -> str:
-    """Where a socket comes from: the first X-Forwarded-For hop behind our own proxy, else the peer address."""
-    if os.environ.get(TRUST_PROXY_ENV, "").lower() == "true":
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()
+def socket_address(environ: Dict[str, Any], *, trust_proxy: bool) -> str:
+    """Where a socket comes from: the peer, or the address our own proxy wrote in X-Real-IP."""
     request = environ.get("sanic.request")
-    return str(getattr(request, "ip", "") or "unknown")
-
-
-def allowed_origins() -> list:
-    # An empty list switches python-engineio's origin check off (Rasa's default); with a list, only those
-    # pages may open a socket, which matters for WebSocket because browsers apply no CORS to it.
-    return [origin.strip() for origin in os.environ.get(ORIGINS_ENV, "").split(",") if origin.strip()]
+    peer = str(getattr(request, "ip", "") or "") or None
+    proxy_header = environ.get("HTTP_" + PROXY_HEADER.upper().replace("-", "_"))
+    return client_address(peer, {PROXY_HEADER: proxy_header} if proxy_header else {}, trust_proxy=trust_proxy)
 
 
 class AgentAwareSocketIOOutput(SocketIOOutput):
@@ -131,27 +73,24 @@ class GuardedSocketIOInput(SocketIOInput):
 
     @classmethod
     def name(cls) -> str:
-        return "socketio"
+        return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> GuardedSocketIOInput:
         credentials = credentials or {}
         return cls(
+            channel_settings(),
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             socketio_path=credentials.get("socketio_path", "/socket.io"),
-            domain_path=credentials.get("domain", "domain.yml"),
-            rate_limit=credentials.get("rate_limit"),
         )
 
     def __init__(
         self,
+        settings: ChannelSettings,
         user_message_evt: str = "user_uttered",
         bot_message_evt: str = "bot_uttered",
         socketio_path: str = "/socket.io",
-        domain_path: str = "domain.yml",
-        rate_limit: Optional[str] = None,
-        secret: Optional[bytes] = None,
     ) -> None:
         # Persistence is always on: the sender id outlives the socket, so a reload continues the conversation.
         super().__init__(
@@ -160,14 +99,12 @@ class GuardedSocketIOInput(SocketIOInput):
             session_persistence=True,
             socketio_path=socketio_path,
         )
-        self.guard = MessageGuard(domain_path, rate_limit)
-        self.signer = SessionSigner(secret if secret is not None else session_secret())
-        self.redis_url = os.environ.get(REDIS_ENV) or None
-        self.presence = RedisPresence(self.redis_url) if self.redis_url else LocalPresence()
+        self.settings = settings
+        self.guard = MessageGuard(settings)
+        self.signer = SessionSigner(settings.session_secret, SENDER_PREFIX)
+        self.presence = RedisPresence(settings.redis_url) if settings.redis_url else LocalPresence()
         self.sender_of_socket: Dict[str, str] = {}
         self.address_of_socket: Dict[str, str] = {}
-        # The per-sender limit alone could be dodged by asking for a fresh session for every few messages.
-        self.new_sessions_limit = parse(os.environ.get(NEW_SESSIONS_ENV, "30/hour"))
 
     def get_output_channel(self) -> Optional[AgentAwareSocketIOOutput]:
         """The output for messages pushed through Rasa's HTTP API (`output_channel=latest`)."""
@@ -192,25 +129,34 @@ class GuardedSocketIOInput(SocketIOInput):
         return sender_id
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        settings = self.settings
         # With Redis, an emit on any replica reaches the socket wherever it is connected.
-        manager = AsyncRedisManager(self.redis_url, channel="frontdesk-webchat") if self.redis_url else None
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(), client_manager=manager)
+        manager = (
+            AsyncRedisManager(settings.redis_url, channel="frontdesk-webchat") if settings.redis_url else None
+        )
+        sio = AsyncServer(
+            async_mode="sanic",
+            # An empty list switches python-engineio's origin check off; with a list only those pages may
+            # open a socket (browsers apply no CORS to WebSocket).
+            cors_allowed_origins=list(settings.allowed_origins),
+            client_manager=manager,
+            max_http_buffer_size=settings.max_body_bytes,
+        )
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         # get_output_channel (used for output_channel=latest) builds its output from self.sio.
         self.sio = sio
         handle = self.guard.wrap(on_new_message)
-        api_token = os.environ.get(API_TOKEN_ENV) or None
+        api_token = f"Bearer {settings.rasa_api_token}".encode()
+        this_run = run_id()
 
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return response.json({"status": "ok", "run_id": this_run})
 
         @socketio_webhook.route("/presence/<sender_id>", methods=["GET"])
         async def presence(request: Request, sender_id: str) -> HTTPResponse:
-            if api_token is not None:
-                presented = request.headers.get("Authorization", "")
-                if not hmac.compare_digest(presented.encode("utf-8"), f"Bearer {api_token}".encode()):
-                    return response.json({"error": "a valid bearer token is required"}, status=403)
+            if not hmac.compare_digest(request.headers.get("Authorization", "").encode("utf-8"), api_token):
+                return response.json({"error": "a valid bearer token is required"}, status=403)
             try:
                 connected = await self.presence.connected(sender_id)
             except Exception as exc:  # noqa: BLE001 - unknown is an answer: the console falls back to email
@@ -220,7 +166,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("connect")
         async def connect(sid: str, environ: Dict[str, Any], auth: Any = None) -> bool:
-            self.address_of_socket[sid] = client_address(environ)
+            self.address_of_socket[sid] = socket_address(environ, trust_proxy=settings.trust_proxy)
             return True
 
         @sio.on("disconnect")
@@ -234,9 +180,7 @@ class GuardedSocketIOInput(SocketIOInput):
             presented = data.get("session_id") if isinstance(data, dict) else None
             if self.signer.verify(presented):
                 wire_id = presented
-            elif self.guard.limiter.hit(
-                self.new_sessions_limit, "webchat-new-session", self.address_of_socket.get(sid, "unknown")
-            ):
+            elif self.guard.may_start_session(CHANNEL, self.address_of_socket.get(sid, "unknown")):
                 wire_id = self.signer.issue()
             else:
                 await sio.emit(
@@ -262,16 +206,20 @@ class GuardedSocketIOInput(SocketIOInput):
                 logger.debug("Ignored a malformed %s from socket %s.", self.user_message_evt, sid)
                 return
             sender_id = self.signer.verify(data.get("session_id"))
-            if sender_id is None:
-                logger.warning("Ignored a message from socket %s without a valid session id.", sid)
+            # Only on a socket that asked for this very session: an id copied into another socket's
+            # messages would otherwise speak in the conversation without receiving its replies.
+            if sender_id is None or self.sender_of_socket.get(sid) != sender_id:
+                logger.warning("Ignored a message from socket %s without its own valid session id.", sid)
                 return
             metadata = data.get("metadata")
+            context = ChannelContext(CHANNEL, self.address_of_socket.get(sid, "unknown"))
             message = UserMessage(
                 data["message"],
                 AgentAwareSocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else None,
+                metadata=context.stamp(metadata if isinstance(metadata, dict) else None),
+                message_id=client_message_id(data.get("message_id")),
             )
             await handle(message)
 

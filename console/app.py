@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
@@ -10,56 +11,63 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from limits import parse, storage, strategies
 
+from clients.backend import BackendApi
+from clients.http import ServiceRefused, ServiceUnavailable
+from clients.rasa import RasaClient
+from common.database import make_engine, make_session_factory, utcnow
+from common.errors import error_body, install_error_handlers
+from common.ratelimit import Limiter
+from common.settings import ConsoleSettings, console_settings, run_id
+from common.texts import MessageTemplates, Texts
+from console.agents.throttle import LoginThrottle
 from console.agents.views import router as agents_router
-from console.clients.backend import BackendClient
-from console.clients.rasa import RasaClient
-from console.config import ConsoleSettings
-from console.config import settings as load_settings
 from console.corrections.views import router as corrections_router
-from console.database import create_schema, make_engine, session_factory
-from console.errors import error_body, install_error_handlers
+from console.handoffs.availability import AvailabilityCache
 from console.handoffs.views import router as handoffs_router
-from console.texts import CustomerTexts
+from console.schema import create_schema
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-class FailedLogins:
-    """Failed logins per username in a moving window, with the `limits` library like the other limiters.
-
-    In memory: one console process per deployment.
-    """
-
-    def __init__(self, limit: str) -> None:
-        self.limit = parse(limit)
-        # Kept as an attribute: the limiter only holds a weak reference to its storage.
-        self.storage = storage.MemoryStorage()
-        self.limiter = strategies.MovingWindowRateLimiter(self.storage)
-
-    def allowed(self, key: str) -> bool:
-        return self.limiter.test(self.limit, "console-login", key)
-
-    def failed(self, key: str) -> None:
-        self.limiter.hit(self.limit, "console-login", key)
+# What the console says to customers in chat (domain.yml); its email to them comes from emails.yml.
+CUSTOMER_RESPONSES = ("utter_agent_joined", "utter_agent_transferred", "utter_agent_unassigned")
 
 
 def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     """The console wired to its database, the store backend and Rasa."""
-    config = config or load_settings()
+    config = config or console_settings()
     app = FastAPI(title="Frontdesk agent console", docs_url=None, redoc_url=None)
     engine = make_engine(config.database_url)
     create_schema(engine)
+    limiter = Limiter("memory://")  # one console process per deployment
+    backend = BackendApi.connect(config.backend)
     app.state.settings = config
-    app.state.session_factory = session_factory(engine)
-    app.state.backend = BackendClient(config.backend_url, config.backend_token)
-    app.state.rasa = RasaClient(config.rasa_url, config.rasa_token)
-    app.state.texts = CustomerTexts(config.domain_path)
-    app.state.login_limiter = FailedLogins(config.login_attempts)
+    app.state.session_factory = make_session_factory(engine)
+    app.state.backend = backend
+    app.state.rasa = RasaClient.connect(config.rasa)
+    app.state.texts = Texts(CUSTOMER_RESPONSES, config.domain_path)
+    app.state.emails = MessageTemplates()
+    app.state.limiter = limiter
+    app.state.login_throttle = LoginThrottle(config, limiter)
+    app.state.availability = AvailabilityCache(
+        settings=config, backend=backend, session_factory=app.state.session_factory
+    )
     app.state.online_after = lambda now: now - timedelta(seconds=config.agent_online_seconds)
+    app.state.run_id = run_id() or uuid.uuid4().hex
     install_error_handlers(app)
+
+    @app.exception_handler(ServiceRefused)
+    async def _refused(_request: Request, exc: ServiceRefused) -> JSONResponse:
+        # A refusal the route did not turn into its own answer: pass the service's reason on.
+        status = exc.status if 400 <= exc.status < 500 else 502
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(_request: Request, exc: ServiceUnavailable) -> JSONResponse:
+        code = exc.service.replace(" ", "_") + "_unavailable"
+        return JSONResponse(
+            error_body(code, f"The {exc.service} is not reachable right now."), status_code=502
+        )
 
     @app.middleware("http")
     async def same_origin_writes(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -73,6 +81,8 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
             has_body = request.headers.get("content-length", "0") not in ("", "0")
             if has_body and not content_type.startswith("application/json"):
                 return JSONResponse(error_body("json_required", "Send JSON."), 415)
+            if int(request.headers.get("content-length") or 0) > 65_536:
+                return JSONResponse(error_body("request_too_large", "The body is too large."), 413)
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -85,7 +95,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
 
     @app.get("/health")
     def health() -> dict:
-        return {"status": "ok", "time": datetime.utcnow().isoformat() + "Z"}
+        return {"status": "ok", "time": utcnow().isoformat() + "Z", "run_id": app.state.run_id}
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

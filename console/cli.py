@@ -8,52 +8,68 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
+from sqlalchemy.orm import Session
+
+from common.database import make_engine, make_session_factory
+from common.paths import VAR_DIR
+from common.settings import ConfigurationError, console_settings
 from console.agents import service as agents
-from console.config import REPO_ROOT, settings
-from console.database import create_schema, make_engine, session_factory
+from console.agents.models import ADMIN, AGENT, ROLES
+from console.schema import create_schema
 
-DEMO_AGENTS = (("alice", "Alice"), ("bob", "Bob"))
+DEMO_AGENTS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
+    ("alice", "Alice", (AGENT, ADMIN)),
+    ("bob", "Bob", (AGENT,)),
+)
 
 
-def _session():
-    engine = make_engine(settings().database_url)
+def _session() -> Session:
+    engine = make_engine(os.environ.get("CONSOLE_DATABASE_URL") or console_settings().database_url)
     create_schema(engine)
-    return session_factory(engine)()
+    return make_session_factory(engine)()
 
 
-def add_agent(username: str, display_name: str, password: Optional[str]) -> int:
+def add_agent(username: str, display_name: str, roles: Tuple[str, ...]) -> int:
     """Create an agent; the password comes from CONSOLE_AGENT_PASSWORD or a prompt, never the command line."""
-    password = password or os.environ.get("CONSOLE_AGENT_PASSWORD") or getpass.getpass("Password: ")
+    password = os.environ.get("CONSOLE_AGENT_PASSWORD") or getpass.getpass("Password: ")
     with _session() as session:
         if agents.by_username(username, db_session=session):
             print(f"agent {username!r} already exists", file=sys.stderr)
             return 1
         try:
             agents.create_agent(
-                username=username, display_name=display_name, password=password, db_session=session
+                username=username,
+                display_name=display_name,
+                password=password,
+                roles=roles,
+                db_session=session,
             )
         except ValueError as exc:
             print(f"not created: {exc}", file=sys.stderr)
             return 1
         session.commit()
-    print(f"agent {username!r} created")
+    print(f"agent {username!r} created ({', '.join(sorted(set(roles) | {AGENT}))})")
     return 0
 
 
 def ensure_demo_agents(passwords_file: Path) -> int:
-    """Local demo: agents alice and bob with random passwords, written to a file only the user can read."""
+    """Local demo: agents alice (also an admin) and bob with random passwords, in a file only the user reads."""
     lines = []
     with _session() as session:
-        for username, display_name in DEMO_AGENTS:
+        for username, display_name, roles in DEMO_AGENTS:
             agent = agents.by_username(username, db_session=session)
             if agent is not None and passwords_file.exists():
                 continue
             password = secrets.token_urlsafe(12)
             if agent is None:
                 agents.create_agent(
-                    username=username, display_name=display_name, password=password, db_session=session
+                    username=username,
+                    display_name=display_name,
+                    password=password,
+                    roles=roles,
+                    db_session=session,
                 )
             else:
                 agents.set_password(agent, password, db_session=session)
@@ -71,7 +87,12 @@ def serve(host: str, port: int) -> int:
 
     from console.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", proxy_headers=True)
+    try:
+        app = create_app()
+    except ConfigurationError as exc:
+        print(f"The console refuses to start: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
 
 
@@ -84,13 +105,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     add = commands.add_parser("add-agent", help="create an agent account")
     add.add_argument("username")
     add.add_argument("display_name")
+    add.add_argument("--role", action="append", choices=ROLES, default=[], help="repeat for several roles")
     demo = commands.add_parser("demo-agents", help="create the local demo agents (alice, bob)")
-    demo.add_argument("--passwords-file", type=Path, default=REPO_ROOT / "var" / "console-demo-agents.txt")
+    demo.add_argument("--passwords-file", type=Path, default=VAR_DIR / "console-demo-agents.txt")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.host, args.port)
     if args.command == "add-agent":
-        return add_agent(args.username, args.display_name, None)
+        return add_agent(args.username, args.display_name, tuple(args.role) or (AGENT,))
     return ensure_demo_agents(args.passwords_file)
 
 

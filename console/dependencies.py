@@ -1,15 +1,16 @@
-"""Request-scoped pieces shared by the routes: the database session, the logged-in agent, the clients."""
+"""Request-scoped pieces shared by the routes: the database session, the logged-in agent, the caller's address."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from common.errors import ApiError
+from common.net import client_address
 from console.agents import service as agents
 from console.agents.models import Agent
-from console.errors import ConsoleError
 
 SESSION_COOKIE = "frontdesk_console"
 
@@ -22,10 +23,27 @@ def db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def caller_address(request: Request) -> str:
+    """The browser's address: the peer, or X-Real-IP from our own proxy when FRONTDESK_TRUST_PROXY is set."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers, trust_proxy=request.app.state.settings.trust_proxy)
+
+
 def current_agent(request: Request, session: Session = Depends(db_session)) -> Agent:
     """The logged-in agent; 401 for everyone else."""
     agent = agents.agent_for_session(request.cookies.get(SESSION_COOKIE), db_session=session)
     if agent is None:
-        raise ConsoleError(401, "not_logged_in", "Please log in.")
+        raise ApiError(401, "not_logged_in", "Please log in.")
     session.commit()  # records last_seen_at: presence for the queue's wait estimate
     return agent
+
+
+def require_role(role: str) -> Callable[..., Agent]:
+    """A route dependency: the logged-in agent must hold this role (checked here, never in the page)."""
+
+    def dependency(agent: Agent = Depends(current_agent)) -> Agent:
+        if not agent.has_role(role):
+            raise ApiError(403, "role_required", f"This needs the {role} role.")
+        return agent
+
+    return dependency

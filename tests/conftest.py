@@ -22,11 +22,20 @@ from sqlalchemy.orm import sessionmaker
 
 from backend.billing.models import Balance, Invoice, Payment
 from backend.customers.models import Customer
-from backend.database import make_engine, utcnow
 from backend.orders.models import Order, OrderItem
+from common.database import make_engine, utcnow
 from tools.stack import REPO_ROOT, free_port
 
-TOKEN = "test-backend-token"
+# One credential per calling service, as in production; tests read and arrange with the admin one.
+TOKENS = {
+    "admin": "test-backend-admin-token",
+    "actions": "test-backend-actions-token",
+    "console": "test-backend-console-token",
+}
+TOKEN = TOKENS["admin"]
+# The suite runs every service in development mode, explicitly (production is the default and refuses
+# development secrets; tests/audit checks that refusal on processes started without this).
+os.environ["FRONTDESK_ENV"] = "development"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -57,28 +66,39 @@ class BackendServer:
     log_path: Path
     dialect: str
 
-    def headers(self) -> Dict[str, str]:
-        return {"Authorization": f"Bearer {TOKEN}"}
+    def headers(self, credential: str = "admin") -> Dict[str, str]:
+        return {"Authorization": f"Bearer {TOKENS[credential]}"}
 
-    def get(self, path: str, headers: Optional[Dict[str, str]] = None, **kwargs: Any) -> requests.Response:
+    def get(
+        self, path: str, headers: Optional[Dict[str, str]] = None, as_: str = "admin", **kwargs: Any
+    ) -> requests.Response:
         return requests.get(
-            f"{self.base_url}{path}", headers={**self.headers(), **(headers or {})}, timeout=10, **kwargs
+            f"{self.base_url}{path}", headers={**self.headers(as_), **(headers or {})}, timeout=10, **kwargs
         )
 
-    def post(self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None, **kwargs: Any):
-        all_headers = {**self.headers(), **(headers or {})}
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        headers: Optional[Dict[str, str]] = None,
+        as_: str = "admin",
+        **kwargs: Any,
+    ) -> requests.Response:
+        all_headers = {**self.headers(as_), **(headers or {})}
         return requests.post(f"{self.base_url}{path}", headers=all_headers, json=json, timeout=30, **kwargs)
 
-    def put(self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None) -> requests.Response:
+    def put(
+        self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None, as_: str = "admin"
+    ) -> requests.Response:
         return requests.put(
-            f"{self.base_url}{path}", headers={**self.headers(), **(headers or {})}, json=json, timeout=10
+            f"{self.base_url}{path}", headers={**self.headers(as_), **(headers or {})}, json=json, timeout=10
         )
 
     def patch(
-        self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None
+        self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None, as_: str = "admin"
     ) -> requests.Response:
         return requests.patch(
-            f"{self.base_url}{path}", headers={**self.headers(), **(headers or {})}, json=json, timeout=10
+            f"{self.base_url}{path}", headers={**self.headers(as_), **(headers or {})}, json=json, timeout=10
         )
 
     def latest_code(self, recipient: str) -> str:
@@ -144,11 +164,17 @@ def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: 
     """Migrate and seed the database, then run the backend as its own process."""
     env = dict(
         os.environ,
+        FRONTDESK_ENV="development",
         DATABASE_URL=database_url,
-        BACKEND_API_TOKEN=TOKEN,
+        BACKEND_ACTIONS_TOKEN=TOKENS["actions"],
+        BACKEND_CONSOLE_TOKEN=TOKENS["console"],
+        BACKEND_ADMIN_TOKEN=TOKENS["admin"],
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        # The suite and the fuzzer share one token; the limit itself is tested on a backend of its own.
-        BACKEND_RATE_LIMIT=extra_env.pop("BACKEND_RATE_LIMIT", "100000/minute"),
+        # The suite and the fuzzer share these; the limits themselves are tested on backends of their own.
+        BACKEND_ACTIONS_RATE_LIMIT=extra_env.pop("BACKEND_ACTIONS_RATE_LIMIT", "100000/minute"),
+        BACKEND_CONSOLE_RATE_LIMIT=extra_env.pop("BACKEND_CONSOLE_RATE_LIMIT", "100000/minute"),
+        LOOKUP_FAILURES_PER_ADDRESS=extra_env.pop("LOOKUP_FAILURES_PER_ADDRESS", "100000/hour"),
+        LOOKUP_FAILURES_PER_EMAIL=extra_env.pop("LOOKUP_FAILURES_PER_EMAIL", "5/hour"),
         **extra_env,
     )
     subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)
@@ -225,6 +251,7 @@ class MadeCustomer:
     id: int
     email: str
     order_ids: List[int]
+    phone: Optional[str] = None
 
 
 class Factory:
@@ -234,14 +261,21 @@ class Factory:
         self.server = server
         self.order_id_base = order_id_base
 
-    def customer(self, orders: List[Dict[str, Any]], store_credit_cents: int = 0) -> MadeCustomer:
-        """orders: dicts with status, total_cents and optional delivered_days_ago / paid / invoice_status."""
+    def customer(
+        self, orders: List[Dict[str, Any]], store_credit_cents: int = 0, with_phone: bool = False
+    ) -> MadeCustomer:
+        """orders: dicts with status, total_cents and optional delivered_days_ago / paid / invoice_status.
+        with_phone: a phone number of its own (E.164, unique per customer as the backend requires)."""
         serial = next(_ids)
         email = f"customer{serial}-{uuid.uuid4().hex[:6]}@example.org"
+        phone = f"+1415{uuid.uuid4().int % 10**7:07d}" if with_phone else None
         now = utcnow()
         with self.server.session_factory() as session:
             customer = Customer(
-                name=f"Test Customer {serial}", email=email, address="1 Test Street, Testville, 00001, US"
+                name=f"Test Customer {serial}",
+                email=email,
+                phone=phone,
+                address="1 Test Street, Testville, 00001, US",
             )
             session.add(customer)
             session.flush()
@@ -297,7 +331,7 @@ class Factory:
                         )
                     )
             session.commit()
-            return MadeCustomer(customer.id, email, order_ids)
+            return MadeCustomer(customer.id, email, order_ids, phone)
 
 
 @pytest.fixture
@@ -338,10 +372,13 @@ def start_console(
     """The agent console as its own process, on its own SQLite file, with agents alice and bob."""
     env = dict(
         os.environ,
+        FRONTDESK_ENV="development",
         BACKEND_URL=backend_server.base_url,
-        BACKEND_API_TOKEN=TOKEN,
+        BACKEND_CONSOLE_TOKEN=TOKENS["console"],
         RASA_URL=rasa_url,
         CONSOLE_DATABASE_URL=f"sqlite:///{folder}/console.db",
+        # Tests change who is available and ask at once; production caches the public answer for 2 s.
+        CONSOLE_AVAILABILITY_CACHE_SECONDS=extra_env.pop("CONSOLE_AVAILABILITY_CACHE_SECONDS", "0"),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         **extra_env,
     )

@@ -12,7 +12,9 @@ from actions.faq import load_articles
 from actions.orders import CANCEL_REFUSALS
 from actions.refunds import REFUSALS
 from backend.billing.policy import POLICY_URL
-from console.texts import CONSOLE_RESPONSES
+from channels.guard import REFUSALS as CHANNEL_REFUSALS
+from common.texts import EMAILS_PATH, MessageTemplates
+from console.app import CUSTOMER_RESPONSES as CONSOLE_RESPONSES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
@@ -27,7 +29,7 @@ def test_every_response_the_actions_name_exists() -> None:
     named = set()
     for path in (REPO_ROOT / "actions").rglob("*.py"):
         named |= set(re.findall(r'"(utter_[a-z_]*[a-z])"', path.read_text())) - NOT_RESPONSES
-    named |= set(CONSOLE_RESPONSES)
+    named |= set(CONSOLE_RESPONSES) | set(CHANNEL_REFUSALS)
     named |= set(REFUSALS.values()) | set(CANCEL_REFUSALS.values())
     named |= {f"utter_order_status_{status}" for status in ORDER_STATUSES}
     named |= {f"utter_refund_status_{status}" for status in REFUND_STATUSES}
@@ -59,3 +61,18 @@ def test_faq_topics_in_the_nlu_data_all_have_an_article() -> None:
     nlu = (REPO_ROOT / "data" / "nlu" / "conversation.yml").read_text()
     topics = set(re.findall(r'"entity": "faq_topic", "value": "([a-z_]+)"', nlu))
     assert topics and topics <= set(load_articles())
+
+
+def test_every_email_template_is_complete_and_used() -> None:
+    templates = MessageTemplates().templates
+    for name, template in templates.items():
+        assert template.get("subject") and (template.get("email") or template.get("sms")), name
+    used = set()
+    for folder in ("backend", "console"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            for match in re.finditer(
+                r'template="([a-z_]+)"|emails\.render\(\s*"([a-z_]+)"', path.read_text()
+            ):
+                used.add(match.group(1) or match.group(2))
+    assert used == set(templates), f"unused: {set(templates) - used}, missing: {used - set(templates)}"
+    assert EMAILS_PATH.parent == REPO_ROOT

@@ -1,13 +1,21 @@
 """Starts the whole assistant as real processes: reference backend, action server, Rasa server, agent
 console and customer web chat.
 
-`make run` uses it in the foreground; the end-to-end tests use the same class on free ports.
+`make run` uses it in the foreground; the end-to-end tests and benchmarks use the same class on free ports.
+
+- Every process runs in development mode with this run's own secrets, and dies with the runner (Linux
+  parent-death signal), even when the runner is killed with `kill -9`.
+- SIGINT, SIGTERM and SIGHUP (a closed terminal) stop everything.
+- Busy ports are refused before anything starts, naming the port and how to free it.
+- Readiness checks compare each health route's run id with this run's, so a stale process on the same
+  port can never pass for this run's.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import os
 import secrets
 import signal
@@ -17,12 +25,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from common.paths import REPO_ROOT, VAR_DIR
+
 VENV_BIN = Path(sys.executable).parent
+PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -30,6 +40,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port (a closing connection does not count)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def latest_model(models_dir: Path) -> Path:
@@ -42,9 +63,25 @@ def latest_model(models_dir: Path) -> Path:
     return models[-1]
 
 
+def die_with_parent() -> Optional[Callable[[], None]]:
+    """A preexec_fn that makes the child get SIGTERM when the runner dies (Linux); None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arrange() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return arrange
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 @dataclass
 class StackConfig:
-    var_dir: Path = REPO_ROOT / "var"
+    var_dir: Path = VAR_DIR
     host: str = "127.0.0.1"
     backend_port: int = 8000
     actions_port: int = 5055
@@ -53,16 +90,22 @@ class StackConfig:
     webchat_port: int = 8080
     model: Optional[Path] = None
     database_url: Optional[str] = None
-    backend_token: str = "dev-backend-token"
+    # Each service's own credential, fresh per run; the admin one is for people and tests reading the backend.
+    actions_token: str = field(default_factory=_token)
+    console_token: str = field(default_factory=_token)
+    admin_token: str = field(default_factory=_token)
+    action_server_token: str = field(default_factory=_token)
     # Rasa's HTTP API can rewrite any conversation: only the console (and tests) hold this token.
-    rasa_api_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    webchat_session_secret: Optional[str] = None
+    rasa_api_token: str = field(default_factory=_token)
+    rest_channel_token: str = field(default_factory=_token)
+    session_secret: Optional[str] = None
     tracker_db: Optional[Path] = None
+    run_id: str = field(default_factory=lambda: secrets.token_hex(8))
     extra_env: Dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def isolated(cls, var_dir: Path, backend_token: str, **overrides: Any) -> StackConfig:
-        """A private stack: free ports and its own SQLite database under var_dir (tests and benchmarks)."""
+    def isolated(cls, var_dir: Path, **overrides: Any) -> StackConfig:
+        """A private stack: free ports and its own SQLite databases under var_dir (tests and benchmarks)."""
         values: Dict[str, Any] = dict(
             var_dir=var_dir,
             backend_port=free_port(),
@@ -70,8 +113,8 @@ class StackConfig:
             rasa_port=free_port(),
             console_port=free_port(),
             webchat_port=free_port(),
-            backend_token=backend_token,
             database_url=f"sqlite:///{var_dir}/backend.db",
+            session_secret=_token() + _token(),
         )
         values.update(overrides)
         return cls(**values)
@@ -96,16 +139,36 @@ class StackConfig:
     def webchat_url(self) -> str:
         return f"http://{self.host}:{self.webchat_port}"
 
+    def ports(self) -> Dict[str, int]:
+        return {
+            "backend": self.backend_port,
+            "actions": self.actions_port,
+            "rasa": self.rasa_port,
+            "console": self.console_port,
+            "webchat": self.webchat_port,
+        }
 
-def webchat_secret(var_dir: Path) -> str:
-    """The web chat's session-signing secret: WEBCHAT_SESSION_SECRET, else one kept in var/ across runs."""
-    if os.environ.get("WEBCHAT_SESSION_SECRET"):
-        return os.environ["WEBCHAT_SESSION_SECRET"]
-    path = var_dir / "webchat-session-secret"
+
+PORT_VARIABLES = {
+    "backend": "BACKEND_PORT",
+    "actions": "ACTIONS_PORT",
+    "rasa": "RASA_PORT",
+    "console": "CONSOLE_PORT",
+    "webchat": "WEBCHAT_PORT",
+}
+
+
+def kept_secret(var_dir: Path, name: str) -> str:
+    """A secret kept in var/ across runs (web chat sessions survive a restart); 0600, made once."""
+    path = var_dir / name
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))
     return path.read_text().strip()
+
+
+class PortsBusy(RuntimeError):
+    """Some port the stack needs is taken; the message says which and how to free it."""
 
 
 class Stack:
@@ -124,27 +187,45 @@ class Stack:
         env = dict(os.environ)
         env.update(
             {
+                "FRONTDESK_ENV": "development",
+                "FRONTDESK_RUN_ID": config.run_id,
                 "DATABASE_URL": config.database_url
                 or env.get("DATABASE_URL")
                 or f"sqlite:///{config.var_dir}/backend.db",
-                "BACKEND_API_TOKEN": config.backend_token,
+                "BACKEND_ACTIONS_TOKEN": config.actions_token,
+                "BACKEND_CONSOLE_TOKEN": config.console_token,
+                "BACKEND_ADMIN_TOKEN": config.admin_token,
                 "BACKEND_URL": config.backend_url,
                 "ACTION_SERVER_URL": config.actions_url,
+                "ACTION_SERVER_TOKEN": config.action_server_token,
                 "RASA_TRACKER_DB": str(config.tracker_db or config.var_dir / "rasa-tracker.db"),
                 "RASA_URL": config.rasa_url,
                 "RASA_PUBLIC_URL": env.get("RASA_PUBLIC_URL", config.rasa_url),
                 "RASA_API_TOKEN": config.rasa_api_token,
+                "REST_CHANNEL_TOKEN": config.rest_channel_token,
+                "CHANNEL_SESSION_SECRET": config.session_secret
+                or kept_secret(config.var_dir, "channel-session-secret"),
                 "CONSOLE_URL": config.console_url,
                 "CONSOLE_DATABASE_URL": env.get(
                     "CONSOLE_DATABASE_URL", f"sqlite:///{config.var_dir}/console.db"
                 ),
-                "WEBCHAT_SESSION_SECRET": config.webchat_session_secret or webchat_secret(config.var_dir),
+                "HANDOFF_QUEUE_DATABASE_URL": env.get(
+                    "HANDOFF_QUEUE_DATABASE_URL", f"sqlite:///{config.var_dir}/pending-handoffs.db"
+                ),
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "PYTHONUNBUFFERED": "1",
             }
         )
         env.update(config.extra_env)
         return env
+
+    def busy_ports(self) -> List[str]:
+        """ "name port" for every port that something else already listens on."""
+        return [
+            f"{name} {port}"
+            for name, port in self.config.ports().items()
+            if port_in_use(self.config.host, port)
+        ]
 
     def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
         log = open(self.logs_dir / f"{name}.log", "ab")
@@ -155,46 +236,35 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         self.processes[name] = process
         return process
 
+    def _python(self, *arguments: str) -> List[str]:
+        return [sys.executable, "-m", *arguments]
+
     def start_backend(self) -> None:
         """Migrate, seed and serve the reference backend."""
-        subprocess.run(
-            [sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=self.env(), check=True
-        )
+        subprocess.run(self._python("backend.cli", "seed"), cwd=REPO_ROOT, env=self.env(), check=True)
         self._spawn(
             "backend",
-            [
-                sys.executable,
-                "-m",
-                "backend.cli",
-                "serve",
-                "--host",
-                self.config.host,
-                "--port",
-                str(self.config.backend_port),
-            ],
+            self._python(
+                "backend.cli", "serve", "--host", self.config.host, "--port", str(self.config.backend_port)
+            ),
         )
 
     def start_actions(self) -> None:
-        """Run the action server."""
+        """Run the action server (only Rasa, with ACTION_SERVER_TOKEN, may call it)."""
         self._spawn(
             "actions",
-            [
-                str(VENV_BIN / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(self.config.actions_port),
-            ],
+            self._python(
+                "actions.server", "--host", self.config.host, "--port", str(self.config.actions_port)
+            ),
         )
 
     def start_rasa(self) -> None:
-        """Run the Rasa server with the REST channel and the HTTP API."""
+        """Run the Rasa server with our channels and the HTTP API (token required)."""
         model = self.config.model or latest_model(REPO_ROOT / "models")
         self._spawn(
             "rasa",
@@ -220,45 +290,25 @@ class Stack:
     def start_console(self) -> None:
         """Run the agent console (demo agents alice and bob get passwords in var/console-demo-agents.txt)."""
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "console.cli",
-                "demo-agents",
-                "--passwords-file",
-                str(self.demo_passwords_file),
-            ],
+            self._python("console.cli", "demo-agents", "--passwords-file", str(self.demo_passwords_file)),
             cwd=REPO_ROOT,
             env=self.env(),
             check=True,
         )
         self._spawn(
             "console",
-            [
-                sys.executable,
-                "-m",
-                "console.cli",
-                "serve",
-                "--host",
-                self.config.host,
-                "--port",
-                str(self.config.console_port),
-            ],
+            self._python(
+                "console.cli", "serve", "--host", self.config.host, "--port", str(self.config.console_port)
+            ),
         )
 
     def start_webchat(self) -> None:
         """Serve the customer web chat page."""
         self._spawn(
             "webchat",
-            [
-                sys.executable,
-                "-m",
-                "webchat.server",
-                "--host",
-                self.config.host,
-                "--port",
-                str(self.config.webchat_port),
-            ],
+            self._python(
+                "webchat.server", "--host", self.config.host, "--port", str(self.config.webchat_port)
+            ),
         )
 
     @property
@@ -271,7 +321,10 @@ class Stack:
         return dict(line.split(" ", 1) for line in lines if line.strip())
 
     def start(self, timeout: float = 240) -> None:
-        """Start everything and wait until each part answers."""
+        """Start everything and wait until each part answers; PortsBusy before anything starts."""
+        busy = self.busy_ports()
+        if busy:
+            raise PortsBusy(busy_ports_message(busy))
         self.start_backend()
         self.start_actions()
         self.start_rasa()
@@ -279,18 +332,32 @@ class Stack:
         self.start_webchat()
         self.wait_ready(timeout)
 
-    def wait_ready(self, timeout: float) -> None:
-        """Block until every process answers, or fail with their logs."""
-        checks = {
-            "backend": f"{self.config.backend_url}/health",
-            "actions": f"http://{self.config.host}:{self.config.actions_port}/health",
-            "rasa": f"{self.config.rasa_url}/webhooks/rest/",
-            "console": f"{self.config.console_url}/health",
-            "webchat": f"{self.config.webchat_url}/health",
+    def health_urls(self) -> Dict[str, str]:
+        config = self.config
+        return {
+            "backend": f"{config.backend_url}/health",
+            "actions": f"http://{config.host}:{config.actions_port}/health",
+            "rasa": f"{config.rasa_url}/webhooks/rest/",
+            "console": f"{config.console_url}/health",
+            "webchat": f"{config.webchat_url}/health",
         }
-        checks = {name: url for name, url in checks.items() if name in self.processes}
+
+    def answers_as_this_run(self, url: str) -> bool:
+        """The health route answered, and with this run's id (not a stale process on the same port)."""
+        try:
+            answer = requests.get(url, timeout=2)
+            return answer.ok and answer.json().get("run_id") == self.config.run_id
+        except (requests.RequestException, ValueError):
+            return False
+
+    def wait_ready(self, timeout: float, names: Optional[List[str]] = None) -> None:
+        """Block until every process (or those named) answers as this run's, or fail with their logs."""
+        pending = {
+            name: url
+            for name, url in self.health_urls().items()
+            if name in self.processes and (names is None or name in names)
+        }
         deadline = time.monotonic() + timeout
-        pending = dict(checks)
         while pending:
             for name, url in list(pending.items()):
                 process = self.processes[name]
@@ -299,11 +366,8 @@ class Stack:
                     raise RuntimeError(
                         f"{name} exited with {process.returncode}; see {self.logs_dir / (name + '.log')}"
                     )
-                try:
-                    if requests.get(url, timeout=2).ok:
-                        del pending[name]
-                except requests.RequestException:
-                    pass
+                if self.answers_as_this_run(url):
+                    del pending[name]
             if pending and time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(
@@ -332,18 +396,30 @@ class Stack:
                 process.wait()
 
 
+def busy_ports_message(busy: List[str]) -> str:
+    lines = ["These ports are already in use, so Frontdesk did not start:"]
+    for entry in busy:
+        name, port = entry.split(" ")
+        lines.append(
+            f"  {port} ({name}): see what holds it with `lsof -i :{port}` or `fuser {port}/tcp`, stop it "
+            f"(`fuser -k {port}/tcp`), or use another port with {PORT_VARIABLES[name]}=<port> make run"
+        )
+    lines.append("An earlier `make run` that was not stopped cleanly is the usual cause.")
+    return "\n".join(lines)
+
+
 DEMO_HELP = """
 Frontdesk is running.
   Customer web chat : {webchat}
-  Agent console     : {console}   (demo agents, username and password: {agents})
+  Agent console     : {console}   (demo agents, username and password: {agents}; alice is also an admin)
 
-  Chat over REST : curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-                     -d '{{"sender": "demo", "message": "where is my order 10042?"}}'
+  Chat over REST : S=$(curl -s -X POST {rasa}/webhooks/rest/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["sender"])')
+                   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                     -d "{{\\"sender\\": \\"$S\\", \\"message\\": \\"where is my order 10042?\\"}}"
   Chat in a shell: make shell        (in another terminal)
-  Rasa HTTP API  : {rasa}   (trackers: /conversations/<id>/tracker?token=<this run's token, in
-                   {token_file}>)
-  Action server  : {actions}
-  Backend API    : {backend}/docs  (OpenAPI: {backend}/openapi.json, token: BACKEND_API_TOKEN)
+  Rasa HTTP API  : {rasa}   (token for this run in {token_file})
+  Action server  : {actions}   (only Rasa may call it)
+  Backend API    : {backend}/docs  (admin token for this run in {admin_file})
   Logs           : {logs}
 
 Demo customers (email / order numbers):
@@ -353,17 +429,22 @@ Demo customers (email / order numbers):
                       10054 refund pending
   li.wei@example.com  10060 delivered, 10061 shipped, 10062 placed, 10063 cancelled
 
-Balance, invoices, refunds, account changes and password resets ask for a one-time code.
+Balance, invoices, refunds, cancellations, account changes and password resets ask for a one-time code.
   Read the code "sent" by email: make otp TO=jane@example.com
   Li Wei's authenticator app:    .venv/bin/python -c "import pyotp; print(pyotp.TOTP('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP').now())"
 
-Press Ctrl-C to stop everything.
+Press Ctrl-C to stop everything (closing this terminal does too).
 """
 
 
+def write_private(path: Path, value: str) -> None:
+    path.touch(mode=0o600)
+    path.write_text(value)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the stack in the foreground until Ctrl-C."""
-    parser = argparse.ArgumentParser(description="Run backend, action server and Rasa server together.")
+    """Run the stack in the foreground until Ctrl-C, SIGTERM or SIGHUP."""
+    parser = argparse.ArgumentParser(description="Run Frontdesk's services together (development mode).")
     parser.add_argument("--model", type=Path, default=os.environ.get("RASA_MODEL") or None)
     args = parser.parse_args(argv)
     config = StackConfig(
@@ -372,37 +453,41 @@ def main(argv: Optional[List[str]] = None) -> int:
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         console_port=int(os.environ.get("CONSOLE_PORT", 8090)),
         webchat_port=int(os.environ.get("WEBCHAT_PORT", 8080)),
-        backend_token=os.environ.get("BACKEND_API_TOKEN", "dev-backend-token"),
         model=args.model,
     )
-    if os.environ.get("RASA_API_TOKEN"):
-        config.rasa_api_token = os.environ["RASA_API_TOKEN"]
     stack = Stack(config)
     stopping = False
 
-    def _stop(_signum: int, _frame: object) -> None:
+    def _stop(signum: int, _frame: object) -> None:
         nonlocal stopping
         if not stopping:
             stopping = True
-            print("\nStopping Frontdesk...", flush=True)
+            print(f"\nStopping Frontdesk ({signal.Signals(signum).name})...", flush=True)
             stack.stop()
             print("Stopped.", flush=True)
         sys.exit(0)
 
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _stop)
     print(
         "Starting the backend, action server, Rasa, agent console and web chat (Rasa takes about 30 s)...",
         flush=True,
     )
     try:
         stack.start()
-    except RuntimeError as exc:
+    except PortsBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        stack.stop()
         print(f"Frontdesk failed to start: {exc}", file=sys.stderr)
         return 1
     token_file = config.var_dir / "rasa-api-token"
-    token_file.touch(mode=0o600)
-    token_file.write_text(config.rasa_api_token)
+    admin_file = config.var_dir / "backend-admin-token"
+    write_private(token_file, config.rasa_api_token)
+    write_private(admin_file, config.admin_token)
+    # `make shell` runs its own Rasa against this run's action server, so it needs the action server's token.
+    write_private(config.var_dir / "action-server-token", config.action_server_token)
     agents = ", ".join(f"{name} / {password}" for name, password in stack.demo_passwords().items())
     print(
         DEMO_HELP.format(
@@ -414,7 +499,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             console=config.console_url,
             agents=agents,
             token_file=token_file,
-        )
+            admin_file=admin_file,
+        ),
+        flush=True,
     )
     while True:
         for name, process in stack.processes.items():

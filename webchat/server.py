@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import uuid
 from pathlib import Path
 from typing import Awaitable, Callable, Optional, Sequence
 from urllib.parse import urlsplit
@@ -20,10 +20,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from common.errors import install_error_handlers
+from common.settings import run_id, webchat_settings
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 SOCKET_IO_CLIENT = HERE / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-DEFAULT_RASA_PUBLIC_URL = "http://127.0.0.1:5005"
 SOCKET_PATH = "/socket.io"
 MISSING_CLIENT = (
     "The socket.io client is not installed. Run `make webchat-deps` (that is, `npm ci --prefix webchat`) "
@@ -58,13 +60,15 @@ def content_security_policy(socket_url: str) -> str:
 
 
 def create_app(socket_url: Optional[str] = None) -> FastAPI:
-    socket_url = (socket_url or os.environ.get("RASA_PUBLIC_URL") or DEFAULT_RASA_PUBLIC_URL).rstrip("/")
+    socket_url = (socket_url or webchat_settings().rasa_public_url).rstrip("/")
+    this_run = run_id() or uuid.uuid4().hex
     policy = content_security_policy(socket_url)
     config_script = "window.FRONTDESK_CONFIG = {};\n".format(
         json.dumps({"socketUrl": socket_url, "socketPath": SOCKET_PATH})
     )
 
     app = FastAPI(title="Frontdesk web chat", docs_url=None, redoc_url=None, openapi_url=None)
+    install_error_handlers(app)
 
     @app.middleware("http")
     async def security_headers(
@@ -93,7 +97,7 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "run_id": this_run})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

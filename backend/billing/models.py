@@ -9,8 +9,9 @@ from typing import Optional
 from pydantic import BaseModel, EmailStr, Field, condecimal, constr
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 
-from backend.database import Base, utcnow
+from backend.database import Base
 from backend.money import MoneyModel, from_cents
+from common.database import utcnow
 
 
 class Invoice(Base):

@@ -10,18 +10,13 @@ from sqlalchemy.orm import Session
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.billing.policy import POLICY_URL, decide_refund
 from backend.customers import service as customers
-from backend.database import utcnow
-from backend.errors import not_found, unprocessable
 from backend.money import from_cents
 from backend.notifications import service as notifications
 from backend.orders import service as orders
 from backend.orders.models import Order
-
-
-def mask_email(email: str) -> str:
-    """j***@example.com: enough for a customer to recognise, not enough to harvest."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
+from common.database import utcnow
+from common.errors import not_found, unprocessable
+from common.masking import mask_email
 
 
 def invoices_statement(customer_id: Optional[int] = None, order_id: Optional[int] = None):
@@ -48,15 +43,18 @@ def send_invoice_copy(invoice_id: str, customer_id: int, *, db_session: Session)
     if invoice is None or invoice.customer_id != customer_id:
         raise not_found("invoice_not_found", "No invoice with that number on this account.")
     customer = customers.get(customer_id, db_session=db_session)
-    notifications.enqueue_email(
+    notifications.send_template(
+        channel="email",
         recipient=customer.email,
         template="invoice_copy",
-        subject=f"Your invoice {invoice.id}",
-        body=(
-            f"Hi {customer.name},\n\nHere is a copy of invoice {invoice.id} issued on "
-            f"{invoice.issued_at:%Y-%m-%d} for {from_cents(invoice.amount_cents)} {invoice.currency} "
-            f"(status: {invoice.status})."
-        ),
+        values={
+            "name": customer.name,
+            "invoice_id": invoice.id,
+            "issued_on": f"{invoice.issued_at:%Y-%m-%d}",
+            "amount": from_cents(invoice.amount_cents),
+            "currency": invoice.currency,
+            "status": invoice.status,
+        },
         db_session=db_session,
     )
     db_session.flush()

@@ -6,17 +6,20 @@ from datetime import datetime
 from typing import Optional
 
 from pydantic import BaseModel, EmailStr, Field, constr, root_validator
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 
-from backend.database import Base, utcnow
+from backend.database import Base
+from common.database import utcnow
 
 
 class Customer(Base):
     __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("phone", name="uq_customers_phone"),)
 
     id = Column(Integer, primary_key=True)
     name = Column(String(200), nullable=False)
     email = Column(String(320), nullable=False, unique=True, index=True)
+    # E.164 (backend/customers/phones.py) and unique: a shared number could not prove who is calling.
     phone = Column(String(40), nullable=True)
     address = Column(Text, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
@@ -39,6 +42,21 @@ class PasswordResetRequest(Base):
     used_at = Column(DateTime, nullable=True)
 
 
+class EmailChangeRequest(Base):
+    """A new email address waiting for its owner to confirm it (the link goes to the new address)."""
+
+    __tablename__ = "email_change_requests"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_email_change_requests_token_hash"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
+    new_email = Column(String(320), nullable=False)
+    token_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    confirmed_at = Column(DateTime, nullable=True)
+
+
 class CustomerRead(BaseModel):
     id: int
     name: str
@@ -52,24 +70,24 @@ class CustomerRead(BaseModel):
 
 
 class CustomerUpdate(BaseModel):
-    email: Optional[EmailStr] = None
-    address: Optional[constr(strip_whitespace=True, min_length=10, max_length=500)] = None  # type: ignore[valid-type]
+    """Changes that take effect at once (a new email needs its owner's confirmation: EmailChangeCreate)."""
 
-    @root_validator(skip_on_failure=True)
-    def _at_least_one_field(cls, values: dict) -> dict:  # noqa: N805
-        if values.get("email") is None and values.get("address") is None:
-            raise ValueError("give an email or an address to change")
-        return values
+    address: constr(strip_whitespace=True, min_length=10, max_length=500)  # type: ignore[valid-type]
 
 
-class IdentifyRequest(BaseModel):
-    email: EmailStr
-    order_id: int = Field(..., ge=1, le=2_147_483_647)
+class EmailChangeCreate(BaseModel):
+    new_email: EmailStr
 
 
-class IdentifyResult(BaseModel):
-    customer_id: int
-    name: str
+class EmailChangeAccepted(BaseModel):
+    """The same answer whether or not the new address already has an account (nothing to enumerate)."""
+
+    status: str = "confirmation_sent"
+    sent_to: str
+
+
+class EmailChangeConfirm(BaseModel):
+    token: constr(strip_whitespace=True, min_length=20, max_length=100)  # type: ignore[valid-type]
 
 
 class PasswordResetCreate(BaseModel):

@@ -1,4 +1,4 @@
-"""Customer operations: lookup, identity check, profile changes, password resets, deletion requests."""
+"""Customer operations: lookup, profile changes, email changes, password resets, deletion requests."""
 
 from __future__ import annotations
 
@@ -10,19 +10,24 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.customers.models import Customer, PasswordResetRequest
-from backend.database import utcnow
-from backend.errors import conflict, not_found
+from backend.customers.models import Customer, EmailChangeRequest, PasswordResetRequest
 from backend.notifications import service as notifications
-from backend.orders.models import Order
 from backend.tickets import service as tickets
+from common.database import utcnow
+from common.errors import ApiError, conflict, not_found
+from common.masking import mask_email
 
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 
 
 def normalise_email(email: str) -> str:
     """Emails compare case-insensitively."""
     return email.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def get(customer_id: int, *, db_session: Session) -> Customer:
@@ -34,89 +39,120 @@ def get(customer_id: int, *, db_session: Session) -> Customer:
 
 
 def get_by_email(email: str, *, db_session: Session) -> Optional[Customer]:
-    """Return the customer with this email, if any."""
-    return db_session.execute(
-        select(Customer).where(func.lower(Customer.email) == normalise_email(email))
-    ).scalar_one_or_none()
+    """The one customer with this email, if exactly one has it (case-insensitively)."""
+    matches = db_session.execute(
+        select(Customer).where(func.lower(Customer.email) == normalise_email(email)).limit(2)
+    ).scalars()
+    found = list(matches)
+    return found[0] if len(found) == 1 else None
 
 
-def list_statement(email: Optional[str] = None):
-    """Select customers, optionally filtered by email."""
+def list_statement(email: Optional[str] = None, customer_id: Optional[int] = None):  # type: ignore[no-untyped-def]
+    """Select customers, optionally by email or id."""
     statement = select(Customer).order_by(Customer.id)
     if email:
         statement = statement.where(func.lower(Customer.email) == normalise_email(email))
+    if customer_id is not None:
+        statement = statement.where(Customer.id == customer_id)
     return statement
 
 
-def identify(email: str, order_id: int, *, db_session: Session) -> Customer:
-    """Return the customer only when the email owns the order; one error for every mismatch."""
-    customer = get_by_email(email, db_session=db_session)
-    order = db_session.get(Order, order_id)
-    if customer is None or order is None or order.customer_id != customer.id:
-        raise not_found(
-            "identity_not_confirmed",
-            "The email and order number do not match an account.",
-        )
-    return customer
-
-
-def update(
-    customer_id: int,
-    *,
-    email: Optional[str],
-    address: Optional[str],
-    db_session: Session,
-) -> Customer:
-    """Change a customer's email and/or address."""
+def update_address(customer_id: int, address: str, *, db_session: Session) -> Customer:
+    """Change the postal address on file."""
     customer = get(customer_id, db_session=db_session)
-    if email is not None:
-        new_email = normalise_email(email)
-        owner = get_by_email(new_email, db_session=db_session)
-        if owner is not None and owner.id != customer.id:
-            raise conflict("email_in_use", "That email address belongs to another account.")
-        customer.email = new_email
-    if address is not None:
-        customer.address = address
+    customer.address = address
     db_session.flush()
     return customer
 
 
-def request_password_reset(email: str, *, store_url: str, db_session: Session) -> None:
-    """Email a reset link when the account exists; say nothing either way."""
-    customer = get_by_email(email, db_session=db_session)
-    if customer is None:
-        return
+def request_email_change(customer_id: int, new_email: str, *, store_url: str, db_session: Session) -> str:
+    """Ask the owner of the new address to confirm it; return that address, masked.
+
+    What the caller sees is the same whether or not another account already uses the address: only the
+    mailbox's owner learns that (by the email it receives), so a verified customer cannot probe for accounts.
+    """
+    customer = get(customer_id, db_session=db_session)
+    new_email = normalise_email(new_email)
+    owner = get_by_email(new_email, db_session=db_session)
+    if owner is None:
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        db_session.add(
+            EmailChangeRequest(
+                customer_id=customer.id,
+                new_email=new_email,
+                token_hash=_token_hash(token),
+                created_at=now,
+                expires_at=now + EMAIL_CHANGE_LIFETIME,
+            )
+        )
+        link = f"{store_url}/account/confirm-email?token={token}"
+        notifications.send_template(
+            channel="email",
+            recipient=new_email,
+            template="email_change_confirm",
+            values={"name": customer.name, "link": link},
+            db_session=db_session,
+        )
+    elif owner.id != customer.id:
+        notifications.send_template(
+            channel="email",
+            recipient=new_email,
+            template="email_change_in_use",
+            values={},
+            db_session=db_session,
+        )
+    # The current address always hears about it: a change it did not ask for is how a takeover shows.
+    notifications.send_template(
+        channel="email",
+        recipient=customer.email,
+        template="email_change_requested",
+        values={"name": customer.name, "masked_new_email": mask_email(new_email)},
+        db_session=db_session,
+    )
+    db_session.flush()
+    return mask_email(new_email)
+
+
+def confirm_email_change(token: str, *, db_session: Session) -> Customer:
+    """The owner of the new address clicked the link: the account now uses it."""
+    request = db_session.execute(
+        select(EmailChangeRequest)
+        .where(EmailChangeRequest.token_hash == _token_hash(token))
+        .with_for_update()
+    ).scalar_one_or_none()
+    if request is None or request.confirmed_at is not None or request.expires_at < utcnow():
+        raise ApiError(410, "link_expired", "This confirmation link is no longer valid; ask again.")
+    owner = get_by_email(request.new_email, db_session=db_session)
+    if owner is not None and owner.id != request.customer_id:
+        raise conflict("email_in_use", "That address now belongs to another account.")
+    customer = get(request.customer_id, db_session=db_session)
+    customer.email = request.new_email
+    request.confirmed_at = utcnow()
+    db_session.flush()
+    return customer
+
+
+def request_password_reset(customer: Customer, *, store_url: str, db_session: Session) -> None:
+    """Email a reset link to the customer's address on file."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db_session.add(
         PasswordResetRequest(
             customer_id=customer.id,
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            token_hash=_token_hash(token),
             created_at=now,
             expires_at=now + PASSWORD_RESET_LIFETIME,
         )
     )
-    notifications.enqueue_email(
+    notifications.send_template(
+        channel="email",
         recipient=customer.email,
         template="password_reset",
-        subject="Reset your password",
-        body=(
-            f"Hi {customer.name},\n\nUse this link within one hour to choose a new password:\n"
-            f"{store_url}/account/reset-password?token={token}\n\n"
-            "If you did not ask for this, you can ignore this email."
-        ),
+        values={"name": customer.name, "link": f"{store_url}/account/reset-password?token={token}"},
         db_session=db_session,
     )
     db_session.flush()
-
-
-def count_password_resets(customer_id: int, *, db_session: Session) -> int:
-    """How many reset requests a customer has."""
-    return db_session.execute(
-        select(func.count())
-        .select_from(PasswordResetRequest)
-        .where(PasswordResetRequest.customer_id == customer_id)
-    ).scalar_one()
 
 
 def request_deletion(customer_id: int, *, conversation_id: Optional[str], db_session: Session) -> int:

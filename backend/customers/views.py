@@ -1,4 +1,4 @@
-"""HTTP routes for customers."""
+"""HTTP routes for customers: reads need `customers:read` or the customer's own verification token."""
 
 from __future__ import annotations
 
@@ -15,35 +15,55 @@ from backend.customers.models import (
     CustomerUpdate,
     DeletionRequestCreate,
     DeletionRequestCreated,
-    IdentifyRequest,
-    IdentifyResult,
+    EmailChangeAccepted,
+    EmailChangeConfirm,
+    EmailChangeCreate,
     PasswordResetAccepted,
     PasswordResetCreate,
 )
 from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import service as idempotency
-from backend.identity.service import require_verified
+from backend.identity.service import require_verified, verified_customer_id
 from backend.ids import id_path
 from backend.pagination import Page, PageParams, page_params, paginate
+from backend.security import CUSTOMER_SELF, STOREFRONT, CustomerReader, customer_reader, require_scope
+from common.errors import ApiError
 
 router = APIRouter(tags=["customers"])
+SELF = [Depends(require_scope(CUSTOMER_SELF))]
 
 
 @router.get("/customers", response_model=Page[CustomerRead])
 def list_customers(
     email: Optional[str] = Query(None, max_length=320),
     params: PageParams = Depends(page_params),
+    reader: CustomerReader = Depends(customer_reader),
     session: Session = Depends(db_session),
 ) -> dict:
-    return paginate(service.list_statement(email), params, db_session=session)
+    """Customers (by email); without `customers:read` only the verified customer themselves."""
+    customer_id = None
+    if not reader.may_read_all:
+        # The verification token names the customer; the email filter then has to be theirs too.
+        customer_id = verified_customer_id(reader.verification_token, db_session=session)
+        if customer_id is None:
+            raise ApiError(
+                403, "verification_required", "This operation needs a fresh identity verification."
+            )
+    return paginate(service.list_statement(email, customer_id), params, db_session=session)
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerRead)
-def get_customer(*, customer_id: int = id_path("customer id"), session: Session = Depends(db_session)):
+def get_customer(
+    *,
+    customer_id: int = id_path("customer id"),
+    reader: CustomerReader = Depends(customer_reader),
+    session: Session = Depends(db_session),
+) -> Customer:
+    reader.check(customer_id, db_session=session)
     return service.get(customer_id, db_session=session)
 
 
-@router.patch("/customers/{customer_id}", response_model=CustomerRead)
+@router.patch("/customers/{customer_id}", response_model=CustomerRead, dependencies=SELF)
 def update_customer(
     *,
     customer_id: int = id_path("customer id"),
@@ -52,11 +72,11 @@ def update_customer(
     token: Optional[str] = Depends(verification_token),
     session: Session = Depends(db_session),
 ) -> JSONResponse:
-    """Change the email or address; needs a verification token for this customer."""
+    """Change the postal address; needs a verification token for this customer."""
     require_verified(token, customer_id, db_session=session)
 
-    def produce():
-        customer = service.update(customer_id, email=body.email, address=body.address, db_session=session)
+    def produce():  # type: ignore[no-untyped-def]
+        customer = service.update_address(customer_id, body.address, db_session=session)
         return 200, CustomerRead.from_orm(customer)
 
     return idempotency.execute(
@@ -64,14 +84,55 @@ def update_customer(
     )
 
 
-@router.post("/customers/identify", response_model=IdentifyResult)
-def identify_customer(body: IdentifyRequest, session: Session = Depends(db_session)) -> IdentifyResult:
-    customer = service.identify(body.email, body.order_id, db_session=session)
-    return IdentifyResult(customer_id=customer.id, name=customer.name)
+@router.post(
+    "/customers/{customer_id}/email-change",
+    response_model=EmailChangeAccepted,
+    status_code=202,
+    dependencies=SELF,
+)
+def request_email_change(
+    *,
+    customer_id: int = id_path("customer id"),
+    body: EmailChangeCreate,
+    request: Request,
+    key: Optional[str] = Depends(idempotency_key),
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """Send a confirmation link to the new address; the same answer whether or not it has an account."""
+    require_verified(token, customer_id, db_session=session)
+
+    def produce():  # type: ignore[no-untyped-def]
+        sent_to = service.request_email_change(
+            customer_id, body.new_email, store_url=request.app.state.settings.store_url, db_session=session
+        )
+        return 202, EmailChangeAccepted(sent_to=sent_to)
+
+    return idempotency.execute(
+        key,
+        f"POST /customers/{customer_id}/email-change",
+        body.dict(),
+        produce,
+        db_session=session,
+        required=False,
+    )
 
 
 @router.post(
-    "/customers/{customer_id}/deletion-requests", response_model=DeletionRequestCreated, status_code=201
+    "/email-changes/confirm", response_model=CustomerRead, dependencies=[Depends(require_scope(STOREFRONT))]
+)
+def confirm_email_change(body: EmailChangeConfirm, session: Session = Depends(db_session)) -> Customer:
+    """The store's website, when the owner of the new address opens the link."""
+    customer = service.confirm_email_change(body.token, db_session=session)
+    session.commit()
+    return customer
+
+
+@router.post(
+    "/customers/{customer_id}/deletion-requests",
+    response_model=DeletionRequestCreated,
+    status_code=201,
+    dependencies=SELF,
 )
 def request_deletion(
     *,
@@ -84,7 +145,7 @@ def request_deletion(
     """Open an account-deletion ticket; needs a verification token for this customer."""
     require_verified(token, customer_id, db_session=session)
 
-    def produce():
+    def produce():  # type: ignore[no-untyped-def]
         ticket_id = service.request_deletion(
             customer_id, conversation_id=body.conversation_id, db_session=session
         )
@@ -100,7 +161,7 @@ def request_deletion(
     )
 
 
-@router.post("/password-resets", response_model=PasswordResetAccepted, status_code=202)
+@router.post("/password-resets", response_model=PasswordResetAccepted, status_code=202, dependencies=SELF)
 def request_password_reset(
     body: PasswordResetCreate,
     request: Request,
@@ -108,14 +169,16 @@ def request_password_reset(
     session: Session = Depends(db_session),
 ) -> PasswordResetAccepted:
     """Email a reset link to the verified customer's address on file."""
-    if body.email is not None:
-        customer = service.get_by_email(body.email, db_session=session)
-    else:
-        customer = session.get(Customer, body.customer_id)
-    # Only a customer who proved who they are gets here, so this refusal reveals nothing to anyone else.
+    customer = (
+        service.get_by_email(body.email, db_session=session)
+        if body.email is not None
+        else session.get(Customer, body.customer_id)
+    )
+    # Only a customer who proved who they are gets past this, so the refusal reveals nothing to anyone else.
     require_verified(token, customer.id if customer else 0, db_session=session)
+    assert customer is not None
     service.request_password_reset(
-        customer.email, store_url=request.app.state.settings.store_url, db_session=session
+        customer, store_url=request.app.state.settings.store_url, db_session=session
     )
     session.commit()
     return PasswordResetAccepted()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, String, Text
 
-from backend.database import Base, utcnow
+from backend.database import Base
+from common.database import utcnow
 
 
 class IdempotencyKey(Base):

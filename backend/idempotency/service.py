@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.errors import ApiError, error_body
 from backend.idempotency.models import IdempotencyKey
+from common.errors import ApiError, error_body
 
 MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"

@@ -8,7 +8,8 @@ from typing import Literal, Optional
 from pydantic import BaseModel, EmailStr, constr, root_validator
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 
-from backend.database import Base, utcnow
+from backend.database import Base
+from common.database import utcnow
 
 Channel = Literal["email", "sms"]
 
@@ -52,6 +53,16 @@ class Authenticator(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class VerificationLockout(Base):
+    """Too many wrong codes for one customer, whichever identifier or channel they came through."""
+
+    __tablename__ = "verification_lockouts"
+
+    customer_id = Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    locked_until = Column(DateTime, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 class ChallengeCreate(BaseModel):
     email: Optional[EmailStr] = None
     phone: Optional[constr(strip_whitespace=True, regex=r"^\+?[0-9 ()-]{6,20}$")] = None  # type: ignore[valid-type]
@@ -65,11 +76,12 @@ class ChallengeCreate(BaseModel):
 
 
 class ChallengeCreated(BaseModel):
+    """The same fields and shapes whether or not the identifier has an account (nothing to enumerate)."""
+
     challenge_id: str
     channel: str
     sent_to: str
     expires_at: datetime
-    authenticator_accepted: bool
 
 
 class ChallengeCheck(BaseModel):

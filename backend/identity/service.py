@@ -1,23 +1,41 @@
-"""Step-up verification: issue one-time codes, check them (or a TOTP), and honour the tokens they earn."""
+"""Step-up verification: issue one-time codes, check them (or a TOTP), and honour the tokens they earn.
+
+Nothing here may tell an attacker whether an identifier has an account: unknown emails and phones get a
+decoy challenge that looks the same and never succeeds, and a locked-out customer's challenges behave
+exactly like decoys (the real customer is told by email instead).
+
+Limits: 3 codes per 15 minutes per identifier and per customer (email and phone together); 3 wrong
+attempts per code; a budget of wrong codes per customer across every identifier and channel, after which
+verification is locked for a while and the customer is emailed.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import pyotp
+from limits import parse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.customers import service as customers
 from backend.customers.models import Customer
-from backend.database import utcnow
-from backend.errors import ApiError, not_found
-from backend.identity.models import Authenticator, VerificationChallenge, VerificationToken
+from backend.customers.phones import normalise_phone
+from backend.identity.models import (
+    Authenticator,
+    VerificationChallenge,
+    VerificationLockout,
+    VerificationToken,
+)
 from backend.notifications import service as notifications
+from common.database import utcnow
+from common.errors import ApiError, not_found
+from common.masking import mask_identifier
+from common.security_events import security_event
 
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
@@ -25,54 +43,101 @@ CODES_PER_WINDOW = 3
 CODE_WINDOW = timedelta(minutes=15)
 
 
-def token_lifetime() -> timedelta:
-    """How long a verification lasts (15 minutes; tests may shorten it)."""
-    return timedelta(seconds=int(os.environ.get("VERIFICATION_TOKEN_TTL_SECONDS", "900")))
+@dataclass(frozen=True)
+class VerificationPolicy:
+    token_lifetime: timedelta
+    failures_per_customer: int
+    failure_window: timedelta
+    lockout: timedelta
+
+    @classmethod
+    def from_settings(
+        cls, *, token_ttl_seconds: int, failures: str, lockout_minutes: int
+    ) -> VerificationPolicy:
+        budget = parse(failures)
+        return cls(
+            token_lifetime=timedelta(seconds=token_ttl_seconds),
+            failures_per_customer=budget.amount,
+            failure_window=timedelta(seconds=budget.get_expiry()),
+            lockout=timedelta(minutes=lockout_minutes),
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A verified token, or the refusal to answer with (recorded attempts are committed either way)."""
+
+    token_row: Optional[VerificationToken] = None
+    token: Optional[str] = None
+    refusal: Optional[ApiError] = None
 
 
 def _hash(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
 
-def mask(identifier: str) -> str:
-    """j***@example.com or ******4567: recognisable to its owner only."""
-    if "@" in identifier:
-        local, _, domain = identifier.partition("@")
-        return f"{local[:1]}***@{domain}"
-    digits = "".join(ch for ch in identifier if ch.isdigit())
-    return "*" * max(len(digits) - 4, 0) + digits[-4:]
+def identifier_of(email: Optional[str], phone: Optional[str]) -> str:
+    """The identifier in one canonical form: a lower-cased email or an E.164 phone number."""
+    if email:
+        return customers.normalise_email(email)
+    return normalise_phone(phone) or "".join(ch for ch in phone or "" if ch.isdigit() or ch == "+")
 
 
-def _find_customer(email: Optional[str], phone: Optional[str], *, db_session: Session) -> Optional[Customer]:
-    if email is not None:
-        return customers.get_by_email(email, db_session=db_session)
-    wanted = "".join(ch for ch in phone or "" if ch.isdigit())
-    for customer in db_session.execute(select(Customer).where(Customer.phone.is_not(None))).scalars():
-        if "".join(ch for ch in customer.phone if ch.isdigit()) == wanted:
-            return customer
-    return None
+def accounts_for(email: Optional[str], phone: Optional[str], *, db_session: Session) -> List[Customer]:
+    """Every account the identifier could mean (more than one must never verify)."""
+    if email:
+        statement = select(Customer).where(func.lower(Customer.email) == customers.normalise_email(email))
+    else:
+        e164 = normalise_phone(phone)
+        if e164 is None:
+            return []
+        statement = select(Customer).where(Customer.phone == e164)
+    return list(db_session.execute(statement.limit(2)).scalars())
+
+
+def _recent_challenges(*conditions, since, db_session: Session) -> int:  # type: ignore[no-untyped-def]
+    return db_session.execute(
+        select(func.count())
+        .select_from(VerificationChallenge)
+        .where(*conditions, VerificationChallenge.created_at > since)
+    ).scalar_one()
+
+
+def _locked(customer_id: int, *, db_session: Session) -> bool:
+    lockout = db_session.get(VerificationLockout, customer_id)
+    return lockout is not None and lockout.locked_until > utcnow()
 
 
 def create_challenge(
     email: Optional[str], phone: Optional[str], channel: Optional[str], *, db_session: Session
-) -> Tuple[VerificationChallenge, str, bool]:
+) -> Tuple[VerificationChallenge, str]:
     """Send a 6-digit code to the email or phone on file; unknown identifiers get an identical decoy."""
-    identifier = (
-        customers.normalise_email(email) if email else "".join(ch for ch in phone or "" if ch.isdigit())
-    )
+    identifier = identifier_of(email, phone)
     identifier_hash = _hash("identifier", identifier)
     now = utcnow()
-    recent = db_session.execute(
-        select(func.count())
-        .select_from(VerificationChallenge)
-        .where(
-            VerificationChallenge.identifier_hash == identifier_hash,
-            VerificationChallenge.created_at > now - CODE_WINDOW,
+    since = now - CODE_WINDOW
+    if (
+        _recent_challenges(
+            VerificationChallenge.identifier_hash == identifier_hash, since=since, db_session=db_session
         )
-    ).scalar_one()
-    if recent >= CODES_PER_WINDOW:
+        >= CODES_PER_WINDOW
+    ):
         raise ApiError(429, "too_many_codes", "Too many codes were requested; wait 15 minutes and try again.")
-    customer = _find_customer(email, phone, db_session=db_session)
+    accounts = accounts_for(email, phone, db_session=db_session)
+    if len(accounts) > 1:
+        security_event("identifier_ambiguous", identifier_hash=identifier_hash[:16], accounts=len(accounts))
+        raise ApiError(
+            409, "identifier_ambiguous", "This identifier cannot verify anyone; a person will help."
+        )
+    customer = accounts[0] if accounts else None
+    if (
+        customer is not None
+        and _recent_challenges(
+            VerificationChallenge.customer_id == customer.id, since=since, db_session=db_session
+        )
+        >= CODES_PER_WINDOW
+    ):
+        raise ApiError(429, "too_many_codes", "Too many codes were requested; wait 15 minutes and try again.")
     channel = channel or ("email" if email else "sms")
     challenge_id = secrets.token_hex(16)
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -89,35 +154,84 @@ def create_challenge(
     destination = identifier
     if customer is not None:
         destination = customer.email if channel == "email" else (customer.phone or "")
-        if destination:
-            notifications.enqueue(
+        # A locked-out customer was told by email; sending codes to them now would only help the guesser.
+        if destination and not _locked(customer.id, db_session=db_session):
+            notifications.send_template(
                 channel=channel,
                 recipient=destination,
                 template="verification_code",
-                subject="Your verification code",
-                body=f"Your Frontdesk verification code is {code}. It expires in 5 minutes. "
-                "Never share it: our staff will never ask you for it.",
+                values={"code": code},
                 db_session=db_session,
             )
-    has_authenticator = customer is not None and db_session.get(Authenticator, customer.id) is not None
     db_session.flush()
-    return challenge, mask(destination or identifier), has_authenticator
+    return challenge, mask_identifier(destination or identifier)
 
 
 def _totp_matches(customer_id: int, code: str, *, db_session: Session) -> bool:
-    """A current TOTP from the customer's app, accepted once per time step (no replay in its window)."""
+    """The current TOTP from the customer's app (no neighbouring step), accepted once per time step."""
     authenticator = db_session.get(Authenticator, customer_id)
     if authenticator is None or not code.isdigit():
         return False
-    timecode = pyotp.TOTP(authenticator.secret).verify_and_get_timecode(code, valid_window=1)
+    timecode = pyotp.TOTP(authenticator.secret).verify_and_get_timecode(code, valid_window=0)
     if not timecode or timecode <= authenticator.last_timecode:
         return False
     authenticator.last_timecode = timecode
     return True
 
 
-def check_challenge(challenge_id: str, code: str, *, db_session: Session) -> Tuple[VerificationToken, str]:
-    """Verify a code: 3 attempts, 5 minutes, single use. Returns the token row and the token itself."""
+def _failures_in_window(customer_id: int, window: timedelta, *, db_session: Session) -> int:
+    return db_session.execute(
+        select(func.coalesce(func.sum(VerificationChallenge.attempts), 0)).where(
+            VerificationChallenge.customer_id == customer_id,
+            VerificationChallenge.created_at > utcnow() - window,
+        )
+    ).scalar_one()
+
+
+def _record_failure(
+    challenge: VerificationChallenge, policy: VerificationPolicy, *, db_session: Session
+) -> None:
+    """Count a wrong code; lock the customer out (and tell them) once their budget is spent."""
+    challenge.attempts += 1
+    if challenge.attempts >= MAX_ATTEMPTS:
+        challenge.status = "locked"
+    db_session.flush()
+    customer_id = challenge.customer_id
+    if customer_id is None or _locked(customer_id, db_session=db_session):
+        return
+    if (
+        _failures_in_window(customer_id, policy.failure_window, db_session=db_session)
+        < policy.failures_per_customer
+    ):
+        return
+    now = utcnow()
+    lockout = db_session.get(VerificationLockout, customer_id)
+    if lockout is None:
+        lockout = VerificationLockout(
+            customer_id=customer_id, locked_until=now + policy.lockout, created_at=now
+        )
+        db_session.add(lockout)
+    else:
+        lockout.locked_until, lockout.created_at = now + policy.lockout, now
+    customer = db_session.get(Customer, customer_id)
+    if customer is not None:
+        notifications.send_template(
+            channel="email",
+            recipient=customer.email,
+            template="verification_locked",
+            values={"name": customer.name, "minutes": int(policy.lockout.total_seconds() // 60)},
+            db_session=db_session,
+        )
+    security_event(
+        "verification_locked", customer_id=customer_id, minutes=policy.lockout.total_seconds() / 60
+    )
+    db_session.flush()
+
+
+def check_challenge(
+    challenge_id: str, code: str, policy: VerificationPolicy, *, db_session: Session
+) -> CheckResult:
+    """Verify a code: 3 attempts, 5 minutes, single use, and never while the customer is locked out."""
     challenge = db_session.execute(
         select(VerificationChallenge).where(VerificationChallenge.id == challenge_id).with_for_update()
     ).scalar_one_or_none()
@@ -131,22 +245,27 @@ def check_challenge(challenge_id: str, code: str, *, db_session: Session) -> Tup
     if now > challenge.expires_at:
         raise ApiError(410, "code_expired", "The code has expired; ask for a new one.")
     code = code.strip().replace(" ", "")
-    correct = challenge.customer_id is not None and (
-        secrets.compare_digest(challenge.code_hash, _hash(challenge.id, code))
-        or _totp_matches(challenge.customer_id, code, db_session=db_session)
+    correct = (
+        challenge.customer_id is not None
+        and not _locked(challenge.customer_id, db_session=db_session)
+        and (
+            secrets.compare_digest(challenge.code_hash, _hash(challenge.id, code))
+            or _totp_matches(challenge.customer_id, code, db_session=db_session)
+        )
     )
     if not correct:
-        challenge.attempts += 1
-        if challenge.attempts >= MAX_ATTEMPTS:
-            challenge.status = "locked"
-            db_session.commit()
-            raise ApiError(423, "challenge_locked", "Too many wrong codes; ask for a new one.")
-        db_session.commit()
-        raise ApiError(
-            422,
-            "code_invalid",
-            "That code is not right.",
-            {"attempts_left": MAX_ATTEMPTS - challenge.attempts},
+        _record_failure(challenge, policy, db_session=db_session)
+        if challenge.status == "locked":
+            return CheckResult(
+                refusal=ApiError(423, "challenge_locked", "Too many wrong codes; ask for a new one.")
+            )
+        return CheckResult(
+            refusal=ApiError(
+                422,
+                "code_invalid",
+                "That code is not right.",
+                {"attempts_left": MAX_ATTEMPTS - challenge.attempts},
+            )
         )
     challenge.status = "verified"
     challenge.used_at = now
@@ -156,20 +275,27 @@ def check_challenge(challenge_id: str, code: str, *, db_session: Session) -> Tup
         customer_id=challenge.customer_id,
         challenge_id=challenge.id,
         created_at=now,
-        expires_at=now + token_lifetime(),
+        expires_at=now + policy.token_lifetime,
     )
     db_session.add(row)
     db_session.flush()
-    return row, token
+    return CheckResult(token_row=row, token=token)
+
+
+def verified_customer_id(token: Optional[str], *, db_session: Session) -> Optional[int]:
+    """The customer a live token was issued for, if the token is live."""
+    if not token:
+        return None
+    row = db_session.get(VerificationToken, _hash("token", token))
+    if row is None or utcnow() >= row.expires_at:
+        return None
+    return row.customer_id
 
 
 def require_verified(token: Optional[str], customer_id: int, *, db_session: Session) -> None:
     """Refuse unless the token is a live verification that this backend issued for this customer."""
-    if token:
-        row = db_session.get(VerificationToken, _hash("token", token))
-        if row is not None and row.customer_id == customer_id and utcnow() < row.expires_at:
-            return
-    raise ApiError(403, "verification_required", "This operation needs a fresh identity verification.")
+    if verified_customer_id(token, db_session=db_session) != customer_id:
+        raise ApiError(403, "verification_required", "This operation needs a fresh identity verification.")
 
 
 def enroll_authenticator(customer_id: int, *, db_session: Session) -> Authenticator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 import pyotp
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from backend.dependencies import db_session, verification_token
@@ -18,41 +18,64 @@ from backend.identity.models import (
     VerificationResult,
 )
 from backend.ids import id_path
+from backend.security import CUSTOMER_SELF, IDENTITY, require_scope
 
 router = APIRouter(tags=["identity"])
 
 CHALLENGE_ID = Path(..., regex=r"^[0-9a-f]{32}$", description="id returned when the code was sent")
 
 
-@router.post("/verifications", response_model=ChallengeCreated, status_code=201)
+def policy(request: Request) -> service.VerificationPolicy:
+    return request.app.state.verification_policy
+
+
+@router.post(
+    "/verifications",
+    response_model=ChallengeCreated,
+    status_code=201,
+    dependencies=[Depends(require_scope(IDENTITY))],
+)
 def create_challenge(body: ChallengeCreate, session: Session = Depends(db_session)) -> ChallengeCreated:
     """Send a one-time code to the email or phone on file (the answer looks the same for unknown ones)."""
-    challenge, sent_to, authenticator = service.create_challenge(
-        body.email, body.phone, body.channel, db_session=session
-    )
+    challenge, sent_to = service.create_challenge(body.email, body.phone, body.channel, db_session=session)
     session.commit()
     return ChallengeCreated(
-        challenge_id=challenge.id,
-        channel=challenge.channel,
-        sent_to=sent_to,
-        expires_at=challenge.expires_at,
-        authenticator_accepted=authenticator,
+        challenge_id=challenge.id, channel=challenge.channel, sent_to=sent_to, expires_at=challenge.expires_at
     )
 
 
-@router.post("/verifications/{challenge_id}/check", response_model=VerificationResult)
+@router.post(
+    "/verifications/{challenge_id}/check",
+    response_model=VerificationResult,
+    dependencies=[Depends(require_scope(IDENTITY))],
+)
 def check_challenge(
-    *, challenge_id: str = CHALLENGE_ID, body: ChallengeCheck, session: Session = Depends(db_session)
+    *,
+    challenge_id: str = CHALLENGE_ID,
+    body: ChallengeCheck,
+    rules: service.VerificationPolicy = Depends(policy),
+    session: Session = Depends(db_session),
 ) -> VerificationResult:
     """Check a code or authenticator TOTP; success returns a token valid for 15 minutes."""
-    row, token = service.check_challenge(challenge_id, body.code, db_session=session)
-    session.commit()
+    result = service.check_challenge(challenge_id, body.code, rules, db_session=session)
+    session.commit()  # a wrong attempt counts even though the answer is a refusal
+    if result.refusal is not None:
+        raise result.refusal
+    assert result.token_row is not None and result.token is not None
     return VerificationResult(
-        verified=True, customer_id=row.customer_id, token=token, expires_at=row.expires_at
+        verified=True,
+        customer_id=result.token_row.customer_id,
+        token=result.token,
+        expires_at=result.token_row.expires_at,
     )
 
 
-@router.post("/customers/{customer_id}/authenticator", response_model=AuthenticatorEnrolled, status_code=201)
+@router.post(
+    "/customers/{customer_id}/authenticator",
+    response_model=AuthenticatorEnrolled,
+    status_code=201,
+    dependencies=[Depends(require_scope(CUSTOMER_SELF))],
+)
 def enroll_authenticator(
     *,
     customer_id: int = id_path("customer id"),

@@ -7,7 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, String, Text
 
-from backend.database import Base, utcnow
+from backend.database import Base
+from common.database import utcnow
 
 
 class OutboxMessage(Base):

@@ -1,41 +1,35 @@
-"""Queue outgoing customer messages (email and SMS) in the outbox."""
+"""Queue outgoing customer messages (email and SMS) in the outbox, worded by emails.yml."""
 
 from __future__ import annotations
 
-from typing import Optional
+from functools import lru_cache
+from typing import Mapping, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.notifications.models import OutboxMessage
+from common.texts import MessageTemplates
 
 
-def enqueue(
-    *, channel: str, recipient: str, template: str, subject: str, body: str, db_session: Session
+@lru_cache(maxsize=1)
+def templates() -> MessageTemplates:
+    return MessageTemplates()
+
+
+def send_template(
+    *, channel: str, recipient: str, template: str, values: Mapping[str, object], db_session: Session
 ) -> OutboxMessage:
-    """Add an email or SMS to the outbox (the caller commits with its own change)."""
-    message = OutboxMessage(
-        channel=channel, recipient=recipient, template=template, subject=subject, body=body
+    """Add an email or SMS from a template to the outbox (the caller's transaction sends it or not)."""
+    message = templates().render(template, channel, **values)
+    row = OutboxMessage(
+        channel=channel, recipient=recipient, template=template, subject=message.subject, body=message.body
     )
-    db_session.add(message)
-    return message
+    db_session.add(row)
+    return row
 
 
-def enqueue_email(
-    *, recipient: str, template: str, subject: str, body: str, db_session: Session
-) -> OutboxMessage:
-    """Add an email to the outbox (the caller commits with its own change)."""
-    return enqueue(
-        channel="email",
-        recipient=recipient,
-        template=template,
-        subject=subject,
-        body=body,
-        db_session=db_session,
-    )
-
-
-def list_statement(recipient: Optional[str] = None, template: Optional[str] = None):
+def list_statement(recipient: Optional[str] = None, template: Optional[str] = None):  # type: ignore[no-untyped-def]
     """Select outbox messages, newest first."""
     statement = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if recipient is not None:

@@ -1,4 +1,7 @@
-"""HTTP routes for the outbox (used by developers and tests to read what was sent)."""
+"""The development outbox reader: what the store "sent" (codes, links), for people trying the demo and tests.
+
+Only mounted in development (backend/app.py); production has no route that shows a code in clear.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ from backend.dependencies import db_session
 from backend.notifications import service
 from backend.notifications.models import OutboxMessageRead
 from backend.pagination import Page, PageParams, page_params, paginate
+from backend.security import OUTBOX_READ, require_scope
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(tags=["notifications"], dependencies=[Depends(require_scope(OUTBOX_READ))])
 
 
 @router.get("/outbox", response_model=Page[OutboxMessageRead])

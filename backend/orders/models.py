@@ -10,8 +10,9 @@ from pydantic import BaseModel, EmailStr
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
-from backend.database import Base, utcnow
+from backend.database import Base
 from backend.money import MoneyModel, from_cents
+from common.database import utcnow
 
 ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled")
 

@@ -8,21 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.customers.models import Customer
-from backend.database import utcnow
-from backend.errors import conflict, not_found
 from backend.orders.models import Order
-
-NOT_CANCELLABLE = {
-    "shipped": (
-        "order_already_shipped",
-        "The order has already shipped; it can be returned once delivered.",
-    ),
-    "delivered": (
-        "order_already_delivered",
-        "The order was delivered; it can be returned instead.",
-    ),
-    "cancelled": ("order_already_cancelled", "The order is already cancelled."),
-}
+from common.errors import not_found
 
 
 def get(order_id: int, *, db_session: Session) -> Order:
@@ -53,20 +40,3 @@ def list_statement(customer_id: Optional[int] = None, status: Optional[str] = No
     if status is not None:
         statement = statement.where(Order.status == status)
     return statement
-
-
-def cancel(order_id: int, email: str, *, db_session: Session) -> Order:
-    """Cancel an order that has not shipped yet, refunding its payments in full."""
-    from backend.billing import (
-        service as billing,
-    )  # billing depends on orders, not the other way round
-
-    order = get_for_email(order_id, email, db_session=db_session)
-    if order.status in NOT_CANCELLABLE:
-        code, message = NOT_CANCELLABLE[order.status]
-        raise conflict(code, message, {"status": order.status})
-    order.status = "cancelled"
-    order.cancelled_at = utcnow()
-    billing.refund_cancelled_order(order, db_session=db_session)
-    db_session.flush()
-    return order

@@ -18,8 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from backend.database import Base, utcnow
+from backend.database import Base
 from backend.ids import MAX_ID
+from common.database import utcnow
 
 TicketStatus = Literal["open", "pending", "solved", "closed"]
 TicketPriority = Literal["low", "normal", "high", "urgent"]

@@ -9,11 +9,11 @@ from sqlalchemy import case, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from backend.database import utcnow
-from backend.errors import conflict, not_found, unprocessable
-from backend.notifications import service as notifications
+from backend.customers.models import Customer
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import MessageIn, Ticket, TicketMessage
+from common.database import utcnow
+from common.errors import conflict, not_found, unprocessable
 
 
 def create(
@@ -29,13 +29,8 @@ def create(
     db_session: Session,
 ) -> Ticket:
     """Open a ticket with its first messages."""
-    if customer_id is not None:
-        from backend.customers.models import (
-            Customer,
-        )  # customers imports tickets; avoid the cycle
-
-        if db_session.get(Customer, customer_id) is None:
-            raise unprocessable("customer_not_found", "No customer with that id.")
+    if customer_id is not None and db_session.get(Customer, customer_id) is None:
+        raise unprocessable("customer_not_found", "No customer with that id.")
     ticket = Ticket(
         subject=subject,
         category=category,
@@ -194,16 +189,19 @@ def rate(ticket_id: int, *, rating: int, db_session: Session) -> Ticket:
 
 
 def email_customer(ticket_id: int, *, subject: str, body: str, db_session: Session) -> OutboxMessage:
-    """Email the ticket's customer (the address on the ticket, else on the account)."""
-    ticket = get(ticket_id, db_session=db_session)
-    recipient = ticket.customer_email
-    if not recipient and ticket.customer_id is not None:
-        from backend.customers.models import Customer  # customers imports tickets; avoid the cycle
+    """Email the ticket's customer at the address on their account.
 
-        customer = db_session.get(Customer, ticket.customer_id)
-        recipient = customer.email if customer else None
-    if not recipient:
+    Only a verified customer (a ticket linked to an account) is emailed: an unverified conversation's
+    email is just what someone typed, and an agent's reply must not land in a stranger's mailbox.
+    """
+    ticket = get(ticket_id, db_session=db_session)
+    if ticket.customer_id is None:
+        raise unprocessable("email_not_verified", "The customer did not verify an email address.")
+    customer = db_session.get(Customer, ticket.customer_id)
+    if customer is None or not customer.email:
         raise unprocessable("no_email_on_file", "There is no email address for this ticket's customer.")
-    return notifications.enqueue_email(
-        recipient=recipient, template="agent_reply", subject=subject, body=body, db_session=db_session
+    message = OutboxMessage(
+        channel="email", recipient=customer.email, template="agent_reply", subject=subject, body=body
     )
+    db_session.add(message)
+    return message

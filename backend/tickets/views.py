@@ -8,11 +8,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from backend.dependencies import db_session, idempotency_key
+from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import service as idempotency
+from backend.identity.service import require_verified
 from backend.ids import MAX_ID, id_path
 from backend.notifications.models import OutboxMessageRead
 from backend.pagination import Page, PageParams, page_params, paginate
+from backend.security import CUSTOMERS_READ, TICKETS_CREATE, TICKETS_WORK, Credential, require_scope
 from backend.tickets import service
 from backend.tickets.models import (
     CsatIn,
@@ -29,13 +31,24 @@ from backend.tickets.models import (
 )
 
 router = APIRouter(tags=["tickets"])
+WORK = [Depends(require_scope(TICKETS_WORK))]
 
 
 @router.post("/tickets", response_model=TicketRead, status_code=201)
 def create_ticket(
-    body: TicketCreate, key: Optional[str] = Depends(idempotency_key), session: Session = Depends(db_session)
+    body: TicketCreate,
+    key: Optional[str] = Depends(idempotency_key),
+    token: Optional[str] = Depends(verification_token),
+    credential: Credential = Depends(require_scope(TICKETS_CREATE)),
+    session: Session = Depends(db_session),
 ) -> JSONResponse:
-    """Open a ticket; with an Idempotency-Key a retry returns the same ticket instead of a second one."""
+    """Open a ticket; with an Idempotency-Key a retry returns the same ticket instead of a second one.
+
+    A ticket names a customer account only for that customer's verification token: a typed email is a
+    claim, kept as `customer_email`, and never pulls in an account's data.
+    """
+    if body.customer_id is not None and not credential.allows(CUSTOMERS_READ):
+        require_verified(token, body.customer_id, db_session=session)
 
     def produce():
         ticket = service.create(
@@ -54,7 +67,7 @@ def create_ticket(
     return idempotency.execute(key, "POST /tickets", body.dict(), produce, db_session=session, required=False)
 
 
-@router.get("/tickets", response_model=Page[TicketRead])
+@router.get("/tickets", response_model=Page[TicketRead], dependencies=WORK)
 def list_tickets(
     customer_id: Optional[int] = Query(None, ge=1, le=MAX_ID),
     status: Optional[TicketStatus] = None,
@@ -71,14 +84,14 @@ def list_tickets(
     return page
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketRead)
+@router.get("/tickets/{ticket_id}", response_model=TicketRead, dependencies=WORK)
 def get_ticket(
     *, ticket_id: int = id_path("ticket id"), session: Session = Depends(db_session)
 ) -> TicketRead:
     return TicketRead.from_row(service.get(ticket_id, db_session=session))
 
 
-@router.post("/tickets/{ticket_id}/messages", response_model=TicketRead, status_code=201)
+@router.post("/tickets/{ticket_id}/messages", response_model=TicketRead, status_code=201, dependencies=WORK)
 def add_message(
     *, ticket_id: int = id_path("ticket id"), body: MessageIn, session: Session = Depends(db_session)
 ) -> TicketRead:
@@ -87,7 +100,7 @@ def add_message(
     return TicketRead.from_row(ticket)
 
 
-@router.patch("/tickets/{ticket_id}", response_model=TicketRead)
+@router.patch("/tickets/{ticket_id}", response_model=TicketRead, dependencies=WORK)
 def update_ticket(
     *, ticket_id: int = id_path("ticket id"), body: TicketUpdate, session: Session = Depends(db_session)
 ) -> TicketRead:
@@ -96,7 +109,7 @@ def update_ticket(
     return TicketRead.from_row(ticket)
 
 
-@router.post("/tickets/{ticket_id}/claim", response_model=TicketRead)
+@router.post("/tickets/{ticket_id}/claim", response_model=TicketRead, dependencies=WORK)
 def claim_ticket(
     *, ticket_id: int = id_path("ticket id"), body: TicketClaim, session: Session = Depends(db_session)
 ) -> TicketRead:
@@ -106,7 +119,7 @@ def claim_ticket(
     return TicketRead.from_row(ticket)
 
 
-@router.post("/tickets/{ticket_id}/assignment", response_model=TicketRead)
+@router.post("/tickets/{ticket_id}/assignment", response_model=TicketRead, dependencies=WORK)
 def reassign_ticket(
     *, ticket_id: int = id_path("ticket id"), body: TicketAssignment, session: Session = Depends(db_session)
 ) -> TicketRead:
@@ -118,7 +131,7 @@ def reassign_ticket(
     return TicketRead.from_row(ticket)
 
 
-@router.post("/tickets/{ticket_id}/resolution", response_model=TicketRead)
+@router.post("/tickets/{ticket_id}/resolution", response_model=TicketRead, dependencies=WORK)
 def resolve_ticket(
     *, ticket_id: int = id_path("ticket id"), body: TicketResolution, session: Session = Depends(db_session)
 ) -> TicketRead:
@@ -128,7 +141,11 @@ def resolve_ticket(
     return TicketRead.from_row(ticket)
 
 
-@router.put("/tickets/{ticket_id}/csat", response_model=TicketRead)
+@router.put(
+    "/tickets/{ticket_id}/csat",
+    response_model=TicketRead,
+    dependencies=[Depends(require_scope(TICKETS_CREATE))],
+)
 def rate_ticket(
     *, ticket_id: int = id_path("ticket id"), body: CsatIn, session: Session = Depends(db_session)
 ) -> TicketRead:
@@ -138,11 +155,16 @@ def rate_ticket(
     return TicketRead.from_row(ticket)
 
 
-@router.post("/tickets/{ticket_id}/customer-email", response_model=OutboxMessageRead, status_code=201)
+@router.post(
+    "/tickets/{ticket_id}/customer-email",
+    response_model=OutboxMessageRead,
+    status_code=201,
+    dependencies=WORK,
+)
 def email_customer(
     *, ticket_id: int = id_path("ticket id"), body: CustomerEmailIn, session: Session = Depends(db_session)
 ) -> OutboxMessageRead:
-    """Email the ticket's customer (an agent's reply when they are offline); 422 if no address is known."""
+    """Email an agent's reply to the ticket's verified customer, at the address on file (422 otherwise)."""
     message = service.email_customer(ticket_id, subject=body.subject, body=body.body, db_session=session)
     session.commit()
     return OutboxMessageRead.from_orm(message)

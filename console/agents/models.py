@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import FrozenSet, List, Literal
 
 from pydantic import BaseModel, constr
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 
-from console.database import Base, utcnow
+from common.database import utcnow
+from console.database import Base
 
 AgentStatus = Literal["available", "away"]
+# What an account may do: every account works conversations; admins also read the audit trail.
+AGENT = "agent"
+ADMIN = "admin"
+ROLES = (AGENT, ADMIN)
 
 
 class Agent(Base):
@@ -21,8 +26,16 @@ class Agent(Base):
     display_name = Column(String(100), nullable=False)
     password_hash = Column(String(200), nullable=False)
     status = Column(String(10), nullable=False, default="available")
+    # Comma-separated roles (ROLES); checked on the server for every route that needs one.
+    roles = Column(String(100), nullable=False, default=AGENT)
     last_seen_at = Column(DateTime, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    def role_set(self) -> FrozenSet[str]:
+        return frozenset(role for role in (self.roles or AGENT).split(",") if role)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set()
 
 
 class AgentSession(Base):
@@ -49,10 +62,15 @@ class AgentRead(BaseModel):
     display_name: str
     status: str
     online: bool
+    roles: List[str]
 
     @classmethod
     def from_row(cls, agent: Agent, *, online_after: datetime) -> AgentRead:
         online = agent.last_seen_at is not None and agent.last_seen_at >= online_after
         return cls(
-            username=agent.username, display_name=agent.display_name, status=agent.status, online=online
+            username=agent.username,
+            display_name=agent.display_name,
+            status=agent.status,
+            online=online,
+            roles=sorted(agent.role_set()),
         )

@@ -12,8 +12,8 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from console.agents.models import Agent, AgentSession
-from console.database import utcnow
+from common.database import utcnow
+from console.agents.models import AGENT, ROLES, Agent, AgentSession
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
@@ -42,11 +42,21 @@ def password_matches(password: str, stored: str) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(actual, expected)
 
 
-def create_agent(*, username: str, display_name: str, password: str, db_session: Session) -> Agent:
+def create_agent(
+    *, username: str, display_name: str, password: str, roles: tuple = (AGENT,), db_session: Session
+) -> Agent:
     """Add an agent account."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
-    agent = Agent(username=username, display_name=display_name, password_hash=hash_password(password))
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {', '.join(sorted(unknown))} (known: {', '.join(ROLES)})")
+    agent = Agent(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        roles=",".join(sorted(set(roles) | {AGENT})),
+    )
     db_session.add(agent)
     db_session.flush()
     return agent

@@ -1,15 +1,19 @@
-"""Login, logout, who am I, and available/away."""
+"""Login, logout, who am I, available/away, and the audit trail for admins."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from common.database import utcnow
+from common.errors import ApiError, too_many
 from console.agents import service
-from console.agents.models import Agent, AgentRead, LoginIn, StatusIn
-from console.database import utcnow
-from console.dependencies import SESSION_COOKIE, current_agent, db_session
-from console.errors import ConsoleError
+from console.agents.models import ADMIN, Agent, AgentRead, LoginIn, StatusIn
+from console.audit import service as audit
+from console.audit.models import AuditEventRead
+from console.dependencies import SESSION_COOKIE, caller_address, current_agent, db_session, require_role
 
 router = APIRouter(prefix="/api", tags=["agents"])
 
@@ -20,19 +24,35 @@ def agent_read(request: Request, agent: Agent) -> AgentRead:
 
 @router.post("/login")
 def login(
-    body: LoginIn, request: Request, response: Response, session: Session = Depends(db_session)
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    address: str = Depends(caller_address),
+    session: Session = Depends(db_session),
 ) -> dict:
-    """Check the password and start a session (cookie); failed attempts are limited per username."""
-    limiter = request.app.state.login_limiter
-    if not limiter.allowed(body.username.lower()):
-        raise ConsoleError(429, "too_many_attempts", "Too many failed logins. Try again in a few minutes.")
+    """Check the password and start a session (cookie); failed attempts are limited (agents/throttle.py)."""
+    throttle = request.app.state.login_throttle
+    refused_by = throttle.refused_by(body.username, address)
+    if refused_by is not None:
+        audit.record(
+            body.username,
+            audit.LOGIN_THROTTLED,
+            client_address=address,
+            details=refused_by,
+            db_session=session,
+        )
+        session.commit()
+        raise too_many("too_many_attempts", "Too many failed logins. Try again in a few minutes.", 300)
     agent = service.authenticate(body.username, body.password, db_session=session)
     if agent is None:
-        limiter.failed(body.username.lower())
-        raise ConsoleError(401, "invalid_credentials", "Wrong username or password.")
-    token, expires_at = service.start_session(
+        throttle.failed(body.username, address)
+        audit.record(body.username, audit.LOGIN_FAILED, client_address=address, db_session=session)
+        session.commit()
+        raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+    token, _expires_at = service.start_session(
         agent, hours=request.app.state.settings.session_hours, db_session=session
     )
+    audit.record(agent.username, audit.LOGIN, client_address=address, db_session=session)
     session.commit()
     response.set_cookie(
         SESSION_COOKIE,
@@ -47,8 +67,13 @@ def login(
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, session: Session = Depends(db_session)) -> Response:
+def logout(
+    request: Request, address: str = Depends(caller_address), session: Session = Depends(db_session)
+) -> Response:
+    agent = service.agent_for_session(request.cookies.get(SESSION_COOKIE), db_session=session)
     service.end_session(request.cookies.get(SESSION_COOKIE), db_session=session)
+    if agent is not None:
+        audit.record(agent.username, audit.LOGOUT, client_address=address, db_session=session)
     session.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -71,3 +96,16 @@ def set_status(
     agent.status = body.status  # the agent was loaded in this request's session
     session.commit()
     return {"agent": agent_read(request, agent).dict()}
+
+
+@router.get("/audit")
+def audit_trail(
+    actor: Optional[str] = Query(None, max_length=100),
+    action: Optional[str] = Query(None, max_length=40),
+    limit: int = Query(200, ge=1, le=1000),
+    _admin: Agent = Depends(require_role(ADMIN)),
+    session: Session = Depends(db_session),
+) -> dict:
+    """Admins only: who logged in (or failed to), claimed, replied, transferred, resolved and flagged."""
+    events = audit.newest(actor=actor, action=action, limit=limit, db_session=session)
+    return {"items": [AuditEventRead.from_orm(event).dict() for event in events]}

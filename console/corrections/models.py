@@ -8,7 +8,8 @@ from typing import Optional
 from pydantic import BaseModel, Field, constr
 from sqlalchemy import Column, DateTime, Float, Integer, String, Text
 
-from console.database import Base, utcnow
+from common.database import utcnow
+from console.database import Base
 
 
 class Correction(Base):

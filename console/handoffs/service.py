@@ -7,90 +7,97 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy.orm import Session
 
+from clients.backend import BackendApi
+from clients.backend.ticketing import Ticket
+from clients.http import ServiceRefused, ServiceUnavailable
+from clients.rasa import ACTION_LISTEN, RasaClient
+from common.database import utcnow
+from common.errors import ApiError
+from common.settings import ConsoleSettings
+from common.texts import MessageTemplates, Texts
 from console.agents import service as agents
 from console.agents.models import Agent
-from console.clients.backend import BackendClient
-from console.clients.http import UpstreamError
-from console.clients.rasa import RasaClient
-from console.config import ConsoleSettings
-from console.database import utcnow
-from console.errors import ConsoleError
 from console.hours import within_hours
-from console.texts import CustomerTexts
 
 logger = logging.getLogger(__name__)
 
 # Channels whose platform delivers a pushed message even when the customer is not looking.
 ALWAYS_REACHABLE_CHANNELS = ("slack", "telegram", "facebook", "twilio", "botframework", "mattermost")
 ACTION_RESOLVED = "action_handoff_resolved"
-
-
-def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+# Written by the console, read by the actions (actions/slots.py HANDOFF_TICKET_ID).
+HANDOFF_TICKET_SLOT = "handoff_ticket_id"
 
 
 def _unix(value: datetime) -> float:
     return (value - datetime(1970, 1, 1)).total_seconds()
 
 
-def ticket_summary(ticket: Dict[str, Any], *, now: Optional[datetime] = None) -> Dict[str, Any]:
+def ticket_summary(ticket: Ticket, *, now: Optional[datetime] = None) -> Dict[str, Any]:
     """The ticket fields an agent scans: reason, priority, who has it, how long the customer has waited."""
     now = now or utcnow()
-    created = _parse_time(ticket["created_at"])
-    ended = _parse_time(ticket["claimed_at"]) if ticket.get("claimed_at") else now
-    details = ticket.get("details") or {}
+    ended = ticket.claimed_at or now
     return {
-        "id": ticket["id"],
-        "subject": ticket["subject"],
-        "reason": details.get("escalation_reason", "user_requested"),
-        "priority": ticket["priority"],
-        "status": ticket["status"],
-        "assignee": ticket.get("assignee"),
-        "created_at": created.isoformat() + "Z",
-        "customer_email": ticket.get("customer_email"),
-        "conversation_id": ticket.get("conversation_id"),
-        "csat_rating": ticket.get("csat_rating"),
-        "waiting_seconds": max(int((ended - created).total_seconds()), 0),
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "reason": ticket.details.get("escalation_reason", "user_requested"),
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "assignee": ticket.assignee,
+        "created_at": ticket.created_at.isoformat() + "Z",
+        "customer_email": ticket.customer_email,
+        # An email nobody verified is what someone typed: shown as a claim, never matched to an account.
+        "customer_verified": ticket.customer_verified,
+        "conversation_id": ticket.conversation_id,
+        "csat_rating": ticket.csat_rating,
+        "waiting_seconds": max(int((ended - ticket.created_at).total_seconds()), 0),
     }
 
 
-def queue(*, backend: BackendClient) -> List[Dict[str, Any]]:
+def queue(*, backend: BackendApi) -> List[Dict[str, Any]]:
     """Open handoffs, most urgent first, then longest waiting, each with the customer's last message."""
     items = []
-    for ticket in backend.open_handoffs():
+    for ticket in backend.ticketing.open_handoffs():
         last_customer = next(
-            (
-                message["body"]
-                for message in reversed(ticket.get("messages", []))
-                if message["author"] == "customer"
-            ),
-            None,
+            (message.body for message in reversed(ticket.messages) if message.author == "customer"), None
         )
         items.append({**ticket_summary(ticket), "last_customer_message": last_customer})
     return items
 
 
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The open handoffs and the agents online, read together."""
+
+    open_tickets: List[Ticket]
+    online_agents: List[str]
+
+
+def queue_snapshot(*, db_session: Session, backend: BackendApi, settings: ConsoleSettings) -> QueueSnapshot:
+    online = agents.available_agents(
+        online_after=utcnow() - timedelta(seconds=settings.agent_online_seconds), db_session=db_session
+    )
+    return QueueSnapshot(backend.ticketing.open_handoffs(), [agent.username for agent in online])
+
+
 def availability(
-    *, db_session: Session, backend: BackendClient, settings: ConsoleSettings, ticket_id: Optional[int] = None
+    snapshot: QueueSnapshot, *, settings: ConsoleSettings, ticket_id: Optional[int] = None
 ) -> Dict[str, Any]:
     """What the bot tells a customer it hands over: agents free, queue length, an estimated wait.
 
     With a ticket id the wait counts only the conversations ahead of it (an urgent one jumps the queue).
     """
-    now = utcnow()
-    online = agents.available_agents(
-        online_after=now - timedelta(seconds=settings.agent_online_seconds), db_session=db_session
-    )
-    open_tickets = backend.open_handoffs()
-    unassigned = [ticket["id"] for ticket in open_tickets if not ticket.get("assignee")]
+    online = snapshot.online_agents
+    unassigned = [ticket.id for ticket in snapshot.open_tickets if not ticket.assignee]
     waiting = unassigned.index(ticket_id) + 1 if ticket_id in unassigned else len(unassigned)
-    busy = {ticket["assignee"] for ticket in open_tickets if ticket.get("assignee")}
-    idle = sum(1 for agent in online if agent.username not in busy)
+    busy = {ticket.assignee for ticket in snapshot.open_tickets if ticket.assignee}
+    idle = sum(1 for username in online if username not in busy)
     if not online:
         minutes = 0
     elif idle >= waiting:
@@ -101,7 +108,7 @@ def availability(
         "agents_available": len(online),
         "queue_length": len(unassigned),
         "estimated_wait_minutes": max(minutes, 1),
-        "within_hours": within_hours(settings.support_hours, now),
+        "within_hours": within_hours(settings.support_hours, utcnow()),
     }
 
 
@@ -120,65 +127,65 @@ def conversation_messages(tracker: Dict[str, Any], *, after: float = 0.0) -> Lis
     return messages
 
 
-def _ticket_messages(ticket: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _ticket_messages(ticket: Ticket) -> List[Dict[str, Any]]:
     return [
         {
-            "author": message["author"],
-            "text": message["body"],
-            "timestamp": _unix(_parse_time(message["created_at"])),
+            "author": message.author,
+            "text": message.body,
+            "timestamp": _unix(message.created_at),
             "agent": None,
         }
-        for message in ticket.get("messages", [])
+        for message in ticket.messages
     ]
 
 
-def customer_context(ticket: Dict[str, Any], *, backend: BackendClient) -> Dict[str, Any]:
-    """The customer's profile, orders and other tickets, when the conversation names a customer."""
-    customer = None
-    if ticket.get("customer_id"):
-        customer = backend.customer(ticket["customer_id"])
-    elif ticket.get("customer_email"):
-        customer = backend.customer_by_email(ticket["customer_email"])
-    if customer is None:
+def customer_context(ticket: Ticket, *, backend: BackendApi) -> Dict[str, Any]:
+    """The verified customer's profile, orders and other tickets; nothing for an unverified claim."""
+    if not ticket.customer_verified or ticket.customer_id is None:
         return {"customer": None, "orders": [], "tickets": []}
+    try:
+        customer = backend.crm.get_customer(ticket.customer_id)
+    except ServiceRefused as exc:
+        if exc.status == 404:
+            return {"customer": None, "orders": [], "tickets": []}
+        raise
     orders = [
         {
-            "id": order["id"],
-            "status": order["status"],
-            "total": str(order["total"]),
-            "currency": order["currency"],
-            "placed_at": order["placed_at"],
+            "id": order.id,
+            "status": order.status,
+            "total": str(order.total),
+            "currency": order.currency,
+            "placed_at": order.placed_at,
         }
-        for order in backend.orders(customer["id"])
+        for order in backend.orders.customer_orders(customer.id)
     ]
     others = [
         {
-            "id": other["id"],
-            "subject": other["subject"],
-            "status": other["status"],
-            "created_at": other["created_at"],
+            "id": other.id,
+            "subject": other.subject,
+            "status": other.status,
+            "created_at": other.created_at.isoformat() + "Z",
         }
-        for other in backend.customer_tickets(customer["id"])
-        if other["id"] != ticket["id"]
+        for other in backend.ticketing.customer_tickets(customer.id)
+        if other.id != ticket.id
     ]
-    profile = {key: customer.get(key) for key in ("id", "name", "email", "phone")}
+    profile = {"id": customer.id, "name": customer.name, "email": customer.email, "phone": customer.phone}
     return {"customer": profile, "orders": orders, "tickets": others}
 
 
 def conversation_view(
-    ticket_id: int, *, db_session: Session, backend: BackendClient, rasa: RasaClient, online_after: datetime
+    ticket_id: int, *, db_session: Session, backend: BackendApi, rasa: RasaClient, online_after: datetime
 ) -> Dict[str, Any]:
     """Everything an agent needs on one screen: transcript, summary, reason, customer, orders, tickets."""
-    ticket = backend.ticket(ticket_id)
-    details = ticket.get("details") or {}
-    summary = dict(details.get("summary") or {})
+    ticket = backend.ticketing.ticket(ticket_id)
+    summary = dict(ticket.details.get("summary") or {})
     summary.setdefault("verification", {"verified": False, "contact": None})
     transcript = _ticket_messages(ticket)
-    if ticket.get("conversation_id"):
+    if ticket.conversation_id:
         try:
-            transcript = conversation_messages(rasa.tracker(ticket["conversation_id"]))
-        except ConsoleError as exc:  # the assistant is down: the ticket's copy is still worth showing
-            logger.warning("transcript from the ticket only: %s", exc.message)
+            transcript = conversation_messages(rasa.tracker(ticket.conversation_id))
+        except (ServiceRefused, ServiceUnavailable) as exc:  # the ticket's copy is still worth showing
+            logger.warning("transcript from the ticket only: %s", exc)
     agent_list = [
         {
             "username": agent.username,
@@ -197,16 +204,15 @@ def conversation_view(
     }
 
 
-def live_messages(
-    ticket_id: int, *, after: float, backend: BackendClient, rasa: RasaClient
-) -> Dict[str, Any]:
+def live_messages(ticket_id: int, *, after: float, backend: BackendApi, rasa: RasaClient) -> Dict[str, Any]:
     """Messages since `after`, whether the customer has the chat open, whether the bot is paused."""
-    ticket = backend.ticket(ticket_id)
-    conversation_id = ticket.get("conversation_id")
-    if not conversation_id:
+    ticket = backend.ticketing.ticket(ticket_id)
+    if not ticket.conversation_id:
         return {"messages": [], "connected": None, "paused": False}
-    tracker = rasa.tracker(conversation_id)
-    connected = rasa.connected(conversation_id) if tracker.get("latest_input_channel") == "socketio" else None
+    tracker = rasa.tracker(ticket.conversation_id)
+    connected = (
+        rasa.connected(ticket.conversation_id) if tracker.get("latest_input_channel") == "socketio" else None
+    )
     return {
         "messages": conversation_messages(tracker, after=after),
         "connected": connected,
@@ -214,9 +220,9 @@ def live_messages(
     }
 
 
-def _require_assignee(ticket: Dict[str, Any], agent: Agent) -> None:
-    if ticket.get("assignee") != agent.username or ticket.get("status") != "open":
-        raise ConsoleError(403, "not_your_conversation", "Claim this conversation first.")
+def _require_assignee(ticket: Ticket, agent: Agent) -> None:
+    if ticket.assignee != agent.username or ticket.status != "open":
+        raise ApiError(403, "not_your_conversation", "Claim this conversation first.")
 
 
 def _say(
@@ -229,39 +235,37 @@ def _say(
     try:
         tracker = rasa.tracker(conversation_id)
         channel = tracker.get("latest_input_channel")
-        if channel == "socketio":
-            live = rasa.connected(conversation_id) is True
-        else:
-            live = channel in ALWAYS_REACHABLE_CHANNELS
+        live = (
+            rasa.connected(conversation_id) is True
+            if channel == "socketio"
+            else channel in ALWAYS_REACHABLE_CHANNELS
+        )
         event = {"event": "bot", "text": text, "metadata": {"agent": agent.display_name}}
         rasa.append(conversation_id, [*(extra or []), event], deliver=live)
-    except ConsoleError as exc:
-        logger.warning("message not added to conversation %s: %s", conversation_id, exc.message)
+    except (ServiceRefused, ServiceUnavailable) as exc:
+        logger.warning("message not added to conversation %s: %s", conversation_id, exc)
         return "failed"
     return "live" if live else "added"
 
 
-def claim(
-    ticket_id: int, *, agent: Agent, backend: BackendClient, rasa: RasaClient, texts: CustomerTexts
-) -> dict:
+def claim(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts) -> dict:
     """Take the conversation: the bot stays paused and the customer is told who joined."""
     try:
-        ticket = backend.claim(ticket_id, agent.username)
-    except UpstreamError as exc:
+        ticket = backend.ticketing.claim(ticket_id, agent.username)
+    except ServiceRefused as exc:
         if exc.code == "already_claimed":
-            raise ConsoleError(
+            raise ApiError(
                 409, "already_claimed", "Another agent has already taken this conversation."
             ) from exc
         raise
-    conversation_id = ticket.get("conversation_id")
-    if conversation_id:
+    if ticket.conversation_id:
         # A handoff queued while ticketing was down did not pause the bot: taking it over does.
         keep_paused = [
-            {"event": "slot", "name": "handoff_ticket_id", "value": str(ticket_id)},
+            {"event": "slot", "name": HANDOFF_TICKET_SLOT, "value": str(ticket_id)},
             {"event": "pause"},
         ]
         _say(
-            conversation_id,
+            ticket.conversation_id,
             texts.render("utter_agent_joined", agent_name=agent.display_name),
             agent,
             rasa=rasa,
@@ -271,28 +275,29 @@ def claim(
 
 
 def reply(
-    ticket_id: int, text: str, *, agent: Agent, backend: BackendClient, rasa: RasaClient, texts: CustomerTexts
+    ticket_id: int,
+    text: str,
+    *,
+    agent: Agent,
+    backend: BackendApi,
+    rasa: RasaClient,
+    emails: MessageTemplates,
 ) -> str:
-    """Send the agent's message: live if the customer is there, else by email; "stored" if neither."""
-    ticket = backend.ticket(ticket_id)
+    """Send the agent's message: live if the customer is there, else by email to a verified address;
+    "stored" (kept in the conversation or on the ticket) when neither can reach them."""
+    ticket = backend.ticketing.ticket(ticket_id)
     _require_assignee(ticket, agent)
-    conversation_id = ticket.get("conversation_id")
-    said = _say(conversation_id, text, agent, rasa=rasa) if conversation_id else "failed"
+    said = _say(ticket.conversation_id, text, agent, rasa=rasa) if ticket.conversation_id else "failed"
     if said == "live":
         return "live"
     if said == "failed":
         # Not in the conversation's history, so keep it on the ticket instead.
-        backend.add_message(ticket_id, "agent", f"{agent.display_name}: {text}")
+        backend.ticketing.add_message(ticket_id, "agent", f"{agent.display_name}: {text}")
+    email = emails.render("agent_reply", ticket_id=ticket_id, agent_name=agent.display_name, message=text)
     try:
-        backend.email_customer(
-            ticket_id,
-            texts.render("utter_agent_reply_email_subject", ticket_id=ticket_id),
-            texts.render(
-                "utter_agent_reply_email", agent_name=agent.display_name, ticket_id=ticket_id, message=text
-            ),
-        )
-    except UpstreamError as exc:
-        if exc.code != "no_email_on_file":
+        backend.ticketing.email_customer(ticket_id, email.subject, email.body)
+    except ServiceRefused as exc:
+        if exc.code not in ("no_email_on_file", "email_not_verified"):
             raise
         return "stored"
     return "email"
@@ -304,20 +309,19 @@ def transfer(
     *,
     agent: Agent,
     db_session: Session,
-    backend: BackendClient,
+    backend: BackendApi,
     rasa: RasaClient,
-    texts: CustomerTexts,
+    texts: Texts,
 ) -> dict:
     """Hand the conversation to another agent; the customer is told who takes over."""
     target = agents.by_username(to, db_session=db_session)
     if target is None:
-        raise ConsoleError(422, "unknown_agent", "There is no agent with that username.")
-    ticket = backend.ticket(ticket_id)
-    _require_assignee(ticket, agent)
-    ticket = backend.reassign(ticket_id, expected_assignee=agent.username, assignee=target.username)
-    if ticket.get("conversation_id"):
+        raise ApiError(422, "unknown_agent", "There is no agent with that username.")
+    _require_assignee(backend.ticketing.ticket(ticket_id), agent)
+    ticket = backend.ticketing.reassign(ticket_id, expected_assignee=agent.username, assignee=target.username)
+    if ticket.conversation_id:
         _say(
-            ticket["conversation_id"],
+            ticket.conversation_id,
             texts.render("utter_agent_transferred", agent_name=target.display_name),
             target,
             rasa=rasa,
@@ -325,32 +329,62 @@ def transfer(
     return ticket_summary(ticket)
 
 
-def unassign(
-    ticket_id: int, *, agent: Agent, backend: BackendClient, rasa: RasaClient, texts: CustomerTexts
-) -> dict:
+def unassign(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts) -> dict:
     """Put the conversation back in the queue (the bot stays paused)."""
-    ticket = backend.ticket(ticket_id)
-    _require_assignee(ticket, agent)
-    ticket = backend.reassign(ticket_id, expected_assignee=agent.username, assignee=None)
-    if ticket.get("conversation_id"):
-        _say(ticket["conversation_id"], texts.render("utter_agent_unassigned"), agent, rasa=rasa)
+    _require_assignee(backend.ticketing.ticket(ticket_id), agent)
+    ticket = backend.ticketing.reassign(ticket_id, expected_assignee=agent.username, assignee=None)
+    if ticket.conversation_id:
+        _say(ticket.conversation_id, texts.render("utter_agent_unassigned"), agent, rasa=rasa)
     return ticket_summary(ticket)
 
 
-def resolve(ticket_id: int, *, agent: Agent, backend: BackendClient, rasa: RasaClient) -> dict:
-    """Close the ticket, keep the live part of the chat on it, and give the conversation back to the bot."""
-    ticket = backend.ticket(ticket_id)
+def _copy_live_chat(ticket: Ticket, tracker: Dict[str, Any], *, backend: BackendApi) -> None:
+    """Keep the part of the chat after the handoff on the ticket, each message once (resolve may be retried)."""
+    already = Counter(
+        (message.author, message.body)
+        for message in ticket.messages
+        if message.created_at >= ticket.created_at
+    )
+    for message in conversation_messages(tracker, after=_unix(ticket.created_at)):
+        body = f"{message['agent']}: {message['text']}" if message["agent"] else message["text"]
+        key = (message["author"], body)
+        if already[key] > 0:
+            already[key] -= 1
+            continue
+        backend.ticketing.add_message(ticket.id, message["author"], body)
+
+
+def _welcomed_back(tracker: Dict[str, Any]) -> bool:
+    """Whether the bot already said it is back since the conversation was last resumed."""
+    events = tracker.get("events", [])
+    resumed = max(
+        (index for index, event in enumerate(events) if event.get("event") == "resume"), default=None
+    )
+    if resumed is None:
+        return False
+    return any(
+        event.get("event") == "action" and event.get("name") == ACTION_RESOLVED for event in events[resumed:]
+    )
+
+
+def resolve(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient) -> dict:
+    """Give the conversation back to the bot, then close the ticket; safe to retry after any failure.
+
+    The bot resumes first: if Rasa cannot be reached the ticket stays open and the agent simply tries again,
+    instead of a solved ticket over a conversation paused for ever. A retry after a failure half-way does
+    only what is left: it never resumes or welcomes the customer back twice.
+    """
+    ticket = backend.ticketing.ticket(ticket_id)
+    if ticket.status == "solved" and ticket.assignee == agent.username:
+        return ticket_summary(ticket)  # already done: a repeated click or a retry
     _require_assignee(ticket, agent)
-    conversation_id = ticket.get("conversation_id")
-    if conversation_id:
-        handed_over_at = _unix(_parse_time(ticket["created_at"]))
-        for message in conversation_messages(rasa.tracker(conversation_id), after=handed_over_at):
-            body = f"{message['agent']}: {message['text']}" if message["agent"] else message["text"]
-            backend.add_message(ticket_id, message["author"], body)
-    ticket = backend.resolve(ticket_id, agent.username)
-    if conversation_id:
-        rasa.append(conversation_id, [{"event": "resume"}])
-        rasa.run_action(conversation_id, ACTION_RESOLVED)
-        # What a real turn ends with, so the customer's next message continues the rating question.
-        rasa.append(conversation_id, [{"event": "action", "name": "action_listen"}])
-    return ticket_summary(ticket)
+    if ticket.conversation_id:
+        tracker = rasa.tracker(ticket.conversation_id)
+        _copy_live_chat(ticket, tracker, backend=backend)
+        if tracker.get("paused"):
+            rasa.append(ticket.conversation_id, [{"event": "resume"}])
+        if tracker.get("paused") or not _welcomed_back(tracker):
+            rasa.run_action(ticket.conversation_id, ACTION_RESOLVED)
+            # What a real turn ends with, so the customer's next message continues the rating question.
+            rasa.append(ticket.conversation_id, [{"event": "action", "name": ACTION_LISTEN}])
+    return ticket_summary(backend.ticketing.resolve(ticket_id, agent.username))

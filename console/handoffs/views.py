@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, constr
 from sqlalchemy.orm import Session
 
+from common.database import utcnow
+from common.errors import ApiError, too_many
 from console.agents import service as agents
 from console.agents.models import Agent, AgentRead
-from console.database import utcnow
-from console.dependencies import current_agent, db_session
-from console.errors import ConsoleError
+from console.audit import service as audit
+from console.dependencies import caller_address, current_agent, db_session
 from console.handoffs import service
+from console.handoffs.availability import AvailabilityCache
 
 router = APIRouter(prefix="/api", tags=["handoffs"])
 TICKET_ID = dict(ge=1, le=2_147_483_647)
@@ -35,13 +37,18 @@ def _online_after(request: Request):
 def availability(
     request: Request,
     ticket_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
-    session: Session = Depends(db_session),
+    address: str = Depends(caller_address),
 ) -> dict:
-    """Public: the bot asks this before telling a customer how long they will wait."""
+    """Public: the bot asks this before telling a customer how long they will wait.
+
+    Nobody logs in here, so it is limited per caller and answered from a short cache: a flood costs
+    the backend at most one queue read per cache period, never the action server's budget.
+    """
     state = request.app.state
-    return service.availability(
-        db_session=session, backend=state.backend, settings=state.settings, ticket_id=ticket_id
-    )
+    if not state.limiter.hit(state.settings.public_rate_limit, "console-public", address):
+        raise too_many("rate_limited", "Too many requests; try again in a minute.")
+    cache: AvailabilityCache = state.availability
+    return cache.get(ticket_id)
 
 
 @router.get("/queue")
@@ -91,11 +98,9 @@ def claim(
     request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
 ) -> dict:
     state = request.app.state
-    return {
-        "ticket": service.claim(
-            ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
-        )
-    }
+    ticket = service.claim(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts)
+    _audit(request, agent, audit.CLAIM, ticket_id)
+    return {"ticket": ticket}
 
 
 @router.post("/tickets/{ticket_id}/reply", status_code=201)
@@ -107,11 +112,12 @@ def reply(
 ) -> dict:
     text = body.text.strip()
     if not text:
-        raise ConsoleError(422, "empty_reply", "Type a message first.")
+        raise ApiError(422, "empty_reply", "Type a message first.")
     state = request.app.state
     delivered = service.reply(
-        ticket_id, text, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
+        ticket_id, text, agent=agent, backend=state.backend, rasa=state.rasa, emails=state.emails
     )
+    _audit(request, agent, audit.REPLY, ticket_id, delivered)
     return {"delivered": delivered}
 
 
@@ -133,6 +139,7 @@ def transfer(
         rasa=state.rasa,
         texts=state.texts,
     )
+    _audit(request, agent, audit.TRANSFER, ticket_id, f"to {body.to}")
     return {"ticket": ticket}
 
 
@@ -141,11 +148,11 @@ def unassign(
     request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
 ) -> dict:
     state = request.app.state
-    return {
-        "ticket": service.unassign(
-            ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
-        )
-    }
+    ticket = service.unassign(
+        ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
+    )
+    _audit(request, agent, audit.UNASSIGN, ticket_id)
+    return {"ticket": ticket}
 
 
 @router.post("/tickets/{ticket_id}/resolve")
@@ -153,4 +160,22 @@ def resolve(
     request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
 ) -> dict:
     state = request.app.state
-    return {"ticket": service.resolve(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa)}
+    ticket = service.resolve(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa)
+    _audit(request, agent, audit.RESOLVE, ticket_id)
+    return {"ticket": ticket}
+
+
+def _audit(
+    request: Request, agent: Agent, action: str, ticket_id: int, details: Optional[str] = None
+) -> None:
+    """Record what the agent just did, in its own short transaction."""
+    with request.app.state.session_factory() as session:
+        audit.record(
+            agent.username,
+            action,
+            ticket_id=ticket_id,
+            client_address=caller_address(request),
+            details=details,
+            db_session=session,
+        )
+        session.commit()

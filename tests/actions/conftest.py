@@ -10,24 +10,36 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend import backend, support_desk
-from tests.conftest import TOKEN, BackendServer, Factory
+from actions import handoff_queue
+from actions.backend import backend, settings, support_desk
+from common.channel_context import ChannelContext
+from tests.conftest import TOKENS, BackendServer, Factory
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 
 
+CACHES = (settings, backend, support_desk, handoff_queue.pending_handoffs)
+
+
+def clear_caches() -> None:
+    for cached in CACHES:
+        cached.cache_clear()
+
+
 @pytest.fixture
-def live_backend(sqlite_backend: BackendServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[BackendServer]:
-    """Point the action server's clients at the test backend."""
+def live_backend(
+    sqlite_backend: BackendServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[BackendServer]:
+    """Point the action server's clients at the test backend, with the action server's own credential."""
+    monkeypatch.setenv("FRONTDESK_ENV", "development")
     monkeypatch.setenv("BACKEND_URL", sqlite_backend.base_url)
-    monkeypatch.setenv("BACKEND_API_TOKEN", TOKEN)
+    monkeypatch.setenv("BACKEND_ACTIONS_TOKEN", TOKENS["actions"])
+    monkeypatch.setenv("HANDOFF_QUEUE_DATABASE_URL", f"sqlite:///{tmp_path}/pending-handoffs.db")
     # No console unless a test starts one: port 9 (discard) refuses connections.
     monkeypatch.setenv("CONSOLE_URL", "http://127.0.0.1:9")
-    backend.cache_clear()
-    support_desk.cache_clear()
+    clear_caches()
     yield sqlite_backend
-    backend.cache_clear()
-    support_desk.cache_clear()
+    clear_caches()
 
 
 @pytest.fixture
@@ -48,6 +60,8 @@ def tracker(
     sender_id: str = "test-conversation",
     intent_ranking: Optional[List[Dict[str, Any]]] = None,
     paused: bool = False,
+    channel: ChannelContext = ChannelContext("rest", "203.0.113.7"),
+    message_id: str = "message-0001",
 ) -> Tracker:
     """A tracker as the action server receives it. `candidates` are slot values extracted from this message."""
     slot_values = {name: None for name in DOMAIN["slots"]}
@@ -58,9 +72,20 @@ def tracker(
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities or [],
         "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.9}],
+        "metadata": channel.stamp(None),
+        "message_id": message_id,
     }
     events = list(history or [])
-    events.append({"event": "user", "text": text, "parse_data": latest, "timestamp": 1_700_000_000})
+    events.append(
+        {
+            "event": "user",
+            "text": text,
+            "parse_data": latest,
+            "timestamp": 1_700_000_000,
+            "message_id": message_id,
+            "metadata": latest["metadata"],
+        }
+    )
     events += [{"event": "slot", "name": name, "value": value} for name, value in (candidates or {}).items()]
     return Tracker(
         sender_id,
@@ -84,8 +109,11 @@ def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
 
 
-def verified_slots(server: BackendServer, email: str) -> Dict[str, Any]:
-    """The slots the verification action sets after the backend confirmed a real one-time code."""
+def verified_slots(
+    server: BackendServer, email: str, channel: ChannelContext = ChannelContext("rest", "203.0.113.7")
+) -> Dict[str, Any]:
+    """The slots the verification action sets after the backend confirmed a real one-time code,
+    earned in `channel` (the default matches `tracker`'s)."""
     import time
 
     token = server.verify(email)
@@ -97,4 +125,5 @@ def verified_slots(server: BackendServer, email: str) -> Dict[str, Any]:
         "verified_contact": email,
         "verified_customer_id": float(customer_id),
         "verified_until": time.time() + 600,
+        "verified_binding": channel.binding,
     }

@@ -64,22 +64,31 @@ def test_cancel_before_shipping_and_refusal_after(live_backend: BackendServer, b
         [{"status": "placed", "total_cents": 100}, {"status": "shipped", "total_cents": 100}]
     )
     placed, shipped = customer.order_ids
-    kept, _ = run(
-        ActionCancelOrder(), tracker({"order_id": str(placed), "email": customer.email, "confirmed": False})
+    # A guessed order number and its owner's email are not enough: without a verification nothing happens.
+    unverified, _ = run(
+        ActionCancelOrder(),
+        tracker(
+            {
+                "order_id": str(placed),
+                "email": customer.email,
+                "verification_code": "verified",
+                "confirmed": True,
+            }
+        ),
     )
+    assert responses(unverified) == ["utter_verification_required"]
+    assert live_backend.get(f"/v1/orders/{placed}").json()["status"] == "placed"
+    identity = verified_slots(live_backend, customer.email)
+    kept, _ = run(ActionCancelOrder(), tracker({**identity, "order_id": str(placed), "confirmed": False}))
     assert responses(kept) == ["utter_cancel_kept"]
     assert live_backend.get(f"/v1/orders/{placed}").json()["status"] == "placed"
 
-    done, events = run(
-        ActionCancelOrder(), tracker({"order_id": str(placed), "email": customer.email, "confirmed": True})
-    )
+    done, events = run(ActionCancelOrder(), tracker({**identity, "order_id": str(placed), "confirmed": True}))
     assert responses(done) == ["utter_order_cancelled"]
     assert live_backend.get(f"/v1/orders/{placed}").json()["status"] == "cancelled"
     assert slot_events(events)["confirmed"] is None
 
-    refused, _ = run(
-        ActionCancelOrder(), tracker({"order_id": str(shipped), "email": customer.email, "confirmed": True})
-    )
+    refused, _ = run(ActionCancelOrder(), tracker({**identity, "order_id": str(shipped), "confirmed": True}))
     assert responses(refused) == ["utter_cancel_refused_shipped"]
     assert live_backend.get(f"/v1/orders/{shipped}").json()["status"] == "shipped"
 
@@ -198,10 +207,22 @@ def test_payment_issue_opens_a_ticket_with_the_details(
     live_backend: BackendServer, bot_factory: Factory
 ) -> None:
     customer = bot_factory.customer([DELIVERED])
+    # Unverified: the typed email is kept as a claim; no account and none of its payments are attached.
+    claimed, _ = run(
+        ActionReportPaymentIssue(),
+        tracker({"payment_problem": "declined", "email": customer.email, "amount": "59.90"}, text="declined"),
+    )
+    unverified = live_backend.get(f"/v1/tickets/{claimed.messages[0]['ticket_id']}").json()
+    assert unverified["customer_id"] is None and unverified["customer_email"] == customer.email
+    assert unverified["details"]["recent_payments"] == []
     dispatcher, _ = run(
         ActionReportPaymentIssue(),
         tracker(
-            {"payment_problem": "duplicate_charge", "email": customer.email, "amount": "59.90"},
+            {
+                **verified_slots(live_backend, customer.email),
+                "payment_problem": "duplicate_charge",
+                "amount": "59.90",
+            },
             text="I was charged twice for 59.90",
         ),
     )
@@ -234,11 +255,13 @@ def test_password_reset_needs_verification_and_mails_the_address_on_file(
 def test_update_account_email_and_address(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer([DELIVERED])
     identity = verified_slots(live_backend, customer.email)
+    # An address another account uses gets the same answer as a free one: nothing to learn from it.
     taken, _ = run(
         ActionUpdateAccount(),
         tracker({**identity, "account_field": "email", "new_value": "jane@example.com"}),
     )
-    assert responses(taken) == ["utter_email_in_use"]
+    assert responses(taken) == ["utter_account_email_change_sent"]
+    assert live_backend.get(f"/v1/customers/{customer.id}").json()["email"] == customer.email
 
     address = "5 Elm Street, Oakville, 54321, US"
     moved, _ = run(
@@ -248,12 +271,16 @@ def test_update_account_email_and_address(live_backend: BackendServer, bot_facto
     assert live_backend.get(f"/v1/customers/{customer.id}").json()["address"] == address
 
     new_email = f"renamed-{customer.id}@example.net"
-    changed, events = run(
+    changed, _ = run(
         ActionUpdateAccount(), tracker({**identity, "account_field": "email", "new_value": new_email})
     )
-    assert responses(changed) == ["utter_account_email_updated"]
-    assert live_backend.get(f"/v1/customers/{customer.id}").json()["email"] == new_email
-    assert slot_events(events)["email"] == new_email
+    assert responses(changed) == ["utter_account_email_change_sent"]
+    assert changed.messages[0]["masked_email"] == "r***@example.net"
+    assert taken.messages[0]["masked_email"] == "j***@example.com"
+    # The change waits for the new mailbox to confirm it.
+    assert live_backend.get(f"/v1/customers/{customer.id}").json()["email"] == customer.email
+    link = live_backend.get("/v1/outbox", params={"recipient": new_email, "template": "email_change_confirm"})
+    assert link.json()["total"] == 1
 
 
 def test_delete_account_needs_confirmation(live_backend: BackendServer, bot_factory: Factory) -> None:
@@ -288,14 +315,14 @@ def test_handoff_ticket_carries_transcript_summary_and_reason(live_backend: Back
         {"event": "bot", "text": "Hi! I'm Frontdesk."},
     ]
     current = tracker(
-        {"handoff_reason": "low_confidence", "email": "jane@example.com"},
+        {"handoff_reason": "low_confidence", **verified_slots(live_backend, "jane@example.com")},
         intent="request_human",
         text="a person please",
         history=history,
         sender_id="conv-handoff",
     )
     dispatcher, events = run(ActionHandoff(), current)
-    # The console is not running here: no wait time is promised, and the reply will come by email.
+    # The console is not running here: no wait time is promised; the verified email gets the reply.
     assert responses(dispatcher) == ["utter_handoff_created", "utter_handoff_reply_by_email"]
     assert dispatcher.messages[1]["masked_email"] == "j***@example.com"
     assert {"event": "pause", "timestamp": None} in events
@@ -313,7 +340,7 @@ def test_handoff_ticket_carries_transcript_summary_and_reason(live_backend: Back
     assert ticket["customer_id"] == 1
     assert slot_events(events)["handoff_reason"] is None
     assert slot_events(events)["handoff_ticket_id"] == str(ticket["id"])
-    assert summary["verification"] == {"verified": False, "contact": None}
+    assert summary["verification"] == {"verified": True, "contact": "jane@example.com"}
 
 
 def test_unknown_handoff_reason_falls_back_to_user_requested(live_backend: BackendServer) -> None:

@@ -18,7 +18,7 @@ from actions.handoff import ActionHandoff, ActionHandoffResolved
 from actions.session import ActionSessionStart
 from actions.tickets import ValidateComplaintForm
 from actions.values import parse_rating
-from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
+from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
 from tests.conftest import BackendServer, ConsoleServer, start_console, stop_process
 
 PAUSE = {"event": "pause", "timestamp": None}
@@ -86,7 +86,8 @@ def test_nobody_available_is_said_honestly(live_console: ConsoleServer) -> None:
     )
     assert responses(dispatcher) == ["utter_handoff_no_agent", "utter_handoff_keep_chat_open"]
     assert PAUSE in events
-    live_console.login("alice").post(f"{live_console.base_url}/api/me/status", json={"status": "available"})
+    for agent in ("alice", "bob"):
+        live_console.login(agent).post(f"{live_console.base_url}/api/me/status", json={"status": "available"})
 
 
 def test_sensitive_topic_is_urgent_and_said_plainly(live_backend: BackendServer) -> None:
@@ -192,21 +193,13 @@ def test_rating_is_stored_on_the_ticket(live_backend: BackendServer) -> None:
 
 
 def test_the_ticket_summary_never_carries_the_verification_token(live_backend: BackendServer) -> None:
-    secret_slots = {
-        "email": "jane@example.com",
-        "verification_token": "vt-secret-bearer-token",
-        "verification_code": "verified",
-        "verified_contact": "jane@example.com",
-        "verified_customer_id": 1.0,
-        "verified_until": 9_999_999_999.0,
-        "form_failures": 2.0,
-    }
+    secret_slots = {**verified_slots(live_backend, "jane@example.com"), "form_failures": 2.0}
     dispatcher, _ = run(
         ActionHandoff(),
         tracker(secret_slots, intent="request_human", text="a person", sender_id="conv-secrets"),
     )
     ticket = live_backend.get(f"/v1/tickets/{dispatcher.messages[0]['ticket_id']}").json()
-    assert "vt-secret-bearer-token" not in str(ticket)
+    assert secret_slots["verification_token"] not in str(ticket)
     summary = ticket["details"]["summary"]
     assert summary["verification"] == {"verified": True, "contact": "jane@example.com"}
     assert set(summary["filled_slots"]) == {"email", "verified_contact", "verified_customer_id"}
@@ -228,7 +221,10 @@ def test_after_hours_the_customer_is_told_and_the_ticket_waits(
         dispatcher, events = run(
             ActionHandoff(),
             tracker(
-                {"email": "jane@example.com"}, intent="request_human", text="human", sender_id="conv-night"
+                verified_slots(live_backend, "jane@example.com"),
+                intent="request_human",
+                text="human",
+                sender_id="conv-night",
             ),
         )
         assert responses(dispatcher) == ["utter_handoff_after_hours", "utter_handoff_reply_by_email"]

@@ -49,12 +49,24 @@ def test_no_server_errors_and_errors_are_json(case, fuzz_backend: BackendServer)
         ]
 
 
-def test_per_token_rate_limit(tmp_path) -> None:
+def test_each_service_credential_has_its_own_rate_limit(tmp_path) -> None:
     server = start_backend(
-        f"sqlite:///{tmp_path}/limited.db", tmp_path / "backend.log", "sqlite", BACKEND_RATE_LIMIT="5/minute"
+        f"sqlite:///{tmp_path}/limited.db",
+        tmp_path / "backend.log",
+        "sqlite",
+        BACKEND_CONSOLE_RATE_LIMIT="5/minute",
+        BACKEND_ACTIONS_RATE_LIMIT="5/minute",
     )
     try:
-        statuses = [server.get("/v1/orders/10042").status_code for _ in range(7)]
+        console = [server.get("/v1/orders/10042", as_="console").status_code for _ in range(7)]
+        # The console's budget is spent; the action server's is untouched by that flood.
+        actions = [
+            server.post(
+                "/v1/orders/10042/lookup", json={"email": "jane@example.com"}, as_="actions"
+            ).status_code
+            for _ in range(6)
+        ]
     finally:
         stop_backend(server)
-    assert statuses == [200] * 5 + [429] * 2
+    assert console == [200] * 5 + [429] * 2
+    assert actions == [200] * 5 + [429]

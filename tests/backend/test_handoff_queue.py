@@ -7,7 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
-from tests.conftest import BackendServer
+from tests.conftest import BackendServer, Factory, verified
 
 
 def open_handoff(server: BackendServer, priority: str = "normal", email: Optional[str] = None) -> int:
@@ -99,18 +99,37 @@ def test_csat_rating_is_stored_and_validated(backend_server: BackendServer) -> N
     assert backend_server.put("/v1/tickets/99999999/csat", json={"rating": 5}).status_code == 404
 
 
-def test_email_to_an_offline_customer_goes_to_the_address_on_the_ticket(
-    backend_server: BackendServer,
+def test_email_to_an_offline_customer_goes_only_to_a_verified_account(
+    backend_server: BackendServer, factory: Factory
 ) -> None:
-    email = f"offline-{uuid.uuid4().hex[:6]}@example.com"
-    ticket_id = open_handoff(backend_server, email=email)
+    customer = factory.customer([{"status": "placed", "total_cents": 100}])
+    token = backend_server.verify(customer.email)
+    # The ticket names the address the customer typed; the reply goes to the verified account's address.
+    linked = backend_server.post(
+        "/v1/tickets",
+        json={
+            "subject": "Handoff",
+            "category": "handoff",
+            "customer_id": customer.id,
+            "customer_email": "typo@example.com",
+        },
+        headers=verified(token),
+        as_="actions",
+    ).json()["id"]
     sent = backend_server.post(
-        f"/v1/tickets/{ticket_id}/customer-email",
+        f"/v1/tickets/{linked}/customer-email",
         json={"subject": "Reply", "body": "Your parcel is on its way."},
     )
-    assert sent.status_code == 201 and sent.json()["recipient"] == email
-    outbox = backend_server.get("/v1/outbox", params={"recipient": email, "template": "agent_reply"}).json()
+    assert sent.status_code == 201 and sent.json()["recipient"] == customer.email
+    outbox = backend_server.get(
+        "/v1/outbox", params={"recipient": customer.email, "template": "agent_reply"}
+    ).json()
     assert outbox["items"][0]["body"] == "Your parcel is on its way."
-    nobody = open_handoff(backend_server)
-    refused = backend_server.post(f"/v1/tickets/{nobody}/customer-email", json={"subject": "x", "body": "y"})
-    assert refused.status_code == 422 and refused.json()["error"]["code"] == "no_email_on_file"
+    # A typed, unverified email could be anybody's: no email, and nothing in its outbox.
+    claimed = f"victim-{uuid.uuid4().hex[:6]}@example.com"
+    unverified = open_handoff(backend_server, email=claimed)
+    refused = backend_server.post(
+        f"/v1/tickets/{unverified}/customer-email", json={"subject": "x", "body": "y"}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "email_not_verified"
+    assert backend_server.get("/v1/outbox", params={"recipient": claimed}).json()["total"] == 0

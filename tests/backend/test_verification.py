@@ -7,8 +7,8 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import update
 
-from backend.database import utcnow
 from backend.identity.models import VerificationChallenge, VerificationToken
+from common.database import utcnow
 from tests.conftest import BackendServer, Factory, verified
 
 ONE_ORDER = [{"status": "delivered", "total_cents": 1000, "delivered_days_ago": 1}]
@@ -71,9 +71,8 @@ def test_expired_codes_and_tokens_are_refused(backend_server: BackendServer, fac
     assert check(backend_server, challenge, code).status_code == 410
 
     token = backend_server.verify(customer.email)
-    assert (
-        backend_server.get(f"/v1/customers/{customer.id}/balance", headers=verified(token)).status_code == 200
-    )
+    balance = f"/v1/customers/{customer.id}/balance"
+    assert backend_server.get(balance, headers=verified(token), as_="actions").status_code == 200
     with backend_server.session_factory() as session:
         session.execute(
             update(VerificationToken)
@@ -81,7 +80,7 @@ def test_expired_codes_and_tokens_are_refused(backend_server: BackendServer, fac
             .values(expires_at=utcnow() - timedelta(seconds=1))
         )
         session.commit()
-    expired = backend_server.get(f"/v1/customers/{customer.id}/balance", headers=verified(token))
+    expired = backend_server.get(balance, headers=verified(token), as_="actions")
     assert expired.status_code == 403
 
 
@@ -90,27 +89,55 @@ def test_sensitive_operations_refuse_missing_forged_and_foreign_tokens(
 ) -> None:
     owner, other = factory.customer(ONE_ORDER), factory.customer(ONE_ORDER)
     others_token = backend_server.verify(other.email)
+    # As the action server would call: its credential acts for a customer only with their token.
     attempts = [
-        backend_server.get(f"/v1/customers/{owner.id}/balance"),
-        backend_server.get(f"/v1/customers/{owner.id}/balance", headers=verified("forged-token")),
-        backend_server.get(f"/v1/customers/{owner.id}/balance", headers=verified(others_token)),
+        backend_server.get(f"/v1/customers/{owner.id}/balance", as_="actions"),
+        backend_server.get(
+            f"/v1/customers/{owner.id}/balance", headers=verified("forged-token"), as_="actions"
+        ),
+        backend_server.get(
+            f"/v1/customers/{owner.id}/balance", headers=verified(others_token), as_="actions"
+        ),
+        backend_server.get(
+            "/v1/invoices", params={"customer_id": owner.id}, headers=verified(others_token), as_="actions"
+        ),
+        backend_server.get("/v1/payments", params={"customer_id": owner.id}, as_="actions"),
+        backend_server.get(f"/v1/customers/{owner.id}", headers=verified(others_token), as_="actions"),
         backend_server.patch(
-            f"/v1/customers/{owner.id}", json={"email": "x@example.org"}, headers=verified(others_token)
+            f"/v1/customers/{owner.id}",
+            json={"address": "1 Attacker Road, Evil, 1, US"},
+            headers=verified(others_token),
+            as_="actions",
+        ),
+        backend_server.post(
+            f"/v1/customers/{owner.id}/email-change",
+            json={"new_email": "x@example.org"},
+            headers=verified(others_token),
+            as_="actions",
         ),
         backend_server.post(
             "/v1/refunds",
             json={"order_id": owner.order_ids[0], "email": owner.email},
             headers={**verified(others_token), "Idempotency-Key": "k-" + owner.email},
+            as_="actions",
         ),
         backend_server.post(
-            f"/v1/customers/{owner.id}/deletion-requests", json={}, headers=verified(others_token)
+            f"/v1/customers/{owner.id}/deletion-requests",
+            json={},
+            headers=verified(others_token),
+            as_="actions",
         ),
         backend_server.post(
-            "/v1/password-resets", json={"email": owner.email}, headers=verified(others_token)
+            "/v1/password-resets", json={"email": owner.email}, headers=verified(others_token), as_="actions"
         ),
     ]
     assert [response.status_code for response in attempts] == [403] * len(attempts)
+    # Nothing happened: no refund, no ticket, no email, the profile as it was.
     assert backend_server.get("/v1/refunds", params={"customer_id": owner.id}).json()["total"] == 0
+    assert backend_server.get("/v1/tickets", params={"customer_id": owner.id}).json()["total"] == 0
+    assert backend_server.get("/v1/outbox", params={"recipient": owner.email}).json()["total"] == 0
+    profile = backend_server.get(f"/v1/customers/{owner.id}").json()
+    assert profile["address"] == "1 Test Street, Testville, 00001, US" and profile["email"] == owner.email
 
 
 def test_issuing_codes_is_rate_limited_for_known_and_unknown_identifiers(
@@ -125,11 +152,13 @@ def test_issuing_codes_is_rate_limited_for_known_and_unknown_identifiers(
 
 
 def test_sms_code_goes_to_the_phone_on_file(backend_server: BackendServer) -> None:
-    challenge = start(backend_server, phone="+1 555 0100")  # Jane Doe's phone in the demo data
-    outbox = backend_server.get("/v1/outbox", params={"recipient": "+1 555 0100"}).json()["items"]
+    # Jane Doe's phone in the demo data, typed the way a customer might; stored and sent as E.164.
+    challenge = start(backend_server, phone="(202) 555-0100")
+    outbox = backend_server.get("/v1/outbox", params={"recipient": "+12025550100"}).json()["items"]
     assert outbox[0]["channel"] == "sms" and outbox[0]["template"] == "verification_code"
     assert (
-        check(backend_server, challenge, backend_server.latest_code("+1 555 0100")).json()["customer_id"] == 1
+        check(backend_server, challenge, backend_server.latest_code("+12025550100")).json()["customer_id"]
+        == 1
     )
 
 
@@ -146,11 +175,15 @@ def test_authenticator_app_codes_work_once(backend_server: BackendServer, factor
 
 
 def test_password_reset_by_customer_id_for_a_phone_verified_customer(backend_server: BackendServer) -> None:
-    challenge = start(backend_server, phone="+1 555 0102")  # Li Wei's phone in the demo data
-    token = check(backend_server, challenge, backend_server.latest_code("+1 555 0102")).json()["token"]
-    refused = backend_server.post("/v1/password-resets", json={"customer_id": 1}, headers=verified(token))
+    challenge = start(backend_server, phone="+1 202 555 0102")  # Li Wei's phone in the demo data
+    token = check(backend_server, challenge, backend_server.latest_code("+12025550102")).json()["token"]
+    refused = backend_server.post(
+        "/v1/password-resets", json={"customer_id": 1}, headers=verified(token), as_="actions"
+    )
     assert refused.status_code == 403  # Jane's account, Li Wei's token
-    accepted = backend_server.post("/v1/password-resets", json={"customer_id": 3}, headers=verified(token))
+    accepted = backend_server.post(
+        "/v1/password-resets", json={"customer_id": 3}, headers=verified(token), as_="actions"
+    )
     assert accepted.status_code == 202
     both = backend_server.post("/v1/password-resets", json={"customer_id": 3, "email": "li.wei@example.com"})
     assert both.status_code == 422

@@ -1,4 +1,8 @@
-"""One real stack for every end-to-end test: backend, action server, Rasa, agent console, web chat."""
+"""One real stack for every end-to-end test: backend, action server, Rasa, agent console, web chat.
+
+It trusts X-Real-IP as it would behind our nginx, so each test customer can come from an address of its own
+(tests/e2e/helpers.py), as real customers do, and per-address limits are tested where they are meant to be.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ import pytest
 
 from tools.stack import Stack, StackConfig
 
-TOKEN = "e2e-backend-token"
-
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
@@ -17,12 +19,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = Stack(
         StackConfig.isolated(
             var_dir,
-            TOKEN,
             extra_env={
-                "HANDOFF_QUEUE_PATH": str(var_dir / "pending-handoffs.db"),
                 "HANDOFF_RETRY_SECONDS": "2",
                 "BACKEND_BREAKER_RESET_SECONDS": "2",
                 "BACKEND_CONNECT_TIMEOUT": "1",
+                "FRONTDESK_TRUST_PROXY": "true",
+                "CONSOLE_AVAILABILITY_CACHE_SECONDS": "0",
             },
         )
     )

@@ -14,7 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.conftest import TOKEN
+from tests.e2e.helpers import admin_headers
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +63,7 @@ def ticket_of(stack: Stack, conversation_id: str) -> dict:
     answer = requests.get(
         f"{stack.config.backend_url}/v1/tickets",
         params={"conversation_id": conversation_id, "category": "handoff"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers=admin_headers(stack),
         timeout=10,
     )
     return answer.json()["items"][0]

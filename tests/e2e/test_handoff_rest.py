@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.test_conversations import Customer, backend_get, low_confidence_messages, tracker
+from tests.e2e.helpers import Customer, backend_get, tracker
+from tests.e2e.test_conversations import low_confidence_messages
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e

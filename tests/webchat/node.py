@@ -16,11 +16,12 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from channels.socketio import GuardedSocketIOInput
+from common.settings import channel_settings
 
 
 def build(port: int) -> Sanic:
     app = Sanic(f"webchat_node_{port}")
-    channel = GuardedSocketIOInput(domain_path="domain.yml")
+    channel = GuardedSocketIOInput(channel_settings())
 
     async def echo(message: UserMessage) -> None:
         await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")

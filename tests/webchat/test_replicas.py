@@ -42,7 +42,13 @@ def redis_url() -> Optional[str]:
 
 
 def start_nodes(count: int, tmp_path, redis: Optional[str], **extra_env: str) -> List[str]:
-    env = dict(os.environ, WEBCHAT_SESSION_SECRET=SECRET, RASA_API_TOKEN=API_TOKEN, **extra_env)
+    env = dict(
+        os.environ,
+        FRONTDESK_ENV="development",
+        CHANNEL_SESSION_SECRET=SECRET,
+        RASA_API_TOKEN=API_TOKEN,
+        **extra_env,
+    )
     env.pop("WEBCHAT_REDIS_URL", None)
     if redis:
         env["WEBCHAT_REDIS_URL"] = redis
@@ -148,7 +154,7 @@ def test_without_redis_each_replica_only_knows_its_own_sockets(tmp_path, nodes_c
 def test_new_sessions_are_limited_per_address_but_returning_customers_are_not(
     tmp_path, nodes_cleanup
 ) -> None:
-    (node,) = start_nodes(1, tmp_path, None, WEBCHAT_NEW_SESSIONS_PER_ADDRESS="3/hour")
+    (node,) = start_nodes(1, tmp_path, None, NEW_SESSIONS_PER_ADDRESS="3/hour")
     first = Customer(node)
     others = [Customer(node) for _ in range(2)]
     assert all(other.session_id.startswith("wc-") for other in others)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
-from actions.clients.http import ServiceClient
+from clients.backend.headers import customer_headers
+from clients.http import ServiceClient
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Refund:
     created_at: str
 
     @classmethod
-    def from_json(cls, body: dict) -> Refund:
+    def from_json(cls, body: Dict[str, Any]) -> Refund:
         return cls(
             id=body["id"],
             order_id=body["order_id"],
@@ -64,13 +65,20 @@ class BillingClient(ServiceClient):
     def balance(self, customer_id: int, *, verification_token: str) -> Balance:
         """Store credit and amount due (needs a verification)."""
         body = self._call(
-            "GET", f"/v1/customers/{customer_id}/balance", verification_token=verification_token
+            "GET",
+            f"/v1/customers/{int(customer_id)}/balance",
+            headers=customer_headers(verification_token=verification_token),
         )
         return Balance(Decimal(str(body["store_credit"])), Decimal(str(body["amount_due"])), body["currency"])
 
-    def invoices(self, customer_id: int, limit: int = 10) -> List[Invoice]:
-        """The customer's most recent invoices."""
-        body = self._call("GET", "/v1/invoices", params={"customer_id": customer_id, "page_size": limit})
+    def invoices(self, customer_id: int, *, verification_token: str, limit: int = 10) -> List[Invoice]:
+        """The customer's most recent invoices (needs a verification)."""
+        body = self._call(
+            "GET",
+            "/v1/invoices",
+            params={"customer_id": int(customer_id), "page_size": limit},
+            headers=customer_headers(verification_token=verification_token),
+        )
         return [
             Invoice(
                 id=item["id"],
@@ -88,14 +96,19 @@ class BillingClient(ServiceClient):
         body = self._call(
             "POST",
             f"/v1/invoices/{invoice_id}/send-copy",
-            json={"customer_id": customer_id},
-            verification_token=verification_token,
+            json={"customer_id": int(customer_id)},
+            headers=customer_headers(verification_token=verification_token),
         )
-        return body["sent_to"]
+        return str(body["sent_to"])
 
-    def payments(self, customer_id: int, limit: int = 5) -> List[Payment]:
-        """The customer's most recent payments."""
-        body = self._call("GET", "/v1/payments", params={"customer_id": customer_id, "page_size": limit})
+    def payments(self, customer_id: int, *, verification_token: str, limit: int = 5) -> List[Payment]:
+        """The customer's most recent payments (needs a verification)."""
+        body = self._call(
+            "GET",
+            "/v1/payments",
+            params={"customer_id": int(customer_id), "page_size": limit},
+            headers=customer_headers(verification_token=verification_token),
+        )
         return [
             Payment(
                 id=item["id"],
@@ -119,20 +132,27 @@ class BillingClient(ServiceClient):
         verification_token: str,
         idempotency_key: str,
     ) -> Refund:
-        """Create a refund; BackendError 422 with the policy reason when not eligible."""
-        payload = {"order_id": order_id, "email": email, "reason": reason}
+        """Create a refund; ServiceRefused 422 with the policy reason when not eligible."""
+        payload: Dict[str, Any] = {"order_id": int(order_id), "email": email, "reason": reason}
         if amount is not None:
             payload["amount"] = str(amount)
         body = self._call(
             "POST",
             "/v1/refunds",
             json=payload,
-            verification_token=verification_token,
+            headers=customer_headers(verification_token=verification_token),
             idempotency_key=idempotency_key,
         )
         return Refund.from_json(body)
 
-    def refunds_for_order(self, order_id: int) -> List[Refund]:
-        """Refunds of one order, newest first."""
-        body = self._call("GET", "/v1/refunds", params={"order_id": order_id, "page_size": 20})
-        return [Refund.from_json(item) for item in body["items"]]
+    def refund_status(
+        self, order_id: int, email: str, *, client_address: Optional[str] = None
+    ) -> List[Refund]:
+        """Refunds of the order if it belongs to this email, newest first (404 otherwise; lookup budget)."""
+        body = self._call(
+            "POST",
+            f"/v1/orders/{int(order_id)}/refund-status",
+            json={"email": email},
+            headers=customer_headers(client_address=client_address),
+        )
+        return [Refund.from_json(item) for item in body]

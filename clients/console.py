@@ -1,11 +1,12 @@
-"""Client for the agent console's public availability endpoint (how long a customer will wait)."""
+"""Client for the agent console's public availability route (how long a customer will wait)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
 
-from actions.clients.http import ServiceClient
+from clients.http import HttpTransport, ServiceClient
+from common.settings import ServiceEndpoint
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,10 @@ class Availability:
 
 class ConsoleClient(ServiceClient):
     api_name = "console"
+
+    @classmethod
+    def connect(cls, endpoint: ServiceEndpoint) -> ConsoleClient:
+        return cls(HttpTransport(endpoint, service="agent console"))
 
     def availability(self, ticket_id: Optional[int] = None) -> Availability:
         """Agents free now, conversations waiting, the estimated wait (for this ticket's place in the queue)

@@ -1,1 +1,0 @@
-"""One typed client per backend API (CRM, orders, billing, ticketing), sharing one HTTP transport."""

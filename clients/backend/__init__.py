@@ -1,0 +1,34 @@
+"""The store backend's APIs as typed clients; `BackendApi.connect(endpoint)` builds them over one transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clients.backend.billing import BillingClient
+from clients.backend.crm import CrmClient
+from clients.backend.identity import IdentityClient
+from clients.backend.orders import OrdersClient
+from clients.backend.ticketing import TicketingClient
+from clients.http import HttpTransport
+from common.settings import ServiceEndpoint
+
+
+@dataclass(frozen=True)
+class BackendApi:
+    crm: CrmClient
+    orders: OrdersClient
+    billing: BillingClient
+    ticketing: TicketingClient
+    identity: IdentityClient
+
+    @classmethod
+    def connect(cls, endpoint: ServiceEndpoint) -> BackendApi:
+        """Clients sharing one pooled transport, each API with its own circuit breaker."""
+        transport = HttpTransport(endpoint, service="store backend")
+        return cls(
+            CrmClient(transport),
+            OrdersClient(transport),
+            BillingClient(transport),
+            TicketingClient(transport),
+            IdentityClient(transport),
+        )

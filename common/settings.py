@@ -1,0 +1,337 @@
+"""Every process's settings, read from the environment in this one module.
+
+`FRONTDESK_ENV` is `production` unless it says `development`. In production a process refuses to start
+when a secret it needs is missing, short, or one of the development values below, and the error names the
+variable. `make run` and the tests select development explicitly; there the development values stand in
+for secrets nobody set.
+
+One loader per process: `backend_settings()`, `action_server_settings()`, `console_settings()`,
+`channel_settings()` (inside Rasa) and `webchat_settings()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+from common.paths import DOMAIN_PATH, REPO_ROOT, VAR_DIR
+
+ENVIRONMENT_VARIABLE = "FRONTDESK_ENV"
+PRODUCTION = "production"
+DEVELOPMENT = "development"
+MIN_SECRET_LENGTH = 24
+
+# The only copy of the development stand-ins. Production refuses every one of them.
+DEVELOPMENT_SECRETS: Dict[str, str] = {
+    "BACKEND_ACTIONS_TOKEN": "dev-backend-token-for-the-action-server",
+    "BACKEND_CONSOLE_TOKEN": "dev-backend-token-for-the-agent-console",
+    "ACTION_SERVER_TOKEN": "dev-token-rasa-sends-to-the-action-server",
+    "CHANNEL_SESSION_SECRET": "dev-secret-that-signs-channel-session-ids",
+    "RASA_API_TOKEN": "dev-token-for-the-rasa-http-api",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or unsafe; the message names the variable and what to do."""
+
+
+def environment() -> str:
+    """production (the default) or development."""
+    value = os.environ.get(ENVIRONMENT_VARIABLE, PRODUCTION).strip().lower() or PRODUCTION
+    if value not in (PRODUCTION, DEVELOPMENT):
+        raise ConfigurationError(
+            f"{ENVIRONMENT_VARIABLE} must be 'production' or 'development', not {value!r}."
+        )
+    return value
+
+
+def is_production() -> bool:
+    return environment() == PRODUCTION
+
+
+def secret(name: str) -> str:
+    """A required secret: refused in production when missing or unsafe, a development stand-in otherwise."""
+    value = os.environ.get(name, "").strip()
+    if environment() == DEVELOPMENT:
+        return value or DEVELOPMENT_SECRETS[name]
+    _refuse_unsafe(name, value)
+    return value
+
+
+def optional_secret(name: str) -> Optional[str]:
+    """A secret that switches a feature on when set; when set in production it must be safe."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if environment() == PRODUCTION:
+        _refuse_unsafe(name, value)
+    return value
+
+
+def _refuse_unsafe(name: str, value: str) -> None:
+    if not value:
+        raise ConfigurationError(
+            f"{name} is not set. Production ({ENVIRONMENT_VARIABLE} is not 'development') needs a long random "
+            f"value, for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'."
+        )
+    if value in DEVELOPMENT_SECRETS.values() or value.startswith("dev-"):
+        raise ConfigurationError(f"{name} is a development default; set a long random value for production.")
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"{name} is shorter than {MIN_SECRET_LENGTH} characters; use a long random value."
+        )
+
+
+def text(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else value.strip()
+
+
+def number(name: str, default: float) -> float:
+    raw = text(name, str(default))
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}.")
+
+
+def integer(name: str, default: int) -> int:
+    raw = text(name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.")
+
+
+def flag(name: str, default: bool) -> bool:
+    raw = text(name, "true" if default else "false").lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigurationError(f"{name} must be true or false, not {raw!r}.")
+    return raw in ("true", "1", "yes")
+
+
+def url(name: str, default: str) -> str:
+    return text(name, default).rstrip("/")
+
+
+def sqlite_url(filename: str) -> str:
+    return f"sqlite:///{VAR_DIR / filename}"
+
+
+@dataclass(frozen=True)
+class ServiceEndpoint:
+    """Another service this process calls: where it is, the credential it presents, how long to wait."""
+
+    base_url: str
+    token: Optional[str]
+    connect_timeout: float
+    read_timeout: float
+    retry_attempts: int = 1
+    breaker_fail_max: int = 5
+    breaker_reset_seconds: float = 30.0
+
+
+# --- the reference backend --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    environment: str
+    database_url: str
+    store_url: str
+    # Each calling service has its own credential, scopes (backend/security.py) and request budget.
+    actions_token: str
+    console_token: str
+    actions_rate_limit: str
+    console_rate_limit: str
+    rate_limit_storage: str
+    verification_token_ttl_seconds: int
+    # Failed order lookups (unknown order or wrong email) allowed per email and per customer address,
+    # across senders, channels and Rasa replicas (the storage is shared when it is Redis).
+    lookup_failures_per_email: str
+    lookup_failures_per_address: str
+    # Wrong one-time codes allowed per customer, whichever email, phone or channel they come through.
+    code_failures_per_customer: str
+    lockout_minutes: int
+
+    @property
+    def development_routes(self) -> bool:
+        """The outbox reader: codes and reset links in clear, so never in production."""
+        return self.environment == DEVELOPMENT
+
+
+def backend_settings() -> BackendSettings:
+    return BackendSettings(
+        environment=environment(),
+        database_url=text("DATABASE_URL", sqlite_url("backend.db")),
+        store_url=url("STORE_URL", "https://shop.example.com"),
+        actions_token=secret("BACKEND_ACTIONS_TOKEN"),
+        console_token=secret("BACKEND_CONSOLE_TOKEN"),
+        actions_rate_limit=text("BACKEND_ACTIONS_RATE_LIMIT", "1200/minute"),
+        console_rate_limit=text("BACKEND_CONSOLE_RATE_LIMIT", "600/minute"),
+        rate_limit_storage=text("BACKEND_RATE_LIMIT_STORAGE", "memory://"),
+        verification_token_ttl_seconds=integer("VERIFICATION_TOKEN_TTL_SECONDS", 900),
+        lookup_failures_per_email=text("LOOKUP_FAILURES_PER_EMAIL", "5/hour"),
+        lookup_failures_per_address=text("LOOKUP_FAILURES_PER_ADDRESS", "20/hour"),
+        code_failures_per_customer=text("CODE_FAILURES_PER_CUSTOMER", "8/hour"),
+        lockout_minutes=integer("VERIFICATION_LOCKOUT_MINUTES", 60),
+    )
+
+
+# --- the action server --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionServerSettings:
+    backend: ServiceEndpoint
+    console: ServiceEndpoint
+    # Rasa presents it on every call (endpoints.yml `action_endpoint.token`); nobody else may run actions.
+    action_server_token: str
+    handoff_queue_url: str
+    handoff_retry_seconds: float
+    kb_dir: Path
+    # Backend calls run in worker threads so a slow call never stalls other conversations.
+    worker_threads: int
+
+
+def action_server_settings() -> ActionServerSettings:
+    return ActionServerSettings(
+        backend=ServiceEndpoint(
+            base_url=url("BACKEND_URL", "http://127.0.0.1:8000"),
+            token=secret("BACKEND_ACTIONS_TOKEN"),
+            connect_timeout=number("BACKEND_CONNECT_TIMEOUT", 2),
+            read_timeout=number("BACKEND_READ_TIMEOUT", 5),
+            retry_attempts=integer("BACKEND_RETRY_ATTEMPTS", 3),
+            breaker_fail_max=integer("BACKEND_BREAKER_FAIL_MAX", 5),
+            breaker_reset_seconds=number("BACKEND_BREAKER_RESET_SECONDS", 30),
+        ),
+        # Asked only for the expected wait: short timeouts and no retries.
+        console=ServiceEndpoint(
+            base_url=url("CONSOLE_URL", "http://127.0.0.1:8090"),
+            token=None,
+            connect_timeout=number("CONSOLE_CONNECT_TIMEOUT", 1),
+            read_timeout=number("CONSOLE_READ_TIMEOUT", 2),
+        ),
+        action_server_token=secret("ACTION_SERVER_TOKEN"),
+        handoff_queue_url=text("HANDOFF_QUEUE_DATABASE_URL", sqlite_url("pending-handoffs.db")),
+        handoff_retry_seconds=number("HANDOFF_RETRY_SECONDS", 10),
+        kb_dir=Path(text("KB_DIR", str(REPO_ROOT / "data" / "kb"))),
+        worker_threads=integer("ACTIONS_WORKER_THREADS", 32),
+    )
+
+
+# --- the agent console ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    database_url: str
+    backend: ServiceEndpoint
+    rasa: ServiceEndpoint
+    domain_path: Path
+    session_hours: float
+    secure_cookies: bool
+    support_hours: str
+    average_handle_minutes: float
+    agent_online_seconds: float
+    # Failed logins: per username and address, per address (spraying), per username from anywhere.
+    login_attempts_per_account: str
+    login_attempts_per_address: str
+    login_attempts_per_username: str
+    trust_proxy: bool
+    # The public availability route: answered from a short cache, limited per customer address.
+    availability_cache_seconds: float
+    public_rate_limit: str
+
+
+def console_settings() -> ConsoleSettings:
+    return ConsoleSettings(
+        database_url=text("CONSOLE_DATABASE_URL", sqlite_url("console.db")),
+        backend=ServiceEndpoint(
+            base_url=url("BACKEND_URL", "http://127.0.0.1:8000"),
+            token=secret("BACKEND_CONSOLE_TOKEN"),
+            connect_timeout=2.0,
+            read_timeout=10.0,
+        ),
+        rasa=ServiceEndpoint(
+            base_url=url("RASA_URL", "http://127.0.0.1:5005"),
+            token=secret("RASA_API_TOKEN"),
+            connect_timeout=2.0,
+            read_timeout=30.0,
+        ),
+        domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
+        session_hours=number("CONSOLE_SESSION_HOURS", 12),
+        secure_cookies=flag("CONSOLE_SECURE_COOKIES", is_production()),
+        # e.g. "Mon-Fri 09:00-17:00 Europe/London"; empty means staffed around the clock.
+        support_hours=text("SUPPORT_HOURS", ""),
+        average_handle_minutes=number("CONSOLE_AVERAGE_HANDLE_MINUTES", 6),
+        agent_online_seconds=number("CONSOLE_AGENT_ONLINE_SECONDS", 90),
+        login_attempts_per_account=text("CONSOLE_LOGIN_ATTEMPTS", "5/15minutes"),
+        login_attempts_per_address=text("CONSOLE_LOGIN_ATTEMPTS_PER_ADDRESS", "20/15minutes"),
+        login_attempts_per_username=text("CONSOLE_LOGIN_ATTEMPTS_PER_USERNAME", "100/hour"),
+        trust_proxy=flag("FRONTDESK_TRUST_PROXY", False),
+        availability_cache_seconds=number("CONSOLE_AVAILABILITY_CACHE_SECONDS", 2),
+        public_rate_limit=text("CONSOLE_PUBLIC_RATE_LIMIT", "60/minute"),
+    )
+
+
+# --- Rasa's input channels --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    domain_path: Path
+    # Signs the session ids the web chat and REST channels hand out (HMAC).
+    session_secret: str
+    # Server-to-server REST integrations present it as a bearer token; unset means none are allowed.
+    rest_service_token: Optional[str]
+    # Guards the presence route that the console asks.
+    rasa_api_token: str
+    rate_limit: str
+    rate_limit_storage: str
+    new_sessions_per_address: str
+    redis_url: Optional[str]
+    trust_proxy: bool
+    allowed_origins: Tuple[str, ...]
+    max_body_bytes: int
+
+
+def channel_settings() -> ChannelSettings:
+    origins = tuple(part.strip() for part in text("WEBCHAT_ALLOWED_ORIGINS", "").split(",") if part.strip())
+    return ChannelSettings(
+        domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
+        session_secret=secret("CHANNEL_SESSION_SECRET"),
+        rest_service_token=optional_secret("REST_CHANNEL_TOKEN"),
+        rasa_api_token=secret("RASA_API_TOKEN"),
+        rate_limit=text("RASA_RATE_LIMIT", "20/minute"),
+        rate_limit_storage=text("RASA_RATE_LIMIT_STORAGE", "memory://"),
+        new_sessions_per_address=text("NEW_SESSIONS_PER_ADDRESS", "30/hour"),
+        redis_url=os.environ.get("WEBCHAT_REDIS_URL") or None,
+        trust_proxy=flag("FRONTDESK_TRUST_PROXY", False),
+        allowed_origins=origins,
+        max_body_bytes=integer("CHANNEL_MAX_BODY_BYTES", 16_384),
+    )
+
+
+# --- the web chat page ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebchatSettings:
+    rasa_public_url: str
+    domain_path: Path
+
+
+def webchat_settings() -> WebchatSettings:
+    return WebchatSettings(
+        rasa_public_url=url("RASA_PUBLIC_URL", "http://127.0.0.1:5005"),
+        domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
+    )
+
+
+def run_id() -> Optional[str]:
+    """Set by the stack runner for each run; health routes echo it so readiness checks reach this run's
+    own processes and never a stale one left on the same port."""
+    return os.environ.get("FRONTDESK_RUN_ID") or None

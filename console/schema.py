@@ -1,0 +1,26 @@
+"""Create the console's tables, and add the columns later versions introduced to an existing database.
+
+The console has few tables and only ever adds to them, so this small step replaces a migration tool.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from console.agents import models as _agents  # noqa: F401 - registers the tables
+from console.audit import models as _audit  # noqa: F401
+from console.corrections import models as _corrections  # noqa: F401
+from console.database import Base
+
+# Columns added after a table first shipped: (table, column, SQL type and default).
+ADDED_COLUMNS = (("agents", "roles", "VARCHAR(100) NOT NULL DEFAULT 'agent'"),)
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table, column, definition in ADDED_COLUMNS:
+            if column not in {existing["name"] for existing in inspector.get_columns(table)}:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))

@@ -1,0 +1,88 @@
+"""What end-to-end tests do to a running stack: chat over REST as a customer, read the backend and Rasa."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Dict, List, Optional
+
+import requests
+
+from tools.stack import Stack
+
+
+def new_rest_sender(stack: Stack, headers: Optional[Dict[str, str]] = None) -> str:
+    """A sender id the REST channel signed for this conversation."""
+    answer = requests.post(
+        f"{stack.config.rasa_url}/webhooks/rest/session", headers=headers or {}, timeout=10
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()["sender"]
+
+
+class Customer:
+    """One chat session over the REST channel, as a customer's app would hold it."""
+
+    def __init__(self, stack: Stack, *, address: Optional[str] = None) -> None:
+        self.stack = stack
+        # The e2e stack trusts X-Real-IP as it would behind nginx: each customer has an address of its own.
+        self.address = address or random_address()
+        self.headers = {"X-Real-IP": self.address}
+        self.wire_id = new_rest_sender(stack, self.headers)
+        self.sender = self.wire_id.split(".", 1)[0]
+
+    def post(self, message: str, **extra: Any) -> requests.Response:
+        return requests.post(
+            f"{self.stack.config.rasa_url}/webhooks/rest/webhook",
+            json={"sender": self.wire_id, "message": message, **extra},
+            headers=self.headers,
+            timeout=60,
+        )
+
+    def say(self, message: str, **extra: Any) -> List[Dict]:
+        response = self.post(message, **extra)
+        response.raise_for_status()
+        return response.json()
+
+    def say_text(self, message: str, **extra: Any) -> str:
+        return "\n".join(reply.get("text", "") for reply in self.say(message, **extra))
+
+
+def random_address() -> str:
+    """An address in 198.18.0.0/15, the range set aside for tests of network devices."""
+    value = uuid.uuid4().int
+    return f"198.{18 + value % 2}.{(value >> 8) % 256}.{(value >> 16) % 254 + 1}"
+
+
+def admin_headers(stack: Stack) -> Dict[str, str]:
+    return {"Authorization": f"Bearer {stack.config.admin_token}"}
+
+
+def backend_get(stack: Stack, path: str, **params: Any) -> Dict:
+    """Read the backend with the stack's admin credential (the tests' view, not a service's)."""
+    response = requests.get(
+        f"{stack.config.backend_url}{path}", params=params, headers=admin_headers(stack), timeout=10
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def latest_code(stack: Stack, recipient: str) -> str:
+    """The one-time code the backend just "sent" (read from its development outbox)."""
+    items = backend_get(stack, "/v1/outbox", recipient=recipient, template="verification_code")["items"]
+    return re.search(r"\b(\d{6})\b", items[0]["body"]).group(1)
+
+
+def tracker(stack: Stack, sender: str) -> Dict:
+    """The conversation as Rasa's HTTP API returns it (the API needs the stack's token)."""
+    answer = requests.get(
+        f"{stack.config.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.config.rasa_api_token, "include_events": "ALL"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def unique_email() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}@example.org"
