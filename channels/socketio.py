@@ -48,6 +48,33 @@ def socket_address(environ: Dict[str, Any], *, trust_proxy: bool) -> str:
     return client_address(peer, {PROXY_HEADER: proxy_header} if proxy_header else {}, trust_proxy=trust_proxy)
 
 
+class BoundedSocketBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, with over-long HTTP bodies refused before python-engineio reads them.
+
+    python-engineio answers a polling POST over max_http_buffer_size by disconnecting the socket and
+    leaving the request hanging; a 413 here ends it at once and keeps the connection free.
+    """
+
+    def __init__(
+        self, sio: AsyncServer, socketio_path: str, max_body_bytes: int, *args: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(sio, socketio_path, *args, **kwargs)
+        self.ctx.max_body_bytes = max_body_bytes
+
+    def register(self, app: Any, options: Dict[str, Any]) -> None:
+        path, limit = self.ctx.socketio_path, self.ctx.max_body_bytes
+
+        async def refuse_over_long_bodies(request: Request) -> Optional[HTTPResponse]:
+            if request.path.startswith(path) and int(request.headers.get("content-length") or 0) > limit:
+                return response.json(
+                    {"error": {"code": "request_too_large", "message": "Too large."}}, status=413
+                )
+            return None
+
+        app.register_middleware(refuse_over_long_bodies, "request")
+        super().register(app, options)
+
+
 class AgentAwareSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, plus the agent's name on messages a person sent (metadata `agent`).
 
@@ -142,7 +169,9 @@ class GuardedSocketIOInput(SocketIOInput):
             client_manager=manager,
             max_http_buffer_size=settings.max_body_bytes,
         )
-        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        socketio_webhook = BoundedSocketBlueprint(
+            sio, self.socketio_path, settings.max_body_bytes, "socketio_webhook", __name__
+        )
         # get_output_channel (used for output_channel=latest) builds its output from self.sio.
         self.sio = sio
         handle = self.guard.wrap(on_new_message)

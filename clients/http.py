@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional
 
-import pybreaker
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from clients.breaker import CircuitBreaker, CircuitOpenError
 from common.settings import ServiceEndpoint
 
 
@@ -64,13 +64,13 @@ class HttpTransport:
             if auth_in_query:  # Rasa's HTTP API reads its --auth-token from the query string
                 self.default_params["token"] = endpoint.token
 
-    def new_breaker(self, name: str) -> pybreaker.CircuitBreaker:
+    def new_breaker(self, name: str) -> CircuitBreaker:
         """A circuit breaker for one API; refusals (4xx) are answers, not failures."""
-        return pybreaker.CircuitBreaker(
+        return CircuitBreaker(
+            name,
             fail_max=self.endpoint.breaker_fail_max,
             reset_timeout=self.endpoint.breaker_reset_seconds,
-            exclude=[ServiceRefused],
-            name=name,
+            exclude=(ServiceRefused,),
         )
 
     def request(
@@ -78,7 +78,7 @@ class HttpTransport:
         method: str,
         path: str,
         *,
-        breaker: pybreaker.CircuitBreaker,
+        breaker: CircuitBreaker,
         json: Any = None,
         params: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
@@ -104,7 +104,7 @@ class HttpTransport:
 
         try:
             return breaker.call(send_with_retries)
-        except pybreaker.CircuitBreakerError as exc:
+        except CircuitOpenError as exc:
             raise ServiceUnavailable(self.service, f"{breaker.name}: circuit open") from exc
 
     def _send(

@@ -1,4 +1,6 @@
 -- Rasa's SQL tracker store owns a table named `events`: it gets a database of its own.
 CREATE DATABASE rasa_tracker OWNER frontdesk;
--- The agent console (agents, sessions, corrections) keeps its tables apart from the store's data.
+-- The agent console (agents, sessions, corrections, audit trail) keeps its tables apart from the store's data.
 CREATE DATABASE frontdesk_console OWNER frontdesk;
+-- The action server's queue of handoffs waiting for ticketing.
+CREATE DATABASE frontdesk_actions OWNER frontdesk;

@@ -24,7 +24,8 @@ from backend.billing.models import Balance, Invoice, Payment
 from backend.customers.models import Customer
 from backend.orders.models import Order, OrderItem
 from common.database import make_engine, utcnow
-from tools.stack import REPO_ROOT, free_port
+from tests import attacks
+from tools.stack import REPO_ROOT, Stack, StackConfig, free_port
 
 # One credential per calling service, as in production; tests read and arrange with the admin one.
 TOKENS = {
@@ -367,15 +368,22 @@ CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
 
 
 def start_console(
-    backend_server: BackendServer, folder: Path, rasa_url: str = "http://127.0.0.1:9", **extra_env: str
+    backend_server: Any,
+    folder: Path,
+    rasa_url: str = "http://127.0.0.1:9",
+    console_token: str = TOKENS["console"],
+    rasa_token: str = "test-rasa-api-token",
+    **extra_env: str,
 ) -> ConsoleServer:
-    """The agent console as its own process, on its own SQLite file, with agents alice and bob."""
+    """The agent console as its own process, on its own SQLite file, with agents alice (an admin), bob and
+    carol. `backend_server`: anything with a base_url (a BackendServer, or a stack's backend)."""
     env = dict(
         os.environ,
         FRONTDESK_ENV="development",
         BACKEND_URL=backend_server.base_url,
-        BACKEND_CONSOLE_TOKEN=TOKENS["console"],
+        BACKEND_CONSOLE_TOKEN=console_token,
         RASA_URL=rasa_url,
+        RASA_API_TOKEN=rasa_token,
         CONSOLE_DATABASE_URL=f"sqlite:///{folder}/console.db",
         # Tests change who is available and ask at once; production caches the public answer for 2 s.
         CONSOLE_AVAILABILITY_CACHE_SECONDS=extra_env.pop("CONSOLE_AVAILABILITY_CACHE_SECONDS", "0"),
@@ -385,8 +393,9 @@ def start_console(
     passwords = {}
     for username, display_name in CONSOLE_AGENTS.items():
         passwords[username] = f"{username}-{uuid.uuid4().hex[:12]}"
+        roles = ["--role", "admin"] if username == "alice" else []
         subprocess.run(
-            [sys.executable, "-m", "console.cli", "add-agent", username, display_name],
+            [sys.executable, "-m", "console.cli", "add-agent", username, display_name, *roles],
             cwd=REPO_ROOT,
             env={**env, "CONSOLE_AGENT_PASSWORD": passwords[username]},
             check=True,
@@ -403,3 +412,55 @@ def stop_process(process: subprocess.Popen) -> None:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One real stack for every end-to-end and attack test: backend, action server, Rasa, console, web chat.
+
+    It trusts X-Real-IP as it would behind our nginx, so each test customer can come from an address of
+    its own (tests/e2e/helpers.py), as real customers do, and per-address limits are tested where meant.
+    """
+    var_dir = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        StackConfig.isolated(
+            var_dir,
+            extra_env={
+                "HANDOFF_RETRY_SECONDS": "2",
+                "BACKEND_BREAKER_RESET_SECONDS": "2",
+                "BACKEND_CONNECT_TIMEOUT": "1",
+                "FRONTDESK_TRUST_PROXY": "true",
+                "CONSOLE_AVAILABILITY_CACHE_SECONDS": "0",
+            },
+        )
+    )
+    running.start(timeout=300)
+    yield running
+    running.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """The attack suite's one line per attack class (make audit, and at the end of make test)."""
+    if not attacks.LEDGER:
+        return
+    terminalreporter.section("attack suite")
+    for line in attacks.report_lines():
+        terminalreporter.write_line(line)
+    attacks.write_json(REPO_ROOT / "results" / "audit.json")
+
+
+@dataclass
+class StackDatabase:
+    """The stack backend's database, for arranging test data the way Factory does."""
+
+    session_factory: sessionmaker
+
+
+@pytest.fixture(scope="session")
+def stack_people(stack: Stack) -> Factory:
+    """Customers of their own in the stack's backend, so attack tests never spend the demo customers' budgets.
+    Order numbers are ones the bot accepts (5 digits starting with 1)."""
+    engine = make_engine(stack.config.database_url or "")
+    return Factory(
+        StackDatabase(sessionmaker(bind=engine, future=True, expire_on_commit=False)), order_id_base=13_000
+    )  # type: ignore[arg-type]

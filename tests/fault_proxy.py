@@ -1,4 +1,12 @@
-"""A reverse proxy in front of the real backend that can slow down, fail with 500s or pass requests through."""
+"""A reverse proxy in front of a real service that can slow it down, fail it, or hold its answers.
+
+mode applies to every request: "pass", "slow" (sleep `delay` seconds, then forward), "error" (answer 500
+without forwarding). Per-path rules apply to requests whose path contains the given text:
+- fail_paths: answer 502 without forwarding;
+- delay_paths: {text: seconds} sleep, then forward;
+- hold_paths: forward, so the service does the work, then keep the answer until `release` is set (the
+  caller can kill the client meanwhile: "the process died after the write, before it heard back").
+"""
 
 from __future__ import annotations
 
@@ -6,18 +14,21 @@ import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
+from typing import Dict, Optional, Set
 
 import requests
 
 
 class FaultProxy:
-    """mode: "pass", "slow" (sleep `delay` seconds first), "error" (answer 500 without forwarding)."""
-
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.mode = "pass"
         self.delay = 0.0
+        self.fail_paths: Set[str] = set()
+        self.delay_paths: Dict[str, float] = {}
+        self.hold_paths: Set[str] = set()
+        self.held = threading.Event()  # set once a held request reached the service
+        self.release = threading.Event()
         self.requests_seen = 0
         self._lock = threading.Lock()
         proxy = self
@@ -26,14 +37,23 @@ class FaultProxy:
             def log_message(self, *_args) -> None:
                 pass
 
+            def _matches(self, texts) -> bool:  # type: ignore[no-untyped-def]
+                return any(text in self.path for text in texts)
+
             def _handle(self) -> None:
                 with proxy._lock:
                     proxy.requests_seen += 1
                 if proxy.mode == "error":
                     self._reply(500, b'{"error": {"code": "internal_error", "message": "injected"}}')
                     return
+                if self._matches(proxy.fail_paths):
+                    self._reply(502, b'{"error": {"code": "bad_gateway", "message": "injected"}}')
+                    return
                 if proxy.mode == "slow":
                     time.sleep(proxy.delay)
+                for text, seconds in proxy.delay_paths.items():
+                    if text in self.path:
+                        time.sleep(seconds)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {
@@ -45,12 +65,15 @@ class FaultProxy:
                     )
                 except requests.RequestException:
                     return
+                if self._matches(proxy.hold_paths):
+                    proxy.held.set()
+                    proxy.release.wait(120)
                 self._reply(upstream.status_code, upstream.content, upstream.headers.get("Content-Type"))
 
             def _reply(
                 self, status: int, body: bytes, content_type: Optional[str] = "application/json"
             ) -> None:
-                # The client may have given up (a timeout): that is the point of the slow mode.
+                # The client may have given up or died: that is the point of the slow and hold modes.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.send_response(status)
                     self.send_header("Content-Type", content_type or "application/json")
@@ -58,7 +81,7 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(body)
 
-            do_GET = do_POST = do_PATCH = _handle  # noqa: N815
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle  # noqa: N815
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -67,5 +90,6 @@ class FaultProxy:
         self.thread.start()
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()

@@ -64,7 +64,12 @@ def create_ticket(
         )
         return 201, TicketRead.from_row(ticket)
 
-    return idempotency.execute(key, "POST /tickets", body.dict(), produce, db_session=session, required=False)
+    # What makes two requests the same ticket: a resend after a crash carries a longer transcript (the
+    # customer's message twice) and must still find the first ticket, not be refused as a different request.
+    identity = body.dict(
+        include={"subject", "category", "priority", "customer_id", "customer_email", "conversation_id"}
+    )
+    return idempotency.execute(key, "POST /tickets", identity, produce, db_session=session, required=False)
 
 
 @router.get("/tickets", response_model=Page[TicketRead], dependencies=WORK)

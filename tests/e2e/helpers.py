@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import uuid
 from typing import Any, Dict, List, Optional
 
 import requests
+import socketio
 
 from tools.stack import Stack
 
@@ -86,3 +88,45 @@ def tracker(stack: Stack, sender: str) -> Dict:
 
 def unique_email() -> str:
     return f"e2e-{uuid.uuid4().hex[:10]}@example.org"
+
+
+class WebChatCustomer:
+    """A customer on the web chat: a socket.io client holding one server-signed session."""
+
+    def __init__(
+        self, stack: Stack, *, address: Optional[str] = None, session_id: Optional[str] = None
+    ) -> None:
+        self.address = address or random_address()
+        self.received: queue.Queue[Dict] = queue.Queue()
+        confirmed: queue.Queue[str] = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("bot_uttered", self.received.put)
+        self.client.on("session_confirm", confirmed.put)
+        self.client.on("session_refused", lambda data: confirmed.put(f"refused: {data['text']}"))
+        self.client.connect(
+            stack.config.rasa_url,
+            transports=["polling"],
+            socketio_path="/socket.io",
+            headers={"X-Real-IP": self.address},
+        )
+        self.client.emit("session_request", {"session_id": session_id})
+        self.session_id = confirmed.get(timeout=15)
+        self.sender = self.session_id.split(".")[0]
+
+    def send(self, text: str, session_id: Optional[str] = None) -> None:
+        self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session_id})
+
+    def replies(self, first_within: float = 60, quiet_for: float = 1.5) -> List[str]:
+        """Messages until the bot has been quiet for `quiet_for` seconds (none if nothing came in time)."""
+        texts: List[str] = []
+        deadline = first_within
+        while True:
+            try:
+                texts.append(self.received.get(timeout=deadline).get("text", ""))
+            except queue.Empty:
+                return texts
+            deadline = quiet_for
+
+    def say_text(self, text: str) -> str:
+        self.send(text)
+        return "\n".join(self.replies())
