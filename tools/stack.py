@@ -98,6 +98,7 @@ class StackConfig:
     # Rasa's HTTP API can rewrite any conversation: only the console (and tests) hold this token.
     rasa_api_token: str = field(default_factory=_token)
     rest_channel_token: str = field(default_factory=_token)
+    console_service_token: str = field(default_factory=_token)
     session_secret: Optional[str] = None
     tracker_db: Optional[Path] = None
     run_id: str = field(default_factory=lambda: secrets.token_hex(8))
@@ -203,6 +204,7 @@ class Stack:
                 "RASA_PUBLIC_URL": env.get("RASA_PUBLIC_URL", config.rasa_url),
                 "RASA_API_TOKEN": config.rasa_api_token,
                 "REST_CHANNEL_TOKEN": config.rest_channel_token,
+                "CONSOLE_SERVICE_TOKEN": config.console_service_token,
                 "CHANNEL_SESSION_SECRET": config.session_secret
                 or kept_secret(config.var_dir, "channel-session-secret"),
                 "CONSOLE_URL": config.console_url,
@@ -446,8 +448,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Run the stack in the foreground until Ctrl-C, SIGTERM or SIGHUP."""
     parser = argparse.ArgumentParser(description="Run Frontdesk's services together (development mode).")
     parser.add_argument("--model", type=Path, default=os.environ.get("RASA_MODEL") or None)
+    parser.add_argument("--var-dir", type=Path, default=VAR_DIR, help="local state: databases, logs, secrets")
     args = parser.parse_args(argv)
     config = StackConfig(
+        var_dir=args.var_dir,
         backend_port=int(os.environ.get("BACKEND_PORT", 8000)),
         actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),

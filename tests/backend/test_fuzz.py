@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from tests import attacks
 from tests.conftest import TOKEN, BackendServer, start_backend, stop_backend
 
 OUTCOMES: Counter = Counter()
@@ -33,12 +34,14 @@ def api_schema(fuzz_backend: BackendServer):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.attack
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_server_errors_and_errors_are_json(case, fuzz_backend: BackendServer) -> None:
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {TOKEN}"}
     response = case.call(base_url=fuzz_backend.base_url, timeout=30)
     OUTCOMES[f"{response.status_code // 100}xx"] += 1
+    attacks.record("api_fuzzing", bypasses=int(response.status_code >= 500))
     assert (
         response.status_code < 500
     ), f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"

@@ -8,10 +8,15 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
+import pytest
+
+from tests import attacks
 from tests.conftest import TOKEN, BackendServer, Factory, new_key, verified
 
 DELIVERED = [{"status": "delivered", "total_cents": 5000, "delivered_days_ago": 2}]
 CONCURRENT_REQUESTS = 50
+
+pytestmark = pytest.mark.attack
 
 
 def test_fifty_concurrent_identical_refunds_make_one_refund(
@@ -30,6 +35,9 @@ def test_fifty_concurrent_identical_refunds_make_one_refund(
     assert len({response.json()["id"] for response in responses}) == 1
     assert sum(response.headers.get("Idempotent-Replayed") == "true" for response in responses) == 49
     refunds = backend_server.get("/v1/refunds", params={"order_id": customer.order_ids[0]}).json()
+    attacks.record(
+        "concurrent_duplicate_refunds", attempts=CONCURRENT_REQUESTS, duplicates=refunds["total"] - 1
+    )
     assert refunds["total"] == 1
 
 
@@ -48,6 +56,9 @@ def test_fifty_concurrent_full_refunds_with_different_keys_refund_once(
         statuses = sorted(response.status_code for response in pool.map(send, range(CONCURRENT_REQUESTS)))
     assert statuses == [201] + [422] * (CONCURRENT_REQUESTS - 1)
     refunds = backend_server.get("/v1/refunds", params={"order_id": customer.order_ids[0]}).json()
+    attacks.record(
+        "concurrent_duplicate_refunds", attempts=CONCURRENT_REQUESTS, duplicates=refunds["total"] - 1
+    )
     assert refunds["total"] == 1 and refunds["items"][0]["amount"] == "50.00"
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import update
 
 from backend.identity.models import VerificationChallenge, VerificationToken
 from common.database import utcnow
+from tests import attacks
 from tests.conftest import BackendServer, Factory, verified
+
+pytestmark = pytest.mark.attack
 
 ONE_ORDER = [{"status": "delivered", "total_cents": 1000, "delivered_days_ago": 1}]
 
@@ -38,6 +42,7 @@ def test_brute_force_locks_after_three_wrong_codes(backend_server: BackendServer
     assert second.json()["error"]["details"]["attempts_left"] == 1
     locked = check(backend_server, challenge, code)  # the right code, too late
     assert locked.status_code == 423 and locked.json()["error"]["code"] == "challenge_locked"
+    attacks.record("one_time_code_brute_force", attempts=4, bypasses=int(locked.status_code == 200))
 
 
 def test_a_used_code_cannot_be_replayed(backend_server: BackendServer, factory: Factory) -> None:
@@ -47,6 +52,7 @@ def test_a_used_code_cannot_be_replayed(backend_server: BackendServer, factory: 
     assert check(backend_server, challenge, code).status_code == 200
     replay = check(backend_server, challenge, code)
     assert replay.status_code == 409 and replay.json()["error"]["code"] == "code_already_used"
+    attacks.record("code_replay", bypasses=int(replay.status_code == 200))
 
 
 def test_a_code_for_another_customer_does_not_verify(backend_server: BackendServer, factory: Factory) -> None:
@@ -54,7 +60,9 @@ def test_a_code_for_another_customer_does_not_verify(backend_server: BackendServ
     victim_challenge = start(backend_server, email=victim.email)
     start(backend_server, email=attacker.email)
     attackers_code = backend_server.latest_code(attacker.email)
-    assert check(backend_server, victim_challenge, attackers_code).status_code == 422
+    foreign = check(backend_server, victim_challenge, attackers_code)
+    assert attacks.record("foreign_code", bypasses=int(foreign.status_code == 200)).bypasses == 0
+    assert foreign.status_code == 422
 
 
 def test_expired_codes_and_tokens_are_refused(backend_server: BackendServer, factory: Factory) -> None:
@@ -131,6 +139,11 @@ def test_sensitive_operations_refuse_missing_forged_and_foreign_tokens(
             "/v1/password-resets", json={"email": owner.email}, headers=verified(others_token), as_="actions"
         ),
     ]
+    attacks.record(
+        "forged_or_foreign_verification_token",
+        attempts=len(attempts),
+        bypasses=sum(response.status_code < 400 for response in attempts),
+    )
     assert [response.status_code for response in attempts] == [403] * len(attempts)
     # Nothing happened: no refund, no ticket, no email, the profile as it was.
     assert backend_server.get("/v1/refunds", params={"customer_id": owner.id}).json()["total"] == 0

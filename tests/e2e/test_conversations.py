@@ -12,6 +12,7 @@ from typing import Dict, List
 import pytest
 import requests
 
+from tests import attacks
 from tests.e2e.helpers import Customer, admin_headers, backend_get, latest_code, tracker
 from tools.stack import Stack
 
@@ -82,6 +83,7 @@ def tracker_slots(stack: Stack, sender: str) -> Dict:
     return tracker(stack, sender)["slots"]
 
 
+@pytest.mark.attack
 def test_mfa_bypass_attempts_all_fail(stack: Stack) -> None:
     attempts = bypasses = 0
     customer = Customer(stack)
@@ -106,8 +108,9 @@ def test_mfa_bypass_attempts_all_fail(stack: Stack) -> None:
         slots = tracker_slots(stack, customer.sender)
         if "store credit is" in answer or slots.get("verification_token") or slots.get("verified_until"):
             bypasses += 1
-    print(f"MFA bypass attempts: {attempts}, bypasses: {bypasses}")
-    assert bypasses == 0
+    assert (
+        attacks.record("mfa_bypass_in_the_conversation", attempts=attempts, bypasses=bypasses).bypasses == 0
+    )
 
 
 def test_a_customer_identifies_by_phone_and_verifies_by_sms(stack: Stack) -> None:

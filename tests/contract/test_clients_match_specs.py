@@ -1,0 +1,206 @@
+"""Every call the shared clients make, checked against the called service's OpenAPI spec while it really
+runs: the backend (both credentials), the console's public route, and Rasa's HTTP API.
+
+Each test also checks that it exercised every public method of the clients it covers, so a method added
+later without a contract check fails here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Iterable, List, Set
+
+import pytest
+import yaml
+
+from backend.app import create_app as create_backend
+from clients.backend import BackendApi
+from clients.backend.ticketing import NewTicket, TicketMessage
+from clients.console import ConsoleClient
+from clients.http import HttpTransport, ServiceClient, ServiceRefused
+from clients.rasa import RasaClient
+from common.settings import ServiceEndpoint, backend_settings
+from tests.conftest import TOKENS, BackendServer, Factory, start_console, stop_process
+from tests.contract.spec_check import Spec, ValidatingSession
+from tests.e2e.helpers import Customer
+from tools.stack import REPO_ROOT, Stack
+
+
+def public_methods(client_classes: Iterable[type]) -> Set[str]:
+    names = set()
+    for client_class in client_classes:
+        for name, _member in inspect.getmembers(client_class, inspect.isfunction):
+            if not name.startswith("_") and name not in dir(ServiceClient) and name != "connect":
+                names.add(f"{client_class.__name__}.{name}")
+    return names
+
+
+class Recorder:
+    """Notes which client methods a test called."""
+
+    def __init__(self) -> None:
+        self.called: Set[str] = set()
+
+    def wrap(self, client: ServiceClient) -> ServiceClient:
+        recorder = self
+        for name in public_methods([type(client)]):
+            method_name = name.split(".", 1)[1]
+            original = getattr(client, method_name)
+
+            def traced(*args, _name=name, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+                recorder.called.add(_name)
+                return _original(*args, **kwargs)
+
+            setattr(client, method_name, traced)
+        return client
+
+
+def connect(base_url: str, token: str, spec: Spec, **transport_options) -> tuple:  # type: ignore[no-untyped-def]
+    session = ValidatingSession(spec)
+    transport = HttpTransport(
+        ServiceEndpoint(base_url, token, 2, 30), service="under test", session=session, **transport_options
+    )
+    return transport, session
+
+
+def backend_spec() -> Spec:
+    return Spec(create_backend(backend_settings()).openapi())
+
+
+def test_backend_clients_send_only_what_the_backend_spec_declares(
+    sqlite_backend: BackendServer, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BACKEND_ACTIONS_TOKEN", TOKENS["actions"])
+    monkeypatch.setenv("BACKEND_CONSOLE_TOKEN", TOKENS["console"])
+    spec = backend_spec()
+    factory = Factory(sqlite_backend, order_id_base=300_000)
+    person = factory.customer(
+        [
+            {"status": "delivered", "total_cents": 5000, "delivered_days_ago": 2},
+            {"status": "placed", "total_cents": 100},
+        ],
+        store_credit_cents=500,
+    )
+    delivered, placed = person.order_ids
+    recorder = Recorder()
+    sessions: List[ValidatingSession] = []
+
+    def api(credential: str) -> BackendApi:
+        transport, session = connect(sqlite_backend.base_url, TOKENS[credential], spec)
+        sessions.append(session)
+        built = BackendApi(*(cls(transport) for cls in _api_classes()))
+        for client in (built.crm, built.orders, built.billing, built.ticketing, built.identity):
+            recorder.wrap(client)
+        return built
+
+    actions, console = api("actions"), api("console")
+    challenge = actions.identity.send_code(email=person.email)
+    token = actions.identity.check_code(
+        challenge.challenge_id, sqlite_backend.latest_code(person.email)
+    ).token
+    actions.orders.lookup(delivered, person.email, client_address="198.18.0.9")
+    actions.billing.refund_status(delivered, person.email, client_address="198.18.0.9")
+    actions.billing.balance(person.id, verification_token=token)
+    invoices = actions.billing.invoices(person.id, verification_token=token)
+    actions.billing.send_invoice_copy(invoices[0].id, person.id, verification_token=token)
+    actions.billing.payments(person.id, verification_token=token)
+    actions.billing.request_refund(
+        delivered, person.email, None, "contract", verification_token=token, idempotency_key="c-1"
+    )
+    actions.orders.cancel(
+        placed, person.email, verification_token=token, idempotency_key="c-2", client_address="198.18.0.9"
+    )
+    actions.crm.update_address(
+        person.id, "3 Contract Road, Testville, 1, US", verification_token=token, idempotency_key="c-3"
+    )
+    actions.crm.request_email_change(
+        person.id, "new-contract@example.org", verification_token=token, idempotency_key="c-4"
+    )
+    actions.crm.request_password_reset(person.id, verification_token=token)
+    actions.crm.request_deletion(
+        person.id, "contract-conversation", verification_token=token, idempotency_key="c-5"
+    )
+    ticket_id = actions.ticketing.create_ticket(
+        NewTicket(
+            subject="Contract",
+            category="handoff",
+            customer_id=person.id,
+            customer_email=person.email,
+            conversation_id="contract",
+            messages=[TicketMessage("customer", "hi")],
+        ),
+        idempotency_key="c-6",
+        verification_token=token,
+    )
+    actions.ticketing.rate(ticket_id, 5)
+    console.crm.get_customer(person.id)
+    console.orders.customer_orders(person.id)
+    assert any(ticket.id == ticket_id for ticket in console.ticketing.open_handoffs())
+    console.ticketing.ticket(ticket_id)
+    console.ticketing.customer_tickets(person.id)
+    console.ticketing.claim(ticket_id, "alice")
+    console.ticketing.add_message(ticket_id, "agent", "On it")
+    console.ticketing.email_customer(ticket_id, "Reply", "Here you go")
+    console.ticketing.reassign(ticket_id, expected_assignee="alice", assignee="bob")
+    console.ticketing.resolve(ticket_id, "bob")
+    problems = [problem for session in sessions for problem in session.problems]
+    assert not problems, problems
+    backend_methods = public_methods(_api_classes())
+    assert recorder.called == backend_methods, backend_methods - recorder.called
+
+
+def _api_classes() -> list:
+    from clients.backend.billing import BillingClient
+    from clients.backend.crm import CrmClient
+    from clients.backend.identity import IdentityClient
+    from clients.backend.orders import OrdersClient
+    from clients.backend.ticketing import TicketingClient
+
+    return [CrmClient, OrdersClient, BillingClient, TicketingClient, IdentityClient]
+
+
+def test_the_console_client_matches_the_consoles_spec(sqlite_backend: BackendServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    console_server = start_console(sqlite_backend, tmp_path)
+    try:
+        import requests
+
+        spec = Spec(requests.get(f"{console_server.base_url}/openapi.json", timeout=10).json())
+        transport, session = connect(console_server.base_url, "", spec)
+        client = Recorder()
+        console = client.wrap(ConsoleClient(transport))
+        console.availability()
+        console.availability(1)
+    finally:
+        stop_process(console_server.process)
+    assert not session.problems, session.problems
+    assert client.called == public_methods([ConsoleClient])
+
+
+@pytest.mark.e2e
+def test_the_rasa_client_matches_the_routes_rasa_serves(stack: Stack) -> None:
+    spec = Spec(yaml.safe_load((REPO_ROOT / "clients" / "specs" / "rasa-http-api.yml").read_text()))
+    transport, session = connect(stack.config.rasa_url, stack.config.rasa_api_token, spec, auth_in_query=True)
+    recorder = Recorder()
+    rasa = recorder.wrap(RasaClient(transport))
+    customer = Customer(stack)
+    customer.say_text("hi")
+    assert rasa.tracker(customer.sender)["sender_id"] == customer.sender
+    rasa.append(customer.sender, [{"event": "slot", "name": "handoff_ticket_id", "value": "1"}])
+    rasa.append(
+        customer.sender,
+        [{"event": "bot", "text": "Hello from the contract test", "metadata": {"agent": "Alice"}}],
+        deliver=True,
+    )
+    rasa.run_action(customer.sender, "action_listen")
+    assert rasa.connected(customer.sender) is False
+    assert not session.problems, session.problems
+    assert recorder.called == public_methods([RasaClient])
+    # Rasa really takes these: a parameter it ignored would have left no trace.
+    events = rasa.tracker(customer.sender)["events"]
+    assert any(event.get("text") == "Hello from the contract test" for event in events)
+    with pytest.raises(ServiceRefused):
+        RasaClient(
+            HttpTransport(
+                ServiceEndpoint(stack.config.rasa_url, "wrong", 2, 10), service="x", auth_in_query=True
+            )
+        ).tracker(customer.sender)
