@@ -18,7 +18,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help run shell test audit train lint format lock models clean otp chromium nginx webchat-deps
+.PHONY: help run shell test audit train lint format lock models clean otp chromium nginx webchat-deps eslint
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
@@ -55,6 +55,14 @@ $(SOCKETIO_CLIENT): webchat/package.json webchat/package-lock.json
 	npm ci --prefix webchat --no-audit --no-fund --loglevel=error
 	@touch $@
 webchat-deps: $(SOCKETIO_CLIENT)
+
+# eslint for the browser code (console/static, webchat/static) comes from npm, pinned by package-lock.json.
+ESLINT := node_modules/eslint/bin/eslint.js
+$(ESLINT): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+eslint: $(ESLINT)
+	npx --no-install eslint console/static webchat/static
 
 # The browser test drives Debian's Chromium (Playwright's own browser download does not work offline).
 CHROMIUM ?= /usr/bin/chromium
@@ -104,6 +112,8 @@ models:
 test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx
 	$(PY) -m pip check
 	$(VENV)/bin/ruff check .
+	$(MAKE) --no-print-directory eslint
+	$(VENV)/bin/mypy
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m tools.check_nlu_data
 	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu
@@ -115,9 +125,10 @@ test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx
 audit: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) nginx
 	NGINX=$(NGINX) $(PY) -m pytest tests -m attack -q
 
-lint:
+lint: eslint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format:
 	$(VENV)/bin/ruff format .

@@ -14,20 +14,27 @@ from actions.backend import backend
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, slot_text, verified_customer
+from actions.verification import VerificationCodeValidation
 from clients.http import ServiceRefused
 
 
-class ValidatePasswordResetForm(FrontdeskFormValidation):
+class ValidatePasswordResetForm(VerificationCodeValidation, FrontdeskFormValidation):
+    accepts_phone = True
+
     def name(self) -> str:
         return "validate_password_reset_form"
 
 
-class ValidateUpdateAccountForm(FrontdeskFormValidation):
+class ValidateUpdateAccountForm(VerificationCodeValidation, FrontdeskFormValidation):
+    accepts_phone = True
+
     def name(self) -> str:
         return "validate_update_account_form"
 
 
-class ValidateDeleteAccountForm(FrontdeskFormValidation):
+class ValidateDeleteAccountForm(VerificationCodeValidation, FrontdeskFormValidation):
+    accepts_phone = True
+
     def name(self) -> str:
         return "validate_delete_account_form"
 

@@ -12,19 +12,24 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.formatting import display_date, display_money
+from actions.formatting import display_date, display_money, phrase
 from actions.forms import FrontdeskFormValidation
 from actions.submit import FormSubmitAction, verified_customer
 from actions.values import parse_invoice_id
+from actions.verification import VerificationCodeValidation
 from clients.http import ServiceRefused
 
 
-class ValidateBalanceForm(FrontdeskFormValidation):
+class ValidateBalanceForm(VerificationCodeValidation, FrontdeskFormValidation):
+    accepts_phone = True
+
     def name(self) -> str:
         return "validate_balance_form"
 
 
-class ValidateInvoiceForm(FrontdeskFormValidation):
+class ValidateInvoiceForm(VerificationCodeValidation, FrontdeskFormValidation):
+    accepts_phone = True
+
     def name(self) -> str:
         return "validate_invoice_form"
 
@@ -88,7 +93,7 @@ class ActionGetInvoice(FormSubmitAction):
             dispatcher.utter_message(
                 response="utter_invoice_line",
                 invoice_id=invoice.id,
-                issued_on=display_date(invoice.issued_at),
+                issued_on=display_date(invoice.issued_at, phrase(domain, "utter_phrase_date_not_known")),
                 invoice_amount=display_money(invoice.amount, invoice.currency),
                 invoice_status=invoice.status,
             )

@@ -1,9 +1,14 @@
-"""Form validation: one base class holds the slot rules, re-ask hints, interruptions and give-up logic."""
+"""Form validation: one base class holds the slot rules, re-ask hints, interruptions and give-up logic.
+
+Per-form differences are attributes of the form classes (`accepts_phone`, `accepts_full_amount`), never
+form names here; forms that ask for a one-time code mix in VerificationCodeValidation
+(actions/verification.py). Slot values are read by the parsers in actions/values.py (`SLOT_PARSERS`).
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional
+from typing import Any, ClassVar, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -15,17 +20,8 @@ from actions import slots, values
 from actions.fallback import escalation_loop
 from actions.faq import answer_faq
 from actions.handover import ACTION_HANDOFF, hand_over
-from actions.verification import check_code
 
 MAX_FAILED_ATTEMPTS = 3
-# Account forms let a customer identify by email or by phone number (the code then comes by SMS).
-ACCOUNT_FORMS = {
-    "balance_form",
-    "invoice_form",
-    "update_account_form",
-    "delete_account_form",
-    "password_reset_form",
-}
 
 # Small talk inside a form is answered, then the form asks its question again.
 SMALL_TALK_RESPONSES = {
@@ -37,7 +33,7 @@ SMALL_TALK_RESPONSES = {
 }
 # Rasa fills these from entities in any form, but validates them only in forms that ask for them: a value
 # picked up in passing (a one-time code tagged as an order number) is kept only if it is valid.
-PASSING_VALUE_PARSERS = {slots.ORDER_ID: values.parse_order_id}
+CHECKED_IN_PASSING = (slots.ORDER_ID,)
 PAYMENT_PROBLEM_KEYWORDS = (
     ("duplicate_charge", ("twice", "double", "duplicate", "two times", "2 times")),
     ("declined", ("declin", "rejected", "refused", "denied")),
@@ -68,7 +64,21 @@ def value_before_this_message(tracker: Tracker, slot: str) -> Any:
 
 
 class FrontdeskFormValidation(FormValidationAction, ABC):
-    """Shared validation for every form; subclasses only name their form (`validate_<form>`)."""
+    """Shared validation for every form; subclasses name their form (`validate_<form>`) and say how it differs."""
+
+    # The customer may identify with a phone number instead of an email (the code then comes by SMS).
+    accepts_phone: ClassVar[bool] = False
+    # The amount may be "full": the whole refundable amount.
+    accepts_full_amount: ClassVar[bool] = False
+
+    def parse(self, slot: str, value: Any) -> Any:
+        """The clean value of a slot (None when the value is not valid), as this form reads it."""
+        parser = values.SLOT_PARSERS.get(slot)
+        if slot == slots.EMAIL:
+            return values.parse_email(value) or (values.parse_phone(value) if self.accepts_phone else None)
+        if slot == slots.AMOUNT:
+            return values.parse_amount(value, allow_full=self.accepts_full_amount)
+        return parser(value) if parser else None
 
     @abstractmethod
     def name(self) -> str:
@@ -110,9 +120,9 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         return [
             SlotSet(name, value_before_this_message(tracker, name))
             for name in message_slots
-            if name in PASSING_VALUE_PARSERS
+            if name in CHECKED_IN_PASSING
             and name not in required
-            and PASSING_VALUE_PARSERS[name](tracker.get_slot(name)) is None
+            and self.parse(name, tracker.get_slot(name)) is None
         ]
 
     def _handle_interruption(
@@ -149,30 +159,16 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[str]:
         """In account forms a phone number can stand in for the email (Rasa's dynamic forms)."""
-        if (
-            self.form_name() in ACCOUNT_FORMS
-            and tracker.get_slot(slots.PHONE)
-            and not tracker.get_slot(slots.EMAIL)
-        ):
+        if self.accepts_phone and tracker.get_slot(slots.PHONE) and not tracker.get_slot(slots.EMAIL):
             return [slots.PHONE if slot == slots.EMAIL else slot for slot in domain_slots]
         return domain_slots
 
     def _answers_requested_slot(self, tracker: Tracker, requested: str) -> bool:
         """Whether the message holds a usable value for the slot being asked, whatever the intent."""
         candidate = tracker.slots_to_validate().get(requested)
-        if candidate is None:
+        if candidate is None or requested not in values.SLOT_PARSERS:
             return False
-        parser = {
-            slots.ORDER_ID: values.parse_order_id,
-            slots.EMAIL: lambda value: values.parse_email(value)
-            or (values.parse_phone(value) if self.form_name() in ACCOUNT_FORMS else None),
-            slots.VERIFICATION_CODE: values.parse_verification_code,
-            slots.CSAT_RATING: values.parse_rating,
-            slots.AMOUNT: lambda value: values.parse_amount(
-                value, allow_full=self.form_name() == "refund_form"
-            ),
-        }.get(requested)
-        return parser is not None and parser(candidate) is not None
+        return self.parse(requested, candidate) is not None
 
     @staticmethod
     def _discard(message_slots: List[str]) -> List[EventType]:
@@ -216,7 +212,7 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
     def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        order_id = values.parse_order_id(value)
+        order_id = self.parse(slots.ORDER_ID, value)
         if order_id is None:
             return self._reject(dispatcher, tracker, slots.ORDER_ID, "utter_invalid_order_id")
         return self._accept(slots.ORDER_ID, order_id)
@@ -228,34 +224,20 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             # A new address typed while changing the account email is the new value, not who the customer is.
             return {slots.EMAIL: value_before_this_message(tracker, slots.EMAIL)}
         email = values.parse_email(value)
-        phone = values.parse_phone(value) if email is None and self.form_name() in ACCOUNT_FORMS else None
+        phone = values.parse_phone(value) if email is None and self.accepts_phone else None
         if phone is not None:
             return {slots.EMAIL: None, slots.PHONE: phone, slots.FORM_FAILURES: 0.0}
         if email is None:
-            hint = (
-                "utter_invalid_email_or_phone" if self.form_name() in ACCOUNT_FORMS else "utter_invalid_email"
-            )
+            hint = "utter_invalid_email_or_phone" if self.accepts_phone else "utter_invalid_email"
             return self._reject(dispatcher, tracker, slots.EMAIL, hint)
         return self._accept(slots.EMAIL, email)
-
-    async def validate_verification_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        result = await check_code(value, dispatcher, tracker)
-        if result[slots.VERIFICATION_CODE] is None and slots.HANDOFF_REASON not in result:
-            failures = float(tracker.get_slot(slots.FORM_FAILURES) or 0) + (
-                0 if values.as_text(value) == "verified" else 1
-            )
-            result[slots.FORM_FAILURES] = failures
-        return result
 
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        allow_full = self.form_name() == "refund_form"
-        amount = values.parse_amount(value, allow_full=allow_full)
+        amount = self.parse(slots.AMOUNT, value)
         if amount is None:
-            hint = "utter_invalid_refund_amount" if allow_full else "utter_invalid_amount"
+            hint = "utter_invalid_refund_amount" if self.accepts_full_amount else "utter_invalid_amount"
             return self._reject(dispatcher, tracker, slots.AMOUNT, hint)
         return self._accept(slots.AMOUNT, amount)
 

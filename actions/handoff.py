@@ -24,6 +24,7 @@ from clients.backend.ticketing import NewTicket
 from clients.console import Availability
 from clients.http import ServiceRefused, ServiceUnavailable
 from common.masking import mask_email
+from common.vocabulary import ACTION_HANDOFF_RESOLVED
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class ActionHandoffResolved(Action):
     for a 1-5 rating (the CSAT form; its answer is stored on the ticket by action_store_csat)."""
 
     def name(self) -> str:
-        return "action_handoff_resolved"
+        return ACTION_HANDOFF_RESOLVED
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

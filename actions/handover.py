@@ -7,8 +7,9 @@ from typing import List
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions import slots
+from common.vocabulary import ACTION_HANDOFF
 
-ACTION_HANDOFF = "action_handoff"
+__all__ = ["ACTION_HANDOFF", "hand_over"]
 
 
 def hand_over(reason: str) -> List[EventType]:

@@ -12,10 +12,11 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.backend import backend
 from actions.conversation import client_address
-from actions.formatting import display_date, display_money
+from actions.formatting import display_date, display_money, phrase
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
+from actions.verification import VerificationCodeValidation
 from clients.http import ServiceRefused
 
 CANCEL_REFUSALS = {
@@ -30,7 +31,7 @@ class ValidateOrderStatusForm(FrontdeskFormValidation):
         return "validate_order_status_form"
 
 
-class ValidateCancelOrderForm(FrontdeskFormValidation):
+class ValidateCancelOrderForm(VerificationCodeValidation, FrontdeskFormValidation):
     def name(self) -> str:
         return "validate_cancel_order_form"
 
@@ -55,15 +56,16 @@ class ActionCheckOrderStatus(FormSubmitAction):
                 raise
             dispatcher.utter_message(response="utter_order_not_found")
             return forget_identity()
+        not_known = phrase(domain, "utter_phrase_date_not_known")
         dispatcher.utter_message(
             response=f"utter_order_status_{order.status}",
-            placed_on=display_date(order.placed_at),
-            shipped_on=display_date(order.shipped_at),
-            delivered_on=display_date(order.delivered_at),
-            estimated_delivery=display_date(order.estimated_delivery),
-            cancelled_on=display_date(order.cancelled_at),
-            carrier=order.carrier or "the carrier",
-            tracking_number=order.tracking_number or "not available yet",
+            placed_on=display_date(order.placed_at, not_known),
+            shipped_on=display_date(order.shipped_at, not_known),
+            delivered_on=display_date(order.delivered_at, not_known),
+            estimated_delivery=display_date(order.estimated_delivery, not_known),
+            cancelled_on=display_date(order.cancelled_at, not_known),
+            carrier=order.carrier or phrase(domain, "utter_phrase_unknown_carrier"),
+            tracking_number=order.tracking_number or phrase(domain, "utter_phrase_tracking_pending"),
             order_total=display_money(order.total, order.currency),
         )
         return []

@@ -13,10 +13,11 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.backend import backend
 from actions.conversation import client_address
-from actions.formatting import display_date, display_money
+from actions.formatting import display_date, display_money, phrase
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
+from actions.verification import VerificationCodeValidation
 from clients.http import ServiceRefused
 
 # Backend policy codes -> the canned answer (with its policy link) for each refusal.
@@ -29,7 +30,9 @@ REFUSALS = {
 }
 
 
-class ValidateRefundForm(FrontdeskFormValidation):
+class ValidateRefundForm(VerificationCodeValidation, FrontdeskFormValidation):
+    accepts_full_amount = True
+
     def name(self) -> str:
         return "validate_refund_form"
 
@@ -110,6 +113,6 @@ class ActionCheckRefundStatus(FormSubmitAction):
                 response=f"utter_refund_status_{refund.status}",
                 refund_id=refund.id,
                 refund_amount=display_money(refund.amount, refund.currency),
-                requested_on=display_date(refund.created_at),
+                requested_on=display_date(refund.created_at, phrase(domain, "utter_phrase_date_not_known")),
             )
         return []

@@ -17,6 +17,7 @@ from typing import List, Optional
 from rasa_sdk.endpoint import create_app as create_sdk_app
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from actions import handoff_queue
 from actions.backend import settings
@@ -39,7 +40,7 @@ def create_app() -> Sanic:
     app = create_sdk_app("actions", cors_origins=[])
 
     @app.middleware("request")
-    async def only_rasa(request: Request):  # type: ignore[no-untyped-def]
+    async def only_rasa(request: Request) -> Optional[HTTPResponse]:
         if request.path == "/health":
             return response.json({"status": "ok", "run_id": this_run})
         if not hmac.compare_digest(presented_token(request).encode(), expected):

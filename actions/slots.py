@@ -1,5 +1,7 @@
 """Slot names shared by the validation and submit actions (they must match domain.yml)."""
 
+from common.vocabulary import HANDOFF_TICKET_SLOT, HandoffReason
+
 ORDER_ID = "order_id"
 EMAIL = "email"
 PHONE = "phone"
@@ -23,24 +25,16 @@ VERIFICATION_CHALLENGE_ID = "verification_challenge_id"
 VERIFICATION_SENT_TO = "verification_sent_to"
 REQUESTED_SLOT = "requested_slot"
 # The open handoff ticket while a person has the conversation, and the customer's rating afterwards.
-HANDOFF_TICKET_ID = "handoff_ticket_id"
+HANDOFF_TICKET_ID = HANDOFF_TICKET_SLOT  # the console writes it when an agent claims
 CSAT_RATING = "csat_rating"
 
 # Reasons a conversation is handed to a person (the ticket's escalation reason).
-REASON_USER_REQUESTED = "user_requested"
-REASON_LOW_CONFIDENCE = "low_confidence"
-REASON_ESCALATION_LOOP = "escalation_loop"
-REASON_BACKEND_UNAVAILABLE = "backend_unavailable"
-REASON_VERIFICATION_FAILED = "verification_failed"
-REASON_POLICY_EXCEPTION = "policy_exception"
-REASON_SENSITIVE_TOPIC = "sensitive_topic"
+REASON_USER_REQUESTED = HandoffReason.USER_REQUESTED.value
+REASON_LOW_CONFIDENCE = HandoffReason.LOW_CONFIDENCE.value
+REASON_ESCALATION_LOOP = HandoffReason.ESCALATION_LOOP.value
+REASON_BACKEND_UNAVAILABLE = HandoffReason.BACKEND_UNAVAILABLE.value
+REASON_VERIFICATION_FAILED = HandoffReason.VERIFICATION_FAILED.value
+REASON_POLICY_EXCEPTION = HandoffReason.POLICY_EXCEPTION.value
+REASON_SENSITIVE_TOPIC = HandoffReason.SENSITIVE_TOPIC.value
 
-HANDOFF_REASONS = (
-    REASON_USER_REQUESTED,
-    REASON_LOW_CONFIDENCE,
-    REASON_ESCALATION_LOOP,
-    REASON_SENSITIVE_TOPIC,
-    REASON_VERIFICATION_FAILED,
-    REASON_BACKEND_UNAVAILABLE,
-    REASON_POLICY_EXCEPTION,
-)
+HANDOFF_REASONS = tuple(reason.value for reason in HandoffReason)

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.backend import backend
 from actions.conversation import latest_message_id
-from actions.formatting import display_date
+from actions.formatting import display_date, phrase
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
 from actions.submit import FormSubmitAction, slot_text
@@ -27,12 +27,10 @@ from clients.backend.ticketing import NewTicket
 
 logger = logging.getLogger(__name__)
 
-PAYMENT_PROBLEM_LABELS = {
-    "declined": "card declined",
-    "duplicate_charge": "charged twice",
-    "failed": "payment failed",
-    "other": "other payment problem",
-}
+
+def problem_label(domain: DomainDict, problem: str) -> str:
+    """How a payment problem is named to the customer and on the ticket (utter_phrase_payment_<problem>)."""
+    return phrase(domain, f"utter_phrase_payment_{problem}")
 
 
 def verified_account(tracker: Tracker) -> Optional[FreshVerification]:
@@ -80,14 +78,14 @@ class ActionReportPaymentIssue(FormSubmitAction):
                     "status": payment.status,
                     "decline_reason": payment.decline_reason,
                     "card_last4": payment.card_last4,
-                    "date": display_date(payment.created_at),
+                    "date": display_date(payment.created_at, "?"),
                 }
                 for payment in recent
             ],
         }
         ticket_id = backend().ticketing.create_ticket(
             NewTicket(
-                subject=f"Payment problem: {PAYMENT_PROBLEM_LABELS.get(problem, problem)}",
+                subject=f"Payment problem: {problem_label(domain, problem)}",
                 category="payment",
                 priority="high" if problem == "duplicate_charge" else "normal",
                 customer_id=account.customer_id if account else None,
@@ -104,7 +102,7 @@ class ActionReportPaymentIssue(FormSubmitAction):
         dispatcher.utter_message(
             response="utter_payment_ticket_created",
             ticket_id=ticket_id,
-            problem_label=PAYMENT_PROBLEM_LABELS.get(problem, problem),
+            problem_label=problem_label(domain, problem),
             reported_amount=slot_text(tracker, slots.AMOUNT),
         )
         return []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Optional
+from typing import Any, Callable, Dict, Optional
+
+from actions import slots
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ORDER_ID_PATTERN = re.compile(r"(?<![\d.])(1\d{4})(?!\d|[.,]\d)")
@@ -95,3 +97,15 @@ def parse_rating(value: Any) -> Optional[int]:
         return rating if 1 <= rating <= 5 else None
     words = [RATING_WORDS[word] for word in re.findall(r"[a-z]+", text) if word in RATING_WORDS]
     return words[0] if len(words) == 1 else None
+
+
+# The one registry from slot to parser: what counts as a value for each slot customers fill by typing.
+# Forms adapt two of them (email may be a phone number, amount may be "full"; actions/forms.py).
+SLOT_PARSERS: Dict[str, Callable[[Any], Any]] = {
+    slots.ORDER_ID: parse_order_id,
+    slots.EMAIL: parse_email,
+    slots.VERIFICATION_CODE: parse_verification_code,
+    slots.CSAT_RATING: parse_rating,
+    slots.AMOUNT: lambda value: parse_amount(value, allow_full=False),
+    slots.INVOICE_ID: parse_invoice_id,
+}

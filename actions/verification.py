@@ -121,6 +121,20 @@ async def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
     }
 
 
+class VerificationCodeValidation:
+    """Mixed into the validation of every form that asks for a one-time code (before FrontdeskFormValidation)."""
+
+    async def validate_verification_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        result = await check_code(value, dispatcher, tracker)
+        if result[slots.VERIFICATION_CODE] is None and slots.HANDOFF_REASON not in result:
+            # A wrong code is a failed answer, like any other (the form gives up after three).
+            wrong = 0 if as_text(value) == VERIFIED else 1
+            result[slots.FORM_FAILURES] = float(tracker.get_slot(slots.FORM_FAILURES) or 0) + wrong
+        return result
+
+
 def _send_code(identified_by: Optional[str], email: Optional[str]) -> Challenge:
     if email:
         return backend().identity.send_code(email=email)

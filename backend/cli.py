@@ -19,8 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("openapi", help="print the OpenAPI spec as JSON")
-    latest = sub.add_parser("latest-message", help="development: print the newest outbox message to someone")
-    latest.add_argument("recipient", help="email address or phone number")
+    newest = sub.add_parser("latest-message", help="development: print the newest outbox message to someone")
+    newest.add_argument("recipient", help="email address or phone number")
     args = parser.parse_args(argv)
     try:
         settings = backend_settings()

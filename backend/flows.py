@@ -12,11 +12,18 @@ from backend.billing import service as billing
 from backend.orders.models import Order
 from common.database import utcnow
 from common.errors import conflict
+from common.vocabulary import OrderStatus
 
 NOT_CANCELLABLE = {
-    "shipped": ("order_already_shipped", "The order has already shipped; it can be returned once delivered."),
-    "delivered": ("order_already_delivered", "The order was delivered; it can be returned instead."),
-    "cancelled": ("order_already_cancelled", "The order is already cancelled."),
+    OrderStatus.SHIPPED: (
+        "order_already_shipped",
+        "The order has already shipped; it can be returned once delivered.",
+    ),
+    OrderStatus.DELIVERED: (
+        "order_already_delivered",
+        "The order was delivered; it can be returned instead.",
+    ),
+    OrderStatus.CANCELLED: ("order_already_cancelled", "The order is already cancelled."),
 }
 
 
@@ -25,7 +32,7 @@ def cancel_order(order: Order, *, db_session: Session) -> Order:
     if order.status in NOT_CANCELLABLE:
         code, message = NOT_CANCELLABLE[order.status]
         raise conflict(code, message, {"status": order.status})
-    order.status = "cancelled"
+    order.status = OrderStatus.CANCELLED.value
     order.cancelled_at = utcnow()
     billing.refund_cancelled_order(order, db_session=db_session)
     db_session.flush()

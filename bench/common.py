@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from common.paths import REPO_ROOT
+
 RESULTS = REPO_ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 NOISE = "2 cores shared with other work (tests may run at the same time): timings are noisy."
@@ -98,7 +99,7 @@ def _fmt(value: object) -> str:
     return str(value).replace("|", "\\|")
 
 
-def write_results(name: str, sections: List[Dict[str, object]], command: str) -> Path:
+def write_results(name: str, sections: List[Dict[str, Any]], command: str) -> Path:
     """bench/results/<name>-<stamp>.{md,json} plus <name>-latest.{md,json}; each section is one table."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"command": command, "date": now(), "machine": machine(), "versions": versions(), "note": NOISE}

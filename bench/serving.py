@@ -151,7 +151,9 @@ def frontdesk(workdir: Path) -> Tuple[List[Dict], Dict[str, float]]:
     finally:
         stack.stop()
     for row in rows:
-        row["inputs"] = f"model {config.model.name}, SQLite tracker store, action server, backend"
+        row["inputs"] = (
+            f"model {config.model.name if config.model else '?'}, SQLite tracker store, action server, backend"
+        )
     return rows, rss
 
 

@@ -207,7 +207,7 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             presented = data.get("session_id") if isinstance(data, dict) else None
-            if self.signer.verify(presented):
+            if isinstance(presented, str) and self.signer.verify(presented):
                 wire_id = presented
             elif self.guard.may_start_session(CHANNEL, self.address_of_socket.get(sid, "unknown")):
                 wire_id = self.signer.issue()

@@ -13,8 +13,6 @@ from urllib.parse import quote
 from clients.http import HttpTransport, ServiceClient, ServiceRefused, ServiceUnavailable
 from common.settings import ServiceEndpoint
 
-ACTION_LISTEN = "action_listen"
-
 
 class RasaClient(ServiceClient):
     api_name = "rasa"

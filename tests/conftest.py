@@ -175,7 +175,7 @@ def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: 
         BACKEND_ACTIONS_RATE_LIMIT=extra_env.pop("BACKEND_ACTIONS_RATE_LIMIT", "100000/minute"),
         BACKEND_CONSOLE_RATE_LIMIT=extra_env.pop("BACKEND_CONSOLE_RATE_LIMIT", "100000/minute"),
         LOOKUP_FAILURES_PER_ADDRESS=extra_env.pop("LOOKUP_FAILURES_PER_ADDRESS", "100000/hour"),
-        LOOKUP_FAILURES_PER_EMAIL=extra_env.pop("LOOKUP_FAILURES_PER_EMAIL", "5/hour"),
+        LOOKUP_FAILURES_PER_EMAIL=extra_env.pop("LOOKUP_FAILURES_PER_EMAIL", "100000/hour"),
         **extra_env,
     )
     subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -9,20 +10,22 @@ import yaml
 
 from actions.fallback import SUGGESTIBLE_INTENTS
 from actions.faq import load_articles
+from actions.forms import PAYMENT_PROBLEM_KEYWORDS
 from actions.orders import CANCEL_REFUSALS
 from actions.refunds import REFUSALS
 from backend.billing.policy import POLICY_URL
 from channels.guard import REFUSALS as CHANNEL_REFUSALS
+from common.paths import REPO_ROOT
 from common.texts import EMAILS_PATH, MessageTemplates
+from common.vocabulary import OrderStatus, RefundStatus, values
 from console.app import CUSTOMER_RESPONSES as CONSOLE_RESPONSES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
 RESPONSES = DOMAIN["responses"]
 # Strings in actions/ that look like response names but are not: Rasa's metadata key and a name prefix.
 NOT_RESPONSES = {"utter_action"}
-ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled")
-REFUND_STATUSES = ("pending", "processed", "rejected")
+ORDER_STATUSES = values(OrderStatus)
+REFUND_STATUSES = values(RefundStatus)
 
 
 def test_every_response_the_actions_name_exists() -> None:
@@ -34,6 +37,7 @@ def test_every_response_the_actions_name_exists() -> None:
     named |= {f"utter_order_status_{status}" for status in ORDER_STATUSES}
     named |= {f"utter_refund_status_{status}" for status in REFUND_STATUSES}
     named |= {f"utter_topic_{intent}" for intent in SUGGESTIBLE_INTENTS}
+    named |= {f"utter_phrase_payment_{problem}" for problem, _ in PAYMENT_PROBLEM_KEYWORDS}
     missing = sorted(name for name in named if name not in RESPONSES)
     assert not missing, f"responses used in actions/ but missing from domain.yml: {missing}"
 
@@ -76,3 +80,46 @@ def test_every_email_template_is_complete_and_used() -> None:
                 used.add(match.group(1) or match.group(2))
     assert used == set(templates), f"unused: {set(templates) - used}, missing: {used - set(templates)}"
     assert EMAILS_PATH.parent == REPO_ROOT
+
+
+CUSTOMER_FACING_PACKAGES = ("actions", "channels", "console", "backend", "webchat")
+
+
+def _sentences_in_python(path: Path) -> list:
+    """String literals that read like a sentence to a customer, where code hands text to a customer:
+    `utter_message(text=...)`, or a literal passed as a response's value."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if function != "utter_message":
+            continue
+        for keyword in node.keywords:
+            if keyword.arg in ("text", "template"):
+                found.append(f"{path}:{node.lineno} utter_message({keyword.arg}=...)")
+            elif (
+                isinstance(keyword.value, ast.Constant)
+                and isinstance(keyword.value.value, str)
+                and " " in keyword.value.value
+            ):
+                found.append(f"{path}:{node.lineno} {keyword.arg}={keyword.value.value!r}")
+            elif isinstance(keyword.value, ast.BoolOp):
+                literals = [
+                    value
+                    for value in keyword.value.values
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str)
+                ]
+                found += [f"{path}:{node.lineno} {keyword.arg}=... or {value.value!r}" for value in literals]
+    return found
+
+
+def test_customer_facing_text_lives_in_domain_yml_not_in_code() -> None:
+    found = []
+    for package in CUSTOMER_FACING_PACKAGES:
+        for path in (REPO_ROOT / package).rglob("*.py"):
+            found += _sentences_in_python(path)
+    assert not found, found
+    # The web chat page gets its sentences from the server (webchat/server.py), never from its own code.
+    for script in (REPO_ROOT / "webchat" / "static").rglob("*.js"):
+        assert not re.search(r"textContent\s*=\s*[\"'][A-Z][a-z]+ [a-z]", script.read_text()), script

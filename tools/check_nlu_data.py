@@ -11,7 +11,8 @@ from typing import Iterable, List, Tuple
 
 from rasa.shared.nlu.training_data.loading import load_data
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from common.paths import REPO_ROOT
+
 MIN_TRAIN = {"out_of_scope": 150}
 MIN_TRAIN_DEFAULT = 50
 MIN_TEST = 15

@@ -2,6 +2,8 @@
 
 The page talks to Rasa's socket.io channel directly (RASA_PUBLIC_URL, the address browsers reach Rasa at), so
 this app only hands out static files and the page's configuration; it can run anywhere and scale freely.
+The configuration carries every sentence the page shows by itself (connection states, labels), read from
+domain.yml like the bot's own responses, so the page's code words none of them.
 The Content-Security-Policy lets the page run only its own scripts and connect only here and to Rasa, so
 a message that slipped past the page's escaping still could not load or send anything elsewhere.
 """
@@ -22,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from common.errors import install_error_handlers
 from common.settings import run_id, webchat_settings
+from common.texts import Texts
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -30,6 +33,20 @@ SOCKET_PATH = "/socket.io"
 MISSING_CLIENT = (
     "The socket.io client is not installed. Run `make webchat-deps` (that is, `npm ci --prefix webchat`) "
     "and reload.\n"
+)
+# The domain.yml responses the page shows (webchat/static reads them as config.texts.<name>).
+PAGE_TEXTS = (
+    "utter_webchat_connecting",
+    "utter_webchat_connected",
+    "utter_webchat_reconnecting",
+    "utter_webchat_connection_lost",
+    "utter_webchat_unreachable",
+    "utter_webchat_unavailable",
+    "utter_webchat_load_failed",
+    "utter_webchat_author_support",
+    "utter_webchat_author_you",
+    "utter_webchat_image_alt",
+    "utter_webchat_quick_replies_label",
 )
 
 
@@ -60,11 +77,14 @@ def content_security_policy(socket_url: str) -> str:
 
 
 def create_app(socket_url: Optional[str] = None) -> FastAPI:
-    socket_url = (socket_url or webchat_settings().rasa_public_url).rstrip("/")
+    settings = webchat_settings()
+    socket_url = (socket_url or settings.rasa_public_url).rstrip("/")
     this_run = run_id() or uuid.uuid4().hex
     policy = content_security_policy(socket_url)
+    # Read once at start-up: a response missing from domain.yml stops the server, not the customer's page.
+    texts = Texts(PAGE_TEXTS, settings.domain_path)
     config_script = "window.FRONTDESK_CONFIG = {};\n".format(
-        json.dumps({"socketUrl": socket_url, "socketPath": SOCKET_PATH})
+        json.dumps({"socketUrl": socket_url, "socketPath": SOCKET_PATH, "texts": texts.templates})
     )
 
     app = FastAPI(title="Frontdesk web chat", docs_url=None, redoc_url=None, openapi_url=None)

@@ -6,12 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import BaseModel, EmailStr, Field, condecimal, constr
+from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 
 from backend.database import Base
 from backend.money import MoneyModel, from_cents
 from common.database import utcnow
+from common.fields import Money, Reason
+from common.vocabulary import RefundStatus, sql_in
 
 
 class Invoice(Base):
@@ -68,7 +70,7 @@ class Balance(Base):
 class Refund(Base):
     __tablename__ = "refunds"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','processed','rejected')", name="refund_status"),
+        CheckConstraint(sql_in("status", RefundStatus), name="refund_status"),
         CheckConstraint("amount_cents > 0", name="refund_positive"),
     )
 
@@ -83,7 +85,7 @@ class Refund(Base):
     amount_cents = Column(Integer, nullable=False)
     currency = Column(String(3), nullable=False, default="USD")
     reason = Column(String(500), nullable=True)
-    status = Column(String(12), nullable=False, default="pending")
+    status = Column(String(12), nullable=False, default=RefundStatus.PENDING.value)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     processed_at = Column(DateTime, nullable=True)
 
@@ -177,8 +179,8 @@ class RefundCreate(BaseModel):
     order_id: int = Field(..., ge=1, le=2_147_483_647)
     email: EmailStr
     # None asks for everything that is still refundable on the order.
-    amount: Optional[condecimal(gt=0, max_digits=10, decimal_places=2)] = None  # type: ignore[valid-type]
-    reason: Optional[constr(strip_whitespace=True, max_length=500)] = None  # type: ignore[valid-type]
+    amount: Optional[Money] = None
+    reason: Optional[Reason] = None
 
 
 class InvoiceCopyRequest(BaseModel):

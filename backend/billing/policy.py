@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
+from common.vocabulary import OrderStatus
+
 REFUND_WINDOW = timedelta(days=30)
 POLICY_URL = "https://shop.example.com/help/refund-policy"
 
@@ -31,7 +33,7 @@ def decide_refund(
     remaining = order_total_cents - already_refunded_cents
     if order_status == "cancelled":
         return RefundDecision(False, "order_cancelled", "Cancelled orders are refunded automatically.")
-    if order_status != "delivered" or delivered_at is None:
+    if order_status != OrderStatus.DELIVERED or delivered_at is None:
         return RefundDecision(
             False,
             "order_not_delivered",

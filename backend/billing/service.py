@@ -6,6 +6,7 @@ from typing import List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.billing.policy import POLICY_URL, decide_refund
@@ -19,7 +20,7 @@ from common.errors import not_found, unprocessable
 from common.masking import mask_email
 
 
-def invoices_statement(customer_id: Optional[int] = None, order_id: Optional[int] = None):
+def invoices_statement(customer_id: Optional[int] = None, order_id: Optional[int] = None) -> Select:
     """Select invoices, newest first."""
     statement = select(Invoice).order_by(Invoice.issued_at.desc(), Invoice.id.desc())
     if customer_id is not None:
@@ -61,7 +62,7 @@ def send_invoice_copy(invoice_id: str, customer_id: int, *, db_session: Session)
     return mask_email(customer.email)
 
 
-def payments_statement(customer_id: Optional[int] = None, order_id: Optional[int] = None):
+def payments_statement(customer_id: Optional[int] = None, order_id: Optional[int] = None) -> Select:
     """Select payments, newest first."""
     statement = select(Payment).order_by(Payment.created_at.desc(), Payment.id.desc())
     if customer_id is not None:
@@ -97,7 +98,7 @@ def refunded_cents(order_id: int, *, db_session: Session) -> int:
     ).scalar_one()
 
 
-def refunds_statement(order_id: Optional[int] = None, customer_id: Optional[int] = None):
+def refunds_statement(order_id: Optional[int] = None, customer_id: Optional[int] = None) -> Select:
     """Select refunds, newest first."""
     statement = select(Refund).order_by(Refund.created_at.desc(), Refund.id.desc())
     if order_id is not None:

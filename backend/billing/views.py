@@ -5,11 +5,12 @@ Reads need `customers:read` or the customer's verification token; writes need th
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from backend.billing import service
 from backend.billing.models import (
@@ -23,9 +24,9 @@ from backend.billing.models import (
 )
 from backend.customers import service as customers
 from backend.dependencies import db_session, idempotency_key, verification_token
-from backend.idempotency import service as idempotency
+from backend.idempotency import views as idempotency
+from backend.idempotency.views import Produced
 from backend.identity.service import require_verified, verified_customer_id
-from backend.ids import MAX_ID, id_path
 from backend.money import to_cents
 from backend.orders import service as orders
 from backend.orders.lookups import LookupBudget
@@ -40,6 +41,7 @@ from backend.security import (
     customer_reader,
     require_scope,
 )
+from common.api import MAX_ID, id_path
 from common.errors import ApiError, not_found
 
 router = APIRouter(tags=["billing"])
@@ -48,7 +50,7 @@ SELF = [Depends(require_scope(CUSTOMER_SELF))]
 INVOICE_ID = Path(..., regex=r"^INV-\d{4}-\d{4}$", description="invoice number, e.g. INV-2026-0001")
 
 
-def _page_of(statement, params: PageParams, session: Session, schema) -> dict:  # type: ignore[no-untyped-def]
+def _page_of(statement: Select, params: PageParams, session: Session, schema: Any) -> Dict[str, Any]:
     page = paginate(statement, params, db_session=session)
     page["items"] = [schema.from_row(row) for row in page["items"]]
     return page
@@ -191,7 +193,7 @@ def create_refund(
     session.rollback()  # end the read transaction: the key insert must be the first statement of the next
     amount_cents = to_cents(body.amount) if body.amount is not None else None
 
-    def produce():  # type: ignore[no-untyped-def]
+    def produce() -> Produced:
         refund = service.create_refund(
             body.order_id, body.email, amount_cents, body.reason, db_session=session
         )

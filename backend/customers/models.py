@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from pydantic import BaseModel, EmailStr, Field, constr, root_validator
+from pydantic import BaseModel, EmailStr, Field, root_validator
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 
 from backend.database import Base
 from common.database import utcnow
+from common.fields import Address, LinkToken, ShortId
 
 
 class Customer(Base):
@@ -72,7 +73,7 @@ class CustomerRead(BaseModel):
 class CustomerUpdate(BaseModel):
     """Changes that take effect at once (a new email needs its owner's confirmation: EmailChangeCreate)."""
 
-    address: constr(strip_whitespace=True, min_length=10, max_length=500)  # type: ignore[valid-type]
+    address: Address
 
 
 class EmailChangeCreate(BaseModel):
@@ -87,7 +88,7 @@ class EmailChangeAccepted(BaseModel):
 
 
 class EmailChangeConfirm(BaseModel):
-    token: constr(strip_whitespace=True, min_length=20, max_length=100)  # type: ignore[valid-type]
+    token: LinkToken
 
 
 class PasswordResetCreate(BaseModel):
@@ -107,7 +108,7 @@ class PasswordResetAccepted(BaseModel):
 
 
 class DeletionRequestCreate(BaseModel):
-    conversation_id: Optional[constr(max_length=200)] = None  # type: ignore[valid-type]
+    conversation_id: Optional[ShortId] = None
 
 
 class DeletionRequestCreated(BaseModel):

@@ -9,6 +9,7 @@ from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from backend.customers.models import Customer, EmailChangeRequest, PasswordResetRequest
 from backend.notifications import service as notifications
@@ -47,7 +48,7 @@ def get_by_email(email: str, *, db_session: Session) -> Optional[Customer]:
     return found[0] if len(found) == 1 else None
 
 
-def list_statement(email: Optional[str] = None, customer_id: Optional[int] = None):  # type: ignore[no-untyped-def]
+def list_statement(email: Optional[str] = None, customer_id: Optional[int] = None) -> Select:
     """Select customers, optionally by email or id."""
     statement = select(Customer).order_by(Customer.id)
     if email:

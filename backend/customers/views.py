@@ -22,11 +22,12 @@ from backend.customers.models import (
     PasswordResetCreate,
 )
 from backend.dependencies import db_session, idempotency_key, verification_token
-from backend.idempotency import service as idempotency
+from backend.idempotency import views as idempotency
+from backend.idempotency.views import Produced
 from backend.identity.service import require_verified, verified_customer_id
-from backend.ids import id_path
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.security import CUSTOMER_SELF, STOREFRONT, CustomerReader, customer_reader, require_scope
+from common.api import id_path
 from common.errors import ApiError
 
 router = APIRouter(tags=["customers"])
@@ -75,7 +76,7 @@ def update_customer(
     """Change the postal address; needs a verification token for this customer."""
     require_verified(token, customer_id, db_session=session)
 
-    def produce():  # type: ignore[no-untyped-def]
+    def produce() -> Produced:
         customer = service.update_address(customer_id, body.address, db_session=session)
         return 200, CustomerRead.from_orm(customer)
 
@@ -102,7 +103,7 @@ def request_email_change(
     """Send a confirmation link to the new address; the same answer whether or not it has an account."""
     require_verified(token, customer_id, db_session=session)
 
-    def produce():  # type: ignore[no-untyped-def]
+    def produce() -> Produced:
         sent_to = service.request_email_change(
             customer_id, body.new_email, store_url=request.app.state.settings.store_url, db_session=session
         )
@@ -145,7 +146,7 @@ def request_deletion(
     """Open an account-deletion ticket; needs a verification token for this customer."""
     require_verified(token, customer_id, db_session=session)
 
-    def produce():  # type: ignore[no-untyped-def]
+    def produce() -> Produced:
         ticket_id = service.request_deletion(
             customer_id, conversation_id=body.conversation_id, db_session=session
         )

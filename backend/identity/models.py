@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, Optional
 
-from pydantic import BaseModel, EmailStr, constr, root_validator
+from pydantic import BaseModel, EmailStr, root_validator
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 
 from backend.database import Base
 from common.database import utcnow
+from common.fields import OneTimeCode, PhoneText
 
 Channel = Literal["email", "sms"]
 
@@ -65,7 +66,7 @@ class VerificationLockout(Base):
 
 class ChallengeCreate(BaseModel):
     email: Optional[EmailStr] = None
-    phone: Optional[constr(strip_whitespace=True, regex=r"^\+?[0-9 ()-]{6,20}$")] = None  # type: ignore[valid-type]
+    phone: Optional[PhoneText] = None
     channel: Optional[Channel] = None
 
     @root_validator(skip_on_failure=True)
@@ -85,7 +86,7 @@ class ChallengeCreated(BaseModel):
 
 
 class ChallengeCheck(BaseModel):
-    code: constr(strip_whitespace=True, min_length=1, max_length=20)  # type: ignore[valid-type]
+    code: OneTimeCode
 
 
 class VerificationResult(BaseModel):

@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import List, Optional, Tuple
+from datetime import datetime, timedelta
+from typing import Any, List, Optional, Tuple
 
 import pyotp
 from limits import parse
@@ -95,7 +95,7 @@ def accounts_for(email: Optional[str], phone: Optional[str], *, db_session: Sess
     return list(db_session.execute(statement.limit(2)).scalars())
 
 
-def _recent_challenges(*conditions, since, db_session: Session) -> int:  # type: ignore[no-untyped-def]
+def _recent_challenges(*conditions: Any, since: datetime, db_session: Session) -> int:
     return db_session.execute(
         select(func.count())
         .select_from(VerificationChallenge)

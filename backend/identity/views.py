@@ -17,8 +17,8 @@ from backend.identity.models import (
     ChallengeCreated,
     VerificationResult,
 )
-from backend.ids import id_path
 from backend.security import CUSTOMER_SELF, IDENTITY, require_scope
+from common.api import id_path
 
 router = APIRouter(tags=["identity"])
 

@@ -7,6 +7,7 @@ from typing import Mapping, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from backend.notifications.models import OutboxMessage
 from common.texts import MessageTemplates
@@ -29,7 +30,7 @@ def send_template(
     return row
 
 
-def list_statement(recipient: Optional[str] = None, template: Optional[str] = None):  # type: ignore[no-untyped-def]
+def list_statement(recipient: Optional[str] = None, template: Optional[str] = None) -> Select:
     """Select outbox messages, newest first."""
     statement = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if recipient is not None:

@@ -8,7 +8,7 @@ while either budget is spent, every lookup for that email or from that address i
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, List, Optional, Tuple, TypeVar
 
 from common.errors import ApiError, too_many
 from common.ratelimit import Limiter
@@ -16,6 +16,7 @@ from common.security_events import security_event
 
 EMAIL_KEY = "lookup-failures-email"
 ADDRESS_KEY = "lookup-failures-address"
+T = TypeVar("T")
 
 
 class LookupBudget:
@@ -24,7 +25,7 @@ class LookupBudget:
         self.per_email = per_email
         self.per_address = per_address
 
-    def _keys(self, email: str, address: Optional[str]) -> list:
+    def _keys(self, email: str, address: Optional[str]) -> List[Tuple[str, str, str]]:
         keys = [(self.per_email, EMAIL_KEY, email.strip().lower())]
         if address:
             keys.append((self.per_address, ADDRESS_KEY, address))
@@ -51,7 +52,7 @@ class LookupBudget:
                     address=address if namespace == ADDRESS_KEY else None,
                 )
 
-    def guard(self, email: str, address: Optional[str], lookup):  # type: ignore[no-untyped-def]
+    def guard(self, email: str, address: Optional[str], lookup: Callable[[], T]) -> T:
         """Run lookup() within the budget; a 404 from it counts as a failure."""
         self.ensure_open(email, address)
         try:

@@ -13,18 +13,12 @@ from sqlalchemy.orm import relationship
 from backend.database import Base
 from backend.money import MoneyModel, from_cents
 from common.database import utcnow
-
-ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled")
+from common.vocabulary import OrderStatus, sql_in
 
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('placed','shipped','delivered','cancelled')",
-            name="order_status",
-        ),
-    )
+    __table_args__ = (CheckConstraint(sql_in("status", OrderStatus), name="order_status"),)
 
     id = Column(Integer, primary_key=True, autoincrement=False)
     customer_id = Column(
@@ -33,7 +27,7 @@ class Order(Base):
         nullable=False,
         index=True,
     )
-    status = Column(String(20), nullable=False, default="placed")
+    status = Column(String(20), nullable=False, default=OrderStatus.PLACED.value)
     currency = Column(String(3), nullable=False, default="USD")
     total_cents = Column(Integer, nullable=False)
     carrier = Column(String(60), nullable=True)

@@ -6,6 +6,7 @@ from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from backend.customers.models import Customer
 from backend.orders.models import Order
@@ -32,7 +33,7 @@ def get_for_email(order_id: int, email: str, *, db_session: Session) -> Order:
     return order
 
 
-def list_statement(customer_id: Optional[int] = None, status: Optional[str] = None):
+def list_statement(customer_id: Optional[int] = None, status: Optional[str] = None) -> Select:
     """Select orders, newest first, optionally by customer and status."""
     statement = select(Order).order_by(Order.placed_at.desc(), Order.id.desc())
     if customer_id is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -11,20 +11,20 @@ from sqlalchemy.orm import Session
 from backend import flows
 from backend.customers import service as customers
 from backend.dependencies import db_session, idempotency_key, verification_token
-from backend.idempotency import service as idempotency
+from backend.idempotency import views as idempotency
+from backend.idempotency.views import Produced
 from backend.identity.service import verified_customer_id
-from backend.ids import MAX_ID, id_path
 from backend.orders import service
 from backend.orders.lookups import LookupBudget
 from backend.orders.models import OrderOwnerCheck, OrderRead
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.security import ORDER_LOOKUP, CustomerReader, customer_address, customer_reader, require_scope
+from common.api import MAX_ID, id_path
 from common.errors import ApiError
+from common.vocabulary import OrderStatus
 
 router = APIRouter(tags=["orders"])
 LOOKUP = [Depends(require_scope(ORDER_LOOKUP))]
-
-OrderStatus = Literal["placed", "shipped", "delivered", "cancelled"]
 
 
 def lookup_budget(request: Request) -> LookupBudget:
@@ -40,7 +40,9 @@ def list_orders(
     session: Session = Depends(db_session),
 ) -> dict:
     reader.check(customer_id, db_session=session)
-    page = paginate(service.list_statement(customer_id, status), params, db_session=session)
+    page = paginate(
+        service.list_statement(customer_id, status.value if status else None), params, db_session=session
+    )
     page["items"] = [OrderRead.from_row(order) for order in page["items"]]
     return page
 
@@ -97,7 +99,7 @@ def cancel_order(
     budget.guard(body.email, address, lambda: service.get_for_email(order_id, body.email, db_session=session))
     session.rollback()  # the key insert must open the next transaction
 
-    def produce():  # type: ignore[no-untyped-def]
+    def produce() -> Produced:
         fresh = service.get_for_email(order_id, body.email, db_session=session)
         return 200, OrderRead.from_row(flows.cancel_order(fresh, db_session=session))
 

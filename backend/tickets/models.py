@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any, Dict, List, Literal, Optional
 
-from pydantic import BaseModel, EmailStr, Field, conlist, constr
+from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -19,29 +19,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from backend.database import Base
-from backend.ids import MAX_ID
+from common.api import MAX_ID
 from common.database import utcnow
+from common.fields import EmailSubject, LongText, Name, ShortId, Subject
+from common.vocabulary import TicketCategory, TicketPriority, TicketStatus, sql_in
 
-TicketStatus = Literal["open", "pending", "solved", "closed"]
-TicketPriority = Literal["low", "normal", "high", "urgent"]
-TicketCategory = Literal[
-    "general",
-    "handoff",
-    "complaint",
-    "payment",
-    "account_deletion",
-    "order",
-    "refund",
-    "account",
-]
 MessageAuthor = Literal["customer", "bot", "agent", "system"]
 
 
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
-        CheckConstraint("status IN ('open','pending','solved','closed')", name="ticket_status"),
-        CheckConstraint("priority IN ('low','normal','high','urgent')", name="ticket_priority"),
+        CheckConstraint(sql_in("status", TicketStatus), name="ticket_status"),
+        CheckConstraint(sql_in("priority", TicketPriority), name="ticket_priority"),
         CheckConstraint("csat_rating IS NULL OR csat_rating BETWEEN 1 AND 5", name="ticket_csat_rating"),
     )
 
@@ -55,9 +45,9 @@ class Ticket(Base):
     customer_email = Column(String(320), nullable=True)
     conversation_id = Column(String(200), nullable=True, index=True)
     subject = Column(String(300), nullable=False)
-    category = Column(String(30), nullable=False, default="general")
-    status = Column(String(10), nullable=False, default="open")
-    priority = Column(String(10), nullable=False, default="normal")
+    category = Column(String(30), nullable=False, default=TicketCategory.GENERAL.value)
+    status = Column(String(10), nullable=False, default=TicketStatus.OPEN.value)
+    priority = Column(String(10), nullable=False, default=TicketPriority.NORMAL.value)
     details_json = Column(Text, nullable=False, default="{}")
     # A handed-off conversation: the agent working on it (a console username) and the customer's rating.
     assignee = Column(String(100), nullable=True, index=True)
@@ -92,7 +82,7 @@ class TicketMessage(Base):
 
 class MessageIn(BaseModel):
     author: MessageAuthor
-    body: constr(min_length=1, max_length=20_000)  # type: ignore[valid-type]
+    body: LongText
     sent_at: Optional[datetime] = None
 
 
@@ -107,37 +97,40 @@ class MessageRead(BaseModel):
 
 
 class TicketCreate(BaseModel):
-    subject: constr(strip_whitespace=True, min_length=1, max_length=300)  # type: ignore[valid-type]
-    category: TicketCategory = "general"
-    priority: TicketPriority = "normal"
+    subject: Subject
+    category: TicketCategory = TicketCategory.GENERAL
+    priority: TicketPriority = TicketPriority.NORMAL
     customer_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
     customer_email: Optional[EmailStr] = None
-    conversation_id: Optional[constr(max_length=200)] = None  # type: ignore[valid-type]
+    conversation_id: Optional[ShortId] = None
     details: Dict[str, Any] = {}
-    messages: conlist(MessageIn, max_items=500) = []  # type: ignore[valid-type]
+    messages: List[MessageIn] = Field(default_factory=list, max_items=500)
 
-
-AgentName = constr(strip_whitespace=True, min_length=1, max_length=100)
+    class Config:
+        use_enum_values = True  # the database stores the text
 
 
 class TicketUpdate(BaseModel):
     status: Optional[TicketStatus] = None
     priority: Optional[TicketPriority] = None
 
+    class Config:
+        use_enum_values = True
+
 
 class TicketClaim(BaseModel):
-    agent: AgentName  # type: ignore[valid-type]
+    agent: Name
 
 
 class TicketAssignment(BaseModel):
     """Hand a claimed ticket to another agent (`assignee`) or back to the queue (null)."""
 
-    expected_assignee: AgentName  # type: ignore[valid-type]
-    assignee: Optional[AgentName] = None  # type: ignore[valid-type]
+    expected_assignee: Name
+    assignee: Optional[Name] = None
 
 
 class TicketResolution(BaseModel):
-    agent: AgentName  # type: ignore[valid-type]
+    agent: Name
 
 
 class CsatIn(BaseModel):
@@ -145,8 +138,8 @@ class CsatIn(BaseModel):
 
 
 class CustomerEmailIn(BaseModel):
-    subject: constr(strip_whitespace=True, min_length=1, max_length=200)  # type: ignore[valid-type]
-    body: constr(min_length=1, max_length=20_000)  # type: ignore[valid-type]
+    subject: EmailSubject
+    body: LongText
 
 
 class TicketRead(BaseModel):

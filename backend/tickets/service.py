@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterable, Optional
 from sqlalchemy import case, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from backend.customers.models import Customer
 from backend.notifications.models import OutboxMessage
@@ -67,7 +68,7 @@ def list_statement(
     conversation_id: Optional[str] = None,
     category: Optional[str] = None,
     queue: bool = False,
-):
+) -> Select:
     """Select tickets with optional filters: newest first, or in queue order (priority, then longest wait)."""
     if queue:
         urgency = case(

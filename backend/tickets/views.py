@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from backend.dependencies import db_session, idempotency_key, verification_token
-from backend.idempotency import service as idempotency
+from backend.idempotency import views as idempotency
+from backend.idempotency.views import Produced
 from backend.identity.service import require_verified
-from backend.ids import MAX_ID, id_path
 from backend.notifications.models import OutboxMessageRead
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.security import CUSTOMERS_READ, TICKETS_CREATE, TICKETS_WORK, Credential, require_scope
@@ -21,14 +21,14 @@ from backend.tickets.models import (
     CustomerEmailIn,
     MessageIn,
     TicketAssignment,
-    TicketCategory,
     TicketClaim,
     TicketCreate,
     TicketRead,
     TicketResolution,
-    TicketStatus,
     TicketUpdate,
 )
+from common.api import MAX_ID, id_path
+from common.vocabulary import TicketCategory, TicketStatus
 
 router = APIRouter(tags=["tickets"])
 WORK = [Depends(require_scope(TICKETS_WORK))]
@@ -50,7 +50,7 @@ def create_ticket(
     if body.customer_id is not None and not credential.allows(CUSTOMERS_READ):
         require_verified(token, body.customer_id, db_session=session)
 
-    def produce():
+    def produce() -> Produced:
         ticket = service.create(
             subject=body.subject,
             category=body.category,
@@ -83,7 +83,13 @@ def list_tickets(
     session: Session = Depends(db_session),
 ) -> dict:
     """List tickets; `order=queue` gives the handoff queue order (priority, then longest wait)."""
-    statement = service.list_statement(customer_id, status, conversation_id, category, queue=order == "queue")
+    statement = service.list_statement(
+        customer_id,
+        status.value if status else None,
+        conversation_id,
+        category.value if category else None,
+        queue=order == "queue",
+    )
     page = paginate(statement, params, db_session=session)
     page["items"] = [TicketRead.from_row(ticket) for ticket in page["items"]]
     return page

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import FrozenSet, List, Literal
 
-from pydantic import BaseModel, constr
+from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 
 from common.database import utcnow
+from common.fields import Name, Password
 from console.database import Base
 
 AgentStatus = Literal["available", "away"]
@@ -49,8 +50,8 @@ class AgentSession(Base):
 
 
 class LoginIn(BaseModel):
-    username: constr(strip_whitespace=True, min_length=1, max_length=100)  # type: ignore[valid-type]
-    password: constr(min_length=1, max_length=200)  # type: ignore[valid-type]
+    username: Name
+    password: Password
 
 
 class StatusIn(BaseModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from pydantic import BaseModel, Field, constr
+from pydantic import BaseModel, Field
 from sqlalchemy import Column, DateTime, Float, Integer, String, Text
 
 from common.database import utcnow
+from common.fields import Note, Quote
 from console.database import Base
 
 
@@ -28,10 +29,10 @@ class Correction(Base):
 
 class CorrectionIn(BaseModel):
     ticket_id: int = Field(..., ge=1, le=2_147_483_647)
-    bot_text: constr(min_length=1, max_length=5000)  # type: ignore[valid-type]
+    bot_text: Quote = Field(..., min_length=1)
     bot_timestamp: Optional[float] = Field(None, ge=0)
-    customer_text: Optional[constr(max_length=5000)] = None  # type: ignore[valid-type]
-    correction: constr(strip_whitespace=True, min_length=1, max_length=5000)  # type: ignore[valid-type]
+    customer_text: Optional[Quote] = None
+    correction: Note
 
 
 class CorrectionRead(BaseModel):

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from clients.backend import BackendApi
 from clients.backend.ticketing import Ticket
 from clients.http import ServiceRefused, ServiceUnavailable
-from clients.rasa import ACTION_LISTEN, RasaClient
+from clients.rasa import RasaClient
 from common.database import utcnow
 from common.errors import ApiError
 from common.settings import ConsoleSettings
 from common.texts import MessageTemplates, Texts
+from common.vocabulary import ACTION_HANDOFF_RESOLVED, ACTION_LISTEN, HANDOFF_TICKET_SLOT
 from console.agents import service as agents
 from console.agents.models import Agent
 from console.hours import within_hours
@@ -30,9 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Channels whose platform delivers a pushed message even when the customer is not looking.
 ALWAYS_REACHABLE_CHANNELS = ("slack", "telegram", "facebook", "twilio", "botframework", "mattermost")
-ACTION_RESOLVED = "action_handoff_resolved"
-# Written by the console, read by the actions (actions/slots.py HANDOFF_TICKET_ID).
-HANDOFF_TICKET_SLOT = "handoff_ticket_id"
 
 
 def _unix(value: datetime) -> float:
@@ -363,7 +361,8 @@ def _welcomed_back(tracker: Dict[str, Any]) -> bool:
     if resumed is None:
         return False
     return any(
-        event.get("event") == "action" and event.get("name") == ACTION_RESOLVED for event in events[resumed:]
+        event.get("event") == "action" and event.get("name") == ACTION_HANDOFF_RESOLVED
+        for event in events[resumed:]
     )
 
 
@@ -384,7 +383,7 @@ def resolve(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClie
         if tracker.get("paused"):
             rasa.append(ticket.conversation_id, [{"event": "resume"}])
         if tracker.get("paused") or not _welcomed_back(tracker):
-            rasa.run_action(ticket.conversation_id, ACTION_RESOLVED)
+            rasa.run_action(ticket.conversation_id, ACTION_HANDOFF_RESOLVED)
             # What a real turn ends with, so the customer's next message continues the rating question.
             rasa.append(ticket.conversation_id, [{"event": "action", "name": ACTION_LISTEN}])
     return ticket_summary(backend.ticketing.resolve(ticket_id, agent.username))

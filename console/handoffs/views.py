@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, constr
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from common.api import id_path
 from common.database import utcnow
 from common.errors import ApiError, too_many
+from common.fields import Name, Reply
 from console.agents import service as agents
 from console.agents.models import Agent, AgentRead
 from console.audit import service as audit
@@ -19,18 +22,17 @@ from console.handoffs import service
 from console.handoffs.availability import AvailabilityCache
 
 router = APIRouter(prefix="/api", tags=["handoffs"])
-TICKET_ID = dict(ge=1, le=2_147_483_647)
 
 
 class ReplyIn(BaseModel):
-    text: constr(max_length=2000)  # type: ignore[valid-type]
+    text: Reply
 
 
 class TransferIn(BaseModel):
-    to: constr(strip_whitespace=True, min_length=1, max_length=100)  # type: ignore[valid-type]
+    to: Name
 
 
-def _online_after(request: Request):
+def _online_after(request: Request) -> datetime:
     return request.app.state.online_after(utcnow())
 
 
@@ -73,7 +75,7 @@ def queue(
 @router.get("/tickets/{ticket_id}")
 def conversation(
     request: Request,
-    ticket_id: int = Path(..., **TICKET_ID),
+    ticket_id: int = id_path("ticket id"),
     _agent: Agent = Depends(current_agent),
     session: Session = Depends(db_session),
 ) -> dict:
@@ -90,7 +92,7 @@ def conversation(
 @router.get("/tickets/{ticket_id}/messages")
 def messages(
     request: Request,
-    ticket_id: int = Path(..., **TICKET_ID),
+    ticket_id: int = id_path("ticket id"),
     after: float = Query(0.0, ge=0),
     _agent: Agent = Depends(current_agent),
 ) -> dict:
@@ -100,7 +102,7 @@ def messages(
 
 @router.post("/tickets/{ticket_id}/claim")
 def claim(
-    request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
+    request: Request, ticket_id: int = id_path("ticket id"), agent: Agent = Depends(current_agent)
 ) -> dict:
     state = request.app.state
     ticket = service.claim(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts)
@@ -112,7 +114,7 @@ def claim(
 def reply(
     body: ReplyIn,
     request: Request,
-    ticket_id: int = Path(..., **TICKET_ID),
+    ticket_id: int = id_path("ticket id"),
     agent: Agent = Depends(current_agent),
 ) -> dict:
     text = body.text.strip()
@@ -130,7 +132,7 @@ def reply(
 def transfer(
     body: TransferIn,
     request: Request,
-    ticket_id: int = Path(..., **TICKET_ID),
+    ticket_id: int = id_path("ticket id"),
     agent: Agent = Depends(current_agent),
     session: Session = Depends(db_session),
 ) -> dict:
@@ -150,7 +152,7 @@ def transfer(
 
 @router.post("/tickets/{ticket_id}/unassign")
 def unassign(
-    request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
+    request: Request, ticket_id: int = id_path("ticket id"), agent: Agent = Depends(current_agent)
 ) -> dict:
     state = request.app.state
     ticket = service.unassign(
@@ -162,7 +164,7 @@ def unassign(
 
 @router.post("/tickets/{ticket_id}/resolve")
 def resolve(
-    request: Request, ticket_id: int = Path(..., **TICKET_ID), agent: Agent = Depends(current_agent)
+    request: Request, ticket_id: int = id_path("ticket id"), agent: Agent = Depends(current_agent)
 ) -> dict:
     state = request.app.state
     ticket = service.resolve(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa)

@@ -19,7 +19,7 @@ from actions.session import ActionSessionStart
 from actions.tickets import ValidateComplaintForm
 from actions.values import parse_rating
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
-from tests.conftest import BackendServer, ConsoleServer, start_console, stop_process
+from tests.conftest import BackendServer, ConsoleServer, Factory, start_console, stop_process
 
 PAUSE = {"event": "pause", "timestamp": None}
 
@@ -192,8 +192,11 @@ def test_rating_is_stored_on_the_ticket(live_backend: BackendServer) -> None:
     assert responses(dispatcher) == ["utter_csat_skipped"]
 
 
-def test_the_ticket_summary_never_carries_the_verification_token(live_backend: BackendServer) -> None:
-    secret_slots = {**verified_slots(live_backend, "jane@example.com"), "form_failures": 2.0}
+def test_the_ticket_summary_never_carries_the_verification_token(
+    live_backend: BackendServer, bot_factory: Factory
+) -> None:
+    person = bot_factory.customer([{"status": "placed", "total_cents": 100}])
+    secret_slots = {**verified_slots(live_backend, person.email), "form_failures": 2.0}
     dispatcher, _ = run(
         ActionHandoff(),
         tracker(secret_slots, intent="request_human", text="a person", sender_id="conv-secrets"),
@@ -201,14 +204,18 @@ def test_the_ticket_summary_never_carries_the_verification_token(live_backend: B
     ticket = live_backend.get(f"/v1/tickets/{dispatcher.messages[0]['ticket_id']}").json()
     assert secret_slots["verification_token"] not in str(ticket)
     summary = ticket["details"]["summary"]
-    assert summary["verification"] == {"verified": True, "contact": "jane@example.com"}
+    assert summary["verification"] == {"verified": True, "contact": person.email}
     assert set(summary["filled_slots"]) == {"email", "verified_contact", "verified_customer_id"}
-    assert ticket["customer_id"] == 1
+    assert ticket["customer_id"] == person.id
 
 
 def test_after_hours_the_customer_is_told_and_the_ticket_waits(
-    live_backend: BackendServer, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    live_backend: BackendServer,
+    bot_factory: Factory,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    person = bot_factory.customer([{"status": "placed", "total_cents": 100}])
     # Open one hour a week, on the day after tomorrow: closed now, whenever this runs.
     day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[(datetime.now(timezone.utc).weekday() + 2) % 7]
     closed = start_console(
@@ -221,7 +228,7 @@ def test_after_hours_the_customer_is_told_and_the_ticket_waits(
         dispatcher, events = run(
             ActionHandoff(),
             tracker(
-                verified_slots(live_backend, "jane@example.com"),
+                verified_slots(live_backend, person.email),
                 intent="request_human",
                 text="human",
                 sender_id="conv-night",

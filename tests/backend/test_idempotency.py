@@ -85,6 +85,8 @@ def test_retry_after_a_client_timeout_replays_instead_of_refunding_again(
         for _ in range(3)
     ]
     assert all(retry.status_code == 201 for retry in retries)
+    # Every retry is the first attempt's answer replayed, not a second evaluation.
+    assert all(retry.headers.get("Idempotent-Replayed") == "true" for retry in retries)
     assert len({retry.json()["id"] for retry in retries}) == 1
     assert backend_server.get("/v1/refunds", params={"order_id": customer.order_ids[0]}).json()["total"] == 1
 

@@ -164,15 +164,16 @@ def test_issuing_codes_is_rate_limited_for_known_and_unknown_identifiers(
         assert statuses == [201, 201, 201, 429], email
 
 
-def test_sms_code_goes_to_the_phone_on_file(backend_server: BackendServer) -> None:
-    # Jane Doe's phone in the demo data, typed the way a customer might; stored and sent as E.164.
-    challenge = start(backend_server, phone="(202) 555-0100")
-    outbox = backend_server.get("/v1/outbox", params={"recipient": "+12025550100"}).json()["items"]
+def test_sms_code_goes_to_the_phone_on_file(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer(ONE_ORDER, with_phone=True)
+    assert customer.phone is not None
+    # Typed the way a customer might; stored and sent as E.164.
+    typed = f"({customer.phone[2:5]}) {customer.phone[5:8]}-{customer.phone[8:]}"
+    challenge = start(backend_server, phone=typed)
+    outbox = backend_server.get("/v1/outbox", params={"recipient": customer.phone}).json()["items"]
     assert outbox[0]["channel"] == "sms" and outbox[0]["template"] == "verification_code"
-    assert (
-        check(backend_server, challenge, backend_server.latest_code("+12025550100")).json()["customer_id"]
-        == 1
-    )
+    checked = check(backend_server, challenge, backend_server.latest_code(customer.phone))
+    assert checked.json()["customer_id"] == customer.id
 
 
 def test_authenticator_app_codes_work_once(backend_server: BackendServer, factory: Factory) -> None:
@@ -187,16 +188,35 @@ def test_authenticator_app_codes_work_once(backend_server: BackendServer, factor
     assert check(backend_server, second, totp).status_code == 422  # same time step: a replay
 
 
-def test_password_reset_by_customer_id_for_a_phone_verified_customer(backend_server: BackendServer) -> None:
-    challenge = start(backend_server, phone="+1 202 555 0102")  # Li Wei's phone in the demo data
-    token = check(backend_server, challenge, backend_server.latest_code("+12025550102")).json()["token"]
+def test_password_reset_by_customer_id_for_a_phone_verified_customer(
+    backend_server: BackendServer, factory: Factory
+) -> None:
+    owner, other = factory.customer(ONE_ORDER, with_phone=True), factory.customer(ONE_ORDER)
+    challenge = start(backend_server, phone=owner.phone)
+    token = check(backend_server, challenge, backend_server.latest_code(owner.phone)).json()["token"]
     refused = backend_server.post(
-        "/v1/password-resets", json={"customer_id": 1}, headers=verified(token), as_="actions"
+        "/v1/password-resets", json={"customer_id": other.id}, headers=verified(token), as_="actions"
     )
-    assert refused.status_code == 403  # Jane's account, Li Wei's token
+    assert refused.status_code == 403  # someone else's account with this customer's token
     accepted = backend_server.post(
-        "/v1/password-resets", json={"customer_id": 3}, headers=verified(token), as_="actions"
+        "/v1/password-resets", json={"customer_id": owner.id}, headers=verified(token), as_="actions"
     )
     assert accepted.status_code == 202
-    both = backend_server.post("/v1/password-resets", json={"customer_id": 3, "email": "li.wei@example.com"})
+    reset = backend_server.get("/v1/outbox", params={"recipient": owner.email, "template": "password_reset"})
+    assert reset.json()["total"] == 1
+    both = backend_server.post("/v1/password-resets", json={"customer_id": owner.id, "email": owner.email})
     assert both.status_code == 422
+
+
+def test_codes_and_tokens_are_stored_hashed(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer(ONE_ORDER)
+    challenge_id = start(backend_server, email=customer.email)
+    code = backend_server.latest_code(customer.email)
+    token = check(backend_server, challenge_id, code).json()["token"]
+    with backend_server.session_factory() as session:
+        challenge = session.get(VerificationChallenge, challenge_id)
+        tokens = session.query(VerificationToken).filter_by(customer_id=customer.id).all()
+        stored = [challenge.code_hash] + [row.token_hash for row in tokens]
+    assert len(challenge.code_hash) == 64 and code not in challenge.code_hash
+    assert tokens and all(token not in value for value in stored)
+    assert all(len(value) == 64 and int(value, 16) >= 0 for value in stored)  # sha256 hex digests

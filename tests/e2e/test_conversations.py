@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import Dict, List
 
 import pytest
 import requests
 
 from tests import attacks
+from tests.conftest import Factory
 from tests.e2e.helpers import Customer, admin_headers, backend_get, latest_code, tracker
 from tools.stack import Stack
 
@@ -25,36 +27,39 @@ def test_order_status_is_answered_from_the_orders_database(stack: Stack) -> None
     answer = customer.say_text("jane@example.com")
     order = backend_get(stack, "/v1/orders/10042")
     assert order["status"] == "delivered"
-    assert "Order 10042 was delivered on" in answer
-    delivered = order["delivered_at"][:10]
-    assert str(int(delivered[8:10])) in answer  # the day of the month the backend holds
+    # The exact date the backend holds, written the way customers read dates ("26 Nov 2026").
+    delivered = datetime.fromisoformat(order["delivered_at"].replace("Z", "+00:00"))
+    assert f"Order 10042 was delivered on {delivered.day} {delivered:%b %Y}." in answer, answer
 
 
-def test_refund_creates_a_refund_row_in_billing(stack: Stack) -> None:
-    before = backend_get(stack, "/v1/refunds", order_id=10042)["total"]
+def test_refund_creates_a_refund_row_in_billing(stack: Stack, stack_people: Factory) -> None:
+    person = stack_people.customer([{"status": "delivered", "total_cents": 5990, "delivered_days_ago": 3}])
+    order_id = person.order_ids[0]
     customer = Customer(stack)
-    customer.say_text("I want a refund for order 10042")
-    assert "how much" in customer.say_text("my email is jane@example.com").lower()
+    customer.say_text(f"I want a refund for order {order_id}")
+    assert "how much" in customer.say_text(f"my email is {person.email}").lower()
     asked = customer.say_text("15.50")
-    assert "6-digit code to j***@example.com" in asked, asked
-    assert backend_get(stack, "/v1/refunds", order_id=10042)["total"] == before  # nothing before verification
-    answer = customer.say_text(latest_code(stack, "jane@example.com"))
+    assert f"6-digit code to {person.email[0]}***@example.org" in asked, asked
+    assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 0  # nothing before verification
+    answer = customer.say_text(latest_code(stack, person.email))
     assert "you're verified" in answer and "I've created refund #" in answer, answer
     refund_id = int(answer.split("refund #")[1].split()[0])
     refund = backend_get(stack, f"/v1/refunds/{refund_id}")
-    assert refund["order_id"] == 10042 and refund["amount"] == "15.50" and refund["status"] == "pending"
-    assert backend_get(stack, "/v1/refunds", order_id=10042)["total"] == before + 1
+    assert refund["order_id"] == order_id and refund["amount"] == "15.50" and refund["status"] == "pending"
+    assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 1
 
 
-def test_ineligible_refund_gets_the_policy_reason_and_no_row(stack: Stack) -> None:
+def test_ineligible_refund_gets_the_policy_reason_and_no_row(stack: Stack, stack_people: Factory) -> None:
+    person = stack_people.customer([{"status": "delivered", "total_cents": 5990, "delivered_days_ago": 60}])
+    order_id = person.order_ids[0]
     customer = Customer(stack)
-    customer.say_text("i need my money back for order 10046")
-    customer.say_text("jane@example.com")
+    customer.say_text(f"i need my money back for order {order_id}")
+    customer.say_text(person.email)
     customer.say_text("full")
-    answer = customer.say_text(latest_code(stack, "jane@example.com"))
+    answer = customer.say_text(latest_code(stack, person.email))
     assert "within 30 days of delivery" in answer
     assert "https://shop.example.com/help/refund-policy" in answer
-    assert backend_get(stack, "/v1/refunds", order_id=10046)["total"] == 0
+    assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 0
 
 
 def test_password_reset_goes_to_the_email_on_file_and_reveals_nothing(stack: Stack) -> None:

@@ -1,5 +1,8 @@
 """Idempotent execution (Stripe semantics) enforced by the database, not by process memory.
 
+This is part of the HTTP layer (it answers with a JSONResponse and commits), which is why it lives in
+views.py: the routes that change something call execute(), and execute() commits for them.
+
 The key row is inserted in the same transaction as the change it protects. A concurrent duplicate blocks
 on that insert until the first transaction ends, then finds the stored result and replays it; a crash
 rolls back the key and the change together, so a retry runs again from clean.
@@ -20,6 +23,8 @@ from backend.idempotency.models import IdempotencyKey
 from common.errors import ApiError, error_body
 
 MAX_KEY_LENGTH = 200
+# What a view's work returns: the status and the body to answer (and to replay for retries).
+Produced = Tuple[int, BaseModel]
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
@@ -49,7 +54,7 @@ def execute(
     key: Optional[str],
     operation: str,
     payload: Any,
-    produce: Callable[[], Tuple[int, BaseModel]],
+    produce: Callable[[], Produced],
     *,
     db_session: Session,
     required: bool = True,

@@ -1,0 +1,76 @@
+"""The domain's recurring names, written once: statuses, categories, priorities, handoff reasons, and the
+conversation events the console writes for the actions to read.
+
+Enums subclass str, so a value compares equal to its text in the database, in JSON and in slots.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Tuple, Type
+
+
+class OrderStatus(str, Enum):
+    PLACED = "placed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class RefundStatus(str, Enum):
+    PENDING = "pending"
+    PROCESSED = "processed"
+    REJECTED = "rejected"
+
+
+class TicketStatus(str, Enum):
+    OPEN = "open"
+    PENDING = "pending"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class TicketPriority(str, Enum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class TicketCategory(str, Enum):
+    GENERAL = "general"
+    HANDOFF = "handoff"
+    COMPLAINT = "complaint"
+    PAYMENT = "payment"
+    ACCOUNT_DELETION = "account_deletion"
+    ORDER = "order"
+    REFUND = "refund"
+    ACCOUNT = "account"
+
+
+class HandoffReason(str, Enum):
+    """Why a conversation went to a person (the ticket's escalation reason)."""
+
+    USER_REQUESTED = "user_requested"
+    LOW_CONFIDENCE = "low_confidence"
+    ESCALATION_LOOP = "escalation_loop"
+    SENSITIVE_TOPIC = "sensitive_topic"
+    VERIFICATION_FAILED = "verification_failed"
+    BACKEND_UNAVAILABLE = "backend_unavailable"
+    POLICY_EXCEPTION = "policy_exception"
+
+
+def values(enum: Type[Enum]) -> Tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+def sql_in(column: str, enum: Type[Enum]) -> str:
+    """A CHECK constraint's text: the column holds one of the enum's values."""
+    return f"{column} IN ({','.join(repr(value) for value in values(enum))})"
+
+
+# What the agent console writes into a conversation and the actions read back.
+HANDOFF_TICKET_SLOT = "handoff_ticket_id"
+ACTION_HANDOFF = "action_handoff"
+ACTION_HANDOFF_RESOLVED = "action_handoff_resolved"
+ACTION_LISTEN = "action_listen"

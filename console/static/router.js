@@ -1,0 +1,40 @@
+// Hash routes: #/queue, #/tickets/<id>, #/corrections and #/audit. Each route change leaves the current
+// view (its poller stops) and builds the next one from scratch.
+import { clearAlert } from "./alerts.js";
+import { state } from "./state.js";
+import { showAudit } from "./views/audit.js";
+import { showTicket } from "./views/conversation.js";
+import { showCorrections } from "./views/corrections.js";
+import { showQueue } from "./views/queue.js";
+import { leaveViews } from "./views/shell.js";
+
+export function parseRoute(hash) {
+  const path = String(hash || "").replace(/^#/, "");
+  if (path === "/queue") return { name: "queue" };
+  if (path === "/corrections") return { name: "corrections" };
+  if (path === "/audit") return { name: "audit" };
+  const match = /^\/tickets\/(\d+)$/.exec(path);
+  if (match) return { name: "ticket", id: Number(match[1]) };
+  return null;
+}
+
+export function route() {
+  if (!state.agent) return; // the login view is showing; it routes after signing in
+  let current = parseRoute(location.hash);
+  if (!current) {
+    history.replaceState(null, "", "#/queue");
+    current = { name: "queue" };
+  }
+  leaveViews();
+  clearAlert();
+  for (const link of document.querySelectorAll(".nav a")) {
+    const active = link.dataset.nav === (current.name === "ticket" ? "queue" : current.name);
+    if (active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (current.name === "queue") showQueue();
+  else if (current.name === "ticket") showTicket(current.id);
+  else if (current.name === "audit") showAudit();
+  else showCorrections();
+  window.scrollTo(0, 0);
+}

@@ -1,0 +1,195 @@
+// Frontdesk customer web chat. Talks to Rasa's socket.io channel (channels/socketio.py): the server issues a
+// signed session id, which this page keeps in localStorage together with a copy of the transcript (see
+// storage.js), so a reload shows the same conversation and continues it. Message text only ever reaches the
+// page through textContent and checked link targets, never as HTML; the page's own sentences come from
+// domain.yml (texts.js).
+import { botEntry, renderMessage, setQuickRepliesReady } from "./messages.js";
+import { SESSION_KEY, TRANSCRIPT_KEY, load, loadTranscript, save, saveTranscript } from "./storage.js";
+import { config, hasTexts, text } from "./texts.js";
+
+const transcriptElement = document.getElementById("transcript");
+const form = document.getElementById("chat-form");
+const input = document.getElementById("chat-input");
+const sendButton = document.getElementById("chat-send");
+const statusElement = document.getElementById("chat-status");
+const newConversation = document.getElementById("new-conversation");
+const loadFailed = document.getElementById("chat-load-failed");
+
+let sessionId = null;
+let transcript = [];
+let socket = null;
+
+// What a message's quick replies need from the conversation.
+const chat = {
+  isReady: () => Boolean(sessionId),
+  choose(reply) {
+    send(reply.payload, reply.title);
+    input.focus();
+  },
+};
+
+function scrollToEnd() {
+  transcriptElement.scrollTop = transcriptElement.scrollHeight;
+}
+
+function render(entry) {
+  transcriptElement.appendChild(renderMessage(entry, chat));
+  scrollToEnd();
+}
+
+function add(entry) {
+  transcript.push(entry);
+  transcript = saveTranscript(transcript);
+  render(entry);
+}
+
+function renderAll() {
+  transcriptElement.replaceChildren();
+  transcript.forEach(render);
+}
+
+// state: connecting, connected, reconnecting or error (CSS and tests read it).
+function setStatus(state, sentence) {
+  statusElement.dataset.state = state;
+  statusElement.textContent = sentence;
+}
+
+function setReady(ready) {
+  form.dataset.ready = ready ? "true" : "false";
+  input.disabled = !ready;
+  sendButton.disabled = !ready;
+  setQuickRepliesReady(transcriptElement, ready);
+}
+
+// payload goes to Rasa; shown is what the customer sees in their bubble (a quick reply's title).
+function send(payload, shown) {
+  if (!sessionId) {
+    return;
+  }
+  socket.emit("user_uttered", { message: payload, session_id: sessionId });
+  add({ author: "user", text: shown });
+}
+
+function startConversation(storedId) {
+  sessionId = null;
+  setReady(false);
+  socket.emit("session_request", { session_id: storedId });
+}
+
+function forgetConversation() {
+  save(SESSION_KEY, null);
+  save(TRANSCRIPT_KEY, null);
+  transcript = [];
+  renderAll();
+}
+
+function connect() {
+  socket = window.io(config.socketUrl, { path: config.socketPath, transports: ["websocket"] });
+
+  socket.on("connect", () => {
+    setStatus("connected", text("utter_webchat_connected"));
+    startConversation(load(SESSION_KEY));
+  });
+
+  socket.on("session_confirm", (id) => {
+    if (typeof id !== "string" || id === "") {
+      return;
+    }
+    if (id !== load(SESSION_KEY)) {
+      // A new session (first visit, expired or unknown id): an old transcript belongs to another
+      // conversation.
+      transcript = [];
+      save(TRANSCRIPT_KEY, null);
+      renderAll();
+    }
+    save(SESSION_KEY, id);
+    sessionId = id;
+    document.body.dataset.session = id;
+    setReady(true);
+    if (!document.activeElement || document.activeElement === document.body) {
+      input.focus();
+    }
+  });
+
+  socket.on("session_refused", (data) => {
+    // Too many new chats from this network: say so instead of waiting forever.
+    const refusal = data && typeof data.text === "string" ? data.text : text("utter_webchat_unavailable");
+    setReady(false);
+    setStatus("error", refusal);
+  });
+
+  socket.on("bot_uttered", (data) => {
+    const entry = botEntry(data);
+    if (entry) {
+      add(entry);
+    }
+  });
+
+  socket.on("disconnect", () => {
+    sessionId = null;
+    setReady(false);
+    setStatus("reconnecting", text("utter_webchat_connection_lost"));
+  });
+
+  socket.on("connect_error", () => {
+    setStatus("reconnecting", text("utter_webchat_unreachable"));
+  });
+
+  socket.io.on("reconnect_attempt", () => {
+    setStatus("reconnecting", text("utter_webchat_reconnecting"));
+  });
+}
+
+// The page's controls, wired only once there is a server to talk to (until then index.html keeps them
+// disabled).
+function listen() {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const typed = input.value.trim();
+    if (!typed || !sessionId) {
+      return;
+    }
+    input.value = "";
+    send(typed, typed);
+  });
+
+  newConversation.addEventListener("click", () => {
+    forgetConversation();
+    delete document.body.dataset.session;
+    if (socket.connected) {
+      startConversation(null);
+    }
+    input.focus();
+  });
+
+  // Another tab of the same page wrote the transcript or changed the session: follow it, so two tabs do not
+  // overwrite each other's copy.
+  window.addEventListener("storage", (event) => {
+    if (event.key === TRANSCRIPT_KEY) {
+      transcript = loadTranscript();
+      renderAll();
+      setReady(Boolean(sessionId));
+    } else if (event.key === SESSION_KEY && event.newValue && event.newValue !== sessionId && socket.connected) {
+      // Only a new id is followed: a removed one means the other tab is starting over and will store its
+      // new id in a moment, and asking for a session of our own now would make the two tabs disagree.
+      startConversation(event.newValue);
+    }
+  });
+}
+
+transcript = loadTranscript();
+renderAll();
+
+if (!hasTexts) {
+  // /config.js did not load, so there is neither a server to talk to nor words from it: index.html's
+  // notice says so.
+  statusElement.dataset.state = "error";
+  statusElement.hidden = true;
+  loadFailed.hidden = false;
+} else if (typeof window.io !== "function") {
+  setStatus("error", text("utter_webchat_load_failed"));
+} else {
+  setStatus("connecting", text("utter_webchat_connecting"));
+  connect();
+  listen();
+}
