@@ -11,66 +11,61 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.backend import backend
-from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
-from actions.submit import FormSubmitAction, slot_text, verified_customer
-from actions.verification import VerificationCodeValidation
+from actions.submit import VerifiedSubmitAction, slot_text
+from actions.verification import AccountFormValidation, FreshVerification
 from clients.http import ServiceRefused
 
 
-class ValidatePasswordResetForm(VerificationCodeValidation, FrontdeskFormValidation):
-    accepts_phone = True
-
+class ValidatePasswordResetForm(AccountFormValidation):
     def name(self) -> str:
         return "validate_password_reset_form"
 
 
-class ValidateUpdateAccountForm(VerificationCodeValidation, FrontdeskFormValidation):
-    accepts_phone = True
-
+class ValidateUpdateAccountForm(AccountFormValidation):
     def name(self) -> str:
         return "validate_update_account_form"
 
 
-class ValidateDeleteAccountForm(VerificationCodeValidation, FrontdeskFormValidation):
-    accepts_phone = True
-
+class ValidateDeleteAccountForm(AccountFormValidation):
     def name(self) -> str:
         return "validate_delete_account_form"
 
 
-class ActionResetPassword(FormSubmitAction):
+class ActionResetPassword(VerifiedSubmitAction):
     # Verification implies the email or phone was given; either may identify the customer here.
     form_slots = (slots.VERIFICATION_CODE,)
 
     def name(self) -> str:
         return "action_reset_password"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         # Only the owner of the email could verify; the answer still says nothing about other accounts.
         backend().crm.request_password_reset(verification.customer_id, verification_token=verification.token)
         dispatcher.utter_message(response="utter_password_reset_sent")
         return []
 
 
-class ActionUpdateAccount(FormSubmitAction):
+class ActionUpdateAccount(VerifiedSubmitAction):
     form_slots = (slots.VERIFICATION_CODE, slots.ACCOUNT_FIELD, slots.NEW_VALUE)
     slots_to_clear = (slots.ACCOUNT_FIELD, slots.NEW_VALUE)
 
     def name(self) -> str:
         return "action_update_account"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         field = slot_text(tracker, slots.ACCOUNT_FIELD)
         new_value = slot_text(tracker, slots.NEW_VALUE)
         key = idempotency_key(tracker, "update_account", field, new_value)
@@ -102,22 +97,23 @@ class ActionUpdateAccount(FormSubmitAction):
         return []
 
 
-class ActionDeleteAccount(FormSubmitAction):
+class ActionDeleteAccount(VerifiedSubmitAction):
     form_slots = (slots.VERIFICATION_CODE, slots.CONFIRMED)
     slots_to_clear = (slots.CONFIRMED,)
+
+    confirmation_slot = slots.CONFIRMED
+    declined_response = "utter_deletion_not_requested"
 
     def name(self) -> str:
         return "action_delete_account"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        if tracker.get_slot(slots.CONFIRMED) is not True:
-            dispatcher.utter_message(response="utter_deletion_not_requested")
-            return []
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         ticket_id = backend().crm.request_deletion(
             verification.customer_id,
             tracker.sender_id,

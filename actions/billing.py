@@ -13,39 +13,35 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.backend import backend
 from actions.formatting import display_date, display_money, phrase
-from actions.forms import FrontdeskFormValidation
-from actions.submit import FormSubmitAction, verified_customer
+from actions.submit import VerifiedSubmitAction
 from actions.values import parse_invoice_id
-from actions.verification import VerificationCodeValidation
+from actions.verification import AccountFormValidation, FreshVerification
 from clients.http import ServiceRefused
 
 
-class ValidateBalanceForm(VerificationCodeValidation, FrontdeskFormValidation):
-    accepts_phone = True
-
+class ValidateBalanceForm(AccountFormValidation):
     def name(self) -> str:
         return "validate_balance_form"
 
 
-class ValidateInvoiceForm(VerificationCodeValidation, FrontdeskFormValidation):
-    accepts_phone = True
-
+class ValidateInvoiceForm(AccountFormValidation):
     def name(self) -> str:
         return "validate_invoice_form"
 
 
-class ActionCheckBalance(FormSubmitAction):
+class ActionCheckBalance(VerifiedSubmitAction):
     form_slots = (slots.VERIFICATION_CODE,)
 
     def name(self) -> str:
         return "action_check_balance"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         balance = backend().billing.balance(verification.customer_id, verification_token=verification.token)
         dispatcher.utter_message(
             response="utter_balance",
@@ -55,19 +51,20 @@ class ActionCheckBalance(FormSubmitAction):
         return []
 
 
-class ActionGetInvoice(FormSubmitAction):
+class ActionGetInvoice(VerifiedSubmitAction):
     form_slots = (slots.VERIFICATION_CODE,)
     slots_to_clear = (slots.INVOICE_ID,)
 
     def name(self) -> str:
         return "action_get_invoice"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         customer_id = verification.customer_id
         invoice_id = parse_invoice_id(tracker.get_slot(slots.INVOICE_ID))
         if invoice_id:

@@ -15,8 +15,8 @@ from actions.conversation import client_address
 from actions.formatting import display_date, display_money, phrase
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
-from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
-from actions.verification import VerificationCodeValidation
+from actions.submit import FormSubmitAction, VerifiedSubmitAction, forget_identity, slot_text
+from actions.verification import FreshVerification, VerifiedFormValidation
 from clients.http import ServiceRefused
 
 CANCEL_REFUSALS = {
@@ -31,7 +31,7 @@ class ValidateOrderStatusForm(FrontdeskFormValidation):
         return "validate_order_status_form"
 
 
-class ValidateCancelOrderForm(VerificationCodeValidation, FrontdeskFormValidation):
+class ValidateCancelOrderForm(VerifiedFormValidation):
     def name(self) -> str:
         return "validate_cancel_order_form"
 
@@ -71,24 +71,25 @@ class ActionCheckOrderStatus(FormSubmitAction):
         return []
 
 
-class ActionCancelOrder(FormSubmitAction):
+class ActionCancelOrder(VerifiedSubmitAction):
     """Cancels only for a customer who proved they own the email (a guessed order number is not enough)."""
 
     form_slots = (slots.ORDER_ID, slots.EMAIL, slots.VERIFICATION_CODE, slots.CONFIRMED)
     slots_to_clear = (slots.CONFIRMED,)
 
+    confirmation_slot = slots.CONFIRMED
+    declined_response = "utter_cancel_kept"
+
     def name(self) -> str:
         return "action_cancel_order"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        if tracker.get_slot(slots.CONFIRMED) is not True:
-            dispatcher.utter_message(response="utter_cancel_kept")
-            return []
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         try:
             order_id = int(slot_text(tracker, slots.ORDER_ID))
             backend().orders.cancel(

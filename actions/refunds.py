@@ -16,8 +16,8 @@ from actions.conversation import client_address
 from actions.formatting import display_date, display_money, phrase
 from actions.forms import FrontdeskFormValidation
 from actions.idempotency import idempotency_key
-from actions.submit import FormSubmitAction, forget_identity, slot_text, verified_customer
-from actions.verification import VerificationCodeValidation
+from actions.submit import FormSubmitAction, VerifiedSubmitAction, forget_identity, slot_text
+from actions.verification import FreshVerification, VerifiedFormValidation
 from clients.http import ServiceRefused
 
 # Backend policy codes -> the canned answer (with its policy link) for each refusal.
@@ -30,7 +30,7 @@ REFUSALS = {
 }
 
 
-class ValidateRefundForm(VerificationCodeValidation, FrontdeskFormValidation):
+class ValidateRefundForm(VerifiedFormValidation):
     accepts_full_amount = True
 
     def name(self) -> str:
@@ -42,19 +42,20 @@ class ValidateRefundStatusForm(FrontdeskFormValidation):
         return "validate_refund_status_form"
 
 
-class ActionRequestRefund(FormSubmitAction):
+class ActionRequestRefund(VerifiedSubmitAction):
     form_slots = (slots.ORDER_ID, slots.EMAIL, slots.AMOUNT, slots.VERIFICATION_CODE)
     slots_to_clear = (slots.AMOUNT,)
 
     def name(self) -> str:
         return "action_request_refund"
 
-    def submit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
     ) -> List[EventType]:
-        verification = verified_customer(dispatcher, tracker)
-        if verification is None:
-            return []
         order_id = int(slot_text(tracker, slots.ORDER_ID))
         amount_text = slot_text(tracker, slots.AMOUNT)
         amount = None if amount_text == "full" else Decimal(amount_text)

@@ -68,6 +68,37 @@ class FormSubmitAction(Action, ABC):
         """Do the flow's work against the backend and tell the customer the outcome."""
 
 
+class VerifiedSubmitAction(FormSubmitAction, ABC):
+    """A form's action that acts for the customer: only with a live verification from this channel session.
+
+    With `confirmation_slot` set, a "no" to the confirmation question ends it first (`declined_response`).
+    """
+
+    confirmation_slot: ClassVar[Optional[str]] = None
+    declined_response: ClassVar[str] = ""
+
+    def submit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if self.confirmation_slot and tracker.get_slot(self.confirmation_slot) is not True:
+            dispatcher.utter_message(response=self.declined_response)
+            return []
+        verification = verified_customer(dispatcher, tracker)
+        if verification is None:
+            return []
+        return self.submit_verified(dispatcher, tracker, domain, verification)
+
+    @abstractmethod
+    def submit_verified(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        verification: FreshVerification,
+    ) -> List[EventType]:
+        """Do the work for the verified customer."""
+
+
 def slot_text(tracker: Tracker, name: str) -> str:
     """A slot's value as text."""
     return as_text(tracker.get_slot(name))

@@ -10,6 +10,7 @@ sensitive operations without a live token it issued for that very customer.
 from __future__ import annotations
 
 import time
+from abc import ABC
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
@@ -23,6 +24,7 @@ from actions import slots
 from actions.backend import backend
 from actions.blocking import off_loop
 from actions.conversation import channel_context
+from actions.forms import FrontdeskFormValidation
 from actions.handover import hand_over
 from actions.values import as_text, parse_email, parse_phone, parse_verification_code
 from clients.backend.identity import Challenge
@@ -133,6 +135,16 @@ class VerificationCodeValidation:
             wrong = 0 if as_text(value) == VERIFIED else 1
             result[slots.FORM_FAILURES] = float(tracker.get_slot(slots.FORM_FAILURES) or 0) + wrong
         return result
+
+
+class VerifiedFormValidation(VerificationCodeValidation, FrontdeskFormValidation, ABC):
+    """The validation of a form that asks for a one-time code."""
+
+
+class AccountFormValidation(VerifiedFormValidation, ABC):
+    """An account form: the customer may identify by phone number instead of email (the code comes by SMS)."""
+
+    accepts_phone = True
 
 
 def _send_code(identified_by: Optional[str], email: Optional[str]) -> Challenge:
