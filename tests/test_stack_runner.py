@@ -1,5 +1,5 @@
 """`make run`'s runner (finding 14): it refuses busy ports, stops everything on SIGHUP or SIGTERM, and its
-children die with it even when it is killed with kill -9. Real runs of `python -m tools.stack`."""
+children die with it even when it is killed with kill -9. Real runs of `python -m tools.run`."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def runner_env(chosen: Dict[str, int]) -> Dict[str, str]:
 
 def start_runner(tmp_path: Path, chosen: Dict[str, int]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tools.stack", "--var-dir", str(tmp_path / "var")],
+        [sys.executable, "-m", "tools.run", "--var-dir", str(tmp_path / "var")],
         cwd=REPO_ROOT,
         env=runner_env(chosen),
         stdout=subprocess.PIPE,
@@ -71,7 +71,7 @@ def test_a_busy_port_is_named_and_nothing_starts(tmp_path: Path) -> None:
         squatter.bind(("127.0.0.1", chosen["backend"]))
         squatter.listen()
         finished = subprocess.run(
-            [sys.executable, "-m", "tools.stack", "--var-dir", str(tmp_path / "var")],
+            [sys.executable, "-m", "tools.run", "--var-dir", str(tmp_path / "var")],
             cwd=REPO_ROOT,
             env=runner_env(chosen),
             capture_output=True,

@@ -1,7 +1,8 @@
 """Starts the whole assistant as real processes: reference backend, action server, Rasa server, agent
 console and customer web chat.
 
-`make run` uses it in the foreground; the end-to-end tests and benchmarks use the same class on free ports.
+`make run` uses it in the foreground (tools/run.py); the end-to-end tests and benchmarks use the same class on
+free ports.
 
 - Every process runs in development mode with this run's own secrets, and dies with the runner (Linux
   parent-death signal), even when the runner is killed with `kill -9`.
@@ -13,7 +14,6 @@ console and customer web chat.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import ctypes
 import os
@@ -408,115 +408,3 @@ def busy_ports_message(busy: List[str]) -> str:
         )
     lines.append("An earlier `make run` that was not stopped cleanly is the usual cause.")
     return "\n".join(lines)
-
-
-DEMO_HELP = """
-Frontdesk is running.
-  Customer web chat : {webchat}
-  Agent console     : {console}   (demo agents, username and password: {agents}; alice is also an admin)
-
-  Chat over REST : S=$(curl -s -X POST {rasa}/webhooks/rest/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["sender"])')
-                   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-                     -d "{{\\"sender\\": \\"$S\\", \\"message\\": \\"where is my order 10042?\\"}}"
-  Chat in a shell: make shell        (in another terminal)
-  Rasa HTTP API  : {rasa}   (token for this run in {token_file})
-  Action server  : {actions}   (only Rasa may call it)
-  Backend API    : {backend}/docs  (admin token for this run in {admin_file})
-  Logs           : {logs}
-
-Demo customers (email / order numbers):
-  jane@example.com    10042 delivered 3 days ago, 10043 shipped, 10044 placed, 10045 cancelled,
-                      10046 delivered 60 days ago (outside the refund window), 10047 already refunded
-  omar@example.com    10050 delivered, 10051 shipped, 10052 placed (a declined card), 10053 cancelled,
-                      10054 refund pending
-  li.wei@example.com  10060 delivered, 10061 shipped, 10062 placed, 10063 cancelled
-
-Balance, invoices, refunds, cancellations, account changes and password resets ask for a one-time code.
-  Read the code "sent" by email: make otp TO=jane@example.com
-  Li Wei's authenticator app:    .venv/bin/python -c "import pyotp; print(pyotp.TOTP('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP').now())"
-
-Press Ctrl-C to stop everything (closing this terminal does too).
-"""
-
-
-def write_private(path: Path, value: str) -> None:
-    path.touch(mode=0o600)
-    path.write_text(value)
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    """Run the stack in the foreground until Ctrl-C, SIGTERM or SIGHUP."""
-    parser = argparse.ArgumentParser(description="Run Frontdesk's services together (development mode).")
-    parser.add_argument("--model", type=Path, default=os.environ.get("RASA_MODEL") or None)
-    parser.add_argument("--var-dir", type=Path, default=VAR_DIR, help="local state: databases, logs, secrets")
-    args = parser.parse_args(argv)
-    config = StackConfig(
-        var_dir=args.var_dir,
-        backend_port=int(os.environ.get("BACKEND_PORT", 8000)),
-        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
-        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-        console_port=int(os.environ.get("CONSOLE_PORT", 8090)),
-        webchat_port=int(os.environ.get("WEBCHAT_PORT", 8080)),
-        model=args.model,
-    )
-    stack = Stack(config)
-    stopping = False
-
-    def _stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            print(f"\nStopping Frontdesk ({signal.Signals(signum).name})...", flush=True)
-            stack.stop()
-            print("Stopped.", flush=True)
-        sys.exit(0)
-
-    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop_signal, _stop)
-    print(
-        "Starting the backend, action server, Rasa, agent console and web chat (Rasa takes about 30 s)...",
-        flush=True,
-    )
-    try:
-        stack.start()
-    except PortsBusy as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
-        stack.stop()
-        print(f"Frontdesk failed to start: {exc}", file=sys.stderr)
-        return 1
-    token_file = config.var_dir / "rasa-api-token"
-    admin_file = config.var_dir / "backend-admin-token"
-    write_private(token_file, config.rasa_api_token)
-    write_private(admin_file, config.admin_token)
-    # `make shell` runs its own Rasa against this run's action server, so it needs the action server's token.
-    write_private(config.var_dir / "action-server-token", config.action_server_token)
-    agents = ", ".join(f"{name} / {password}" for name, password in stack.demo_passwords().items())
-    print(
-        DEMO_HELP.format(
-            rasa=config.rasa_url,
-            actions=config.actions_url,
-            backend=config.backend_url,
-            logs=stack.logs_dir,
-            webchat=config.webchat_url,
-            console=config.console_url,
-            agents=agents,
-            token_file=token_file,
-            admin_file=admin_file,
-        ),
-        flush=True,
-    )
-    while True:
-        for name, process in stack.processes.items():
-            if process.poll() is not None:
-                print(
-                    f"{name} stopped unexpectedly (exit {process.returncode}); see {stack.logs_dir}/{name}.log"
-                )
-                stack.stop()
-                return 1
-        time.sleep(1)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
