@@ -15,42 +15,29 @@ free ports.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 
 from common.paths import REPO_ROOT, VAR_DIR
+from tools.processes import (
+    PORT_VARIABLES,
+    PortsBusy,
+    busy_ports_message,
+    die_with_parent,
+    free_port,
+    port_in_use,
+)
 
 VENV_BIN = Path(sys.executable).parent
-PR_SET_PDEATHSIG = 1
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def port_in_use(host: str, port: int) -> bool:
-    """Whether something already listens on host:port (a closing connection does not count)."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return True
-    return False
 
 
 def latest_model(models_dir: Path) -> Path:
@@ -61,18 +48,6 @@ def latest_model(models_dir: Path) -> Path:
             f"No trained model in {models_dir}/. Run `make train` (or `make run`, which trains)."
         )
     return models[-1]
-
-
-def die_with_parent() -> Optional[Callable[[], None]]:
-    """A preexec_fn that makes the child get SIGTERM when the runner dies (Linux); None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def arrange() -> None:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-    return arrange
 
 
 def _token() -> str:
@@ -150,15 +125,6 @@ class StackConfig:
         }
 
 
-PORT_VARIABLES = {
-    "backend": "BACKEND_PORT",
-    "actions": "ACTIONS_PORT",
-    "rasa": "RASA_PORT",
-    "console": "CONSOLE_PORT",
-    "webchat": "WEBCHAT_PORT",
-}
-
-
 def kept_secret(var_dir: Path, name: str) -> str:
     """A secret kept in var/ across runs (web chat sessions survive a restart); 0600, made once."""
     path = var_dir / name
@@ -166,10 +132,6 @@ def kept_secret(var_dir: Path, name: str) -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))
     return path.read_text().strip()
-
-
-class PortsBusy(RuntimeError):
-    """Some port the stack needs is taken; the message says which and how to free it."""
 
 
 class Stack:
@@ -398,13 +360,4 @@ class Stack:
                 process.wait()
 
 
-def busy_ports_message(busy: List[str]) -> str:
-    lines = ["These ports are already in use, so Frontdesk did not start:"]
-    for entry in busy:
-        name, port = entry.split(" ")
-        lines.append(
-            f"  {port} ({name}): see what holds it with `lsof -i :{port}` or `fuser {port}/tcp`, stop it "
-            f"(`fuser -k {port}/tcp`), or use another port with {PORT_VARIABLES[name]}=<port> make run"
-        )
-    lines.append("An earlier `make run` that was not stopped cleanly is the usual cause.")
-    return "\n".join(lines)
+__all__ = ["PORT_VARIABLES", "PortsBusy", "Stack", "StackConfig", "free_port", "latest_model", "port_in_use"]

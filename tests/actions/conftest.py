@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import handoff_queue
 from actions.backend import backend, settings, support_desk
 from common.channel_context import ChannelContext
-from tests.conftest import TOKENS, BackendServer, Factory
+from tests.support import TOKENS, BackendServer, Factory
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 

@@ -7,8 +7,8 @@ import pytest
 from clients.backend import BackendApi
 from clients.http import ServiceUnavailable
 from common.settings import ServiceEndpoint
-from tests.conftest import TOKENS, BackendServer, Factory
 from tests.fault_proxy import FaultProxy
+from tests.support import TOKENS, BackendServer, Factory
 
 
 def test_one_apis_breaker_opens_alone(sqlite_backend: BackendServer) -> None:

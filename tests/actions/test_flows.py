@@ -18,7 +18,7 @@ from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
 from actions.tickets import ActionFileComplaint, ActionReportPaymentIssue
 from common.paths import REPO_ROOT
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
-from tests.conftest import BackendServer, Factory
+from tests.support import BackendServer, Factory
 
 
 def run(action: Action, current: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:

@@ -19,7 +19,7 @@ from actions.session import ActionSessionStart
 from actions.tickets import ValidateComplaintForm
 from actions.values import parse_rating
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
-from tests.conftest import BackendServer, ConsoleServer, Factory, start_console, stop_process
+from tests.support import BackendServer, ConsoleServer, Factory, start_console, stop_process
 
 PAUSE = {"event": "pause", "timestamp": None}
 

@@ -17,8 +17,8 @@ from clients.backend.ticketing import NewTicket, TicketingClient
 from clients.http import HttpTransport, ServiceUnavailable
 from common.settings import ServiceEndpoint
 from tests.actions.conftest import DOMAIN, clear_caches, responses, slot_events, tracker
-from tests.conftest import TOKENS, BackendServer
 from tests.fault_proxy import FaultProxy
+from tests.support import TOKENS, BackendServer
 from tools.stack import free_port
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.billing import ValidateBalanceForm
 from actions.verification import ActionAskVerificationCode
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
-from tests.conftest import BackendServer, Factory
+from tests.support import BackendServer, Factory
 
 ONE_ORDER = [{"status": "delivered", "total_cents": 100, "delivered_days_ago": 1}]
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.conftest import Factory
 from tests.e2e.helpers import Customer, WebChatCustomer, latest_code, new_rest_sender, random_address, tracker
+from tests.support import Factory
 from tools.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

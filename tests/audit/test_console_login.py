@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.conftest import ConsoleServer, start_console, stop_process
 from tests.e2e.helpers import random_address
+from tests.support import ConsoleServer, start_console, stop_process
 from tools.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

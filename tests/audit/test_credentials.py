@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.conftest import Factory, start_console, stop_process
 from tests.e2e.helpers import Customer, random_address
+from tests.support import Factory, start_console, stop_process
 from tools.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

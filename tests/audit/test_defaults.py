@@ -13,7 +13,7 @@ import requests
 
 from common.settings import DEVELOPMENT_SECRETS
 from tests import attacks
-from tests.conftest import wait_until_answering
+from tests.support import wait_until_answering
 from tools.stack import REPO_ROOT, free_port
 
 pytestmark = pytest.mark.attack

@@ -26,9 +26,9 @@ from clients.backend.ticketing import NewTicket, TicketMessage
 from common.database import make_engine
 from common.settings import ServiceEndpoint
 from tests import attacks
-from tests.conftest import postgres_schema, start_console, stop_process, wait_until_answering
 from tests.e2e.helpers import Customer, backend_get, tracker
 from tests.fault_proxy import FaultProxy
+from tests.support import postgres_schema, start_console, stop_process, wait_until_answering
 from tools.stack import REPO_ROOT, Stack, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

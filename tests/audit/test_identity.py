@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from backend import migrations
 from backend.customers.models import Customer
 from tests import attacks
-from tests.conftest import Factory, postgres_schema
 from tests.e2e.helpers import Customer as RestCustomer
 from tests.e2e.helpers import admin_headers, backend_get, latest_code
+from tests.support import Factory, postgres_schema
 from tools.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests import attacks
-from tests.conftest import Factory
 from tests.e2e.helpers import Customer, backend_get, random_address
+from tests.support import Factory
 from tools.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.conftest import Factory
 from tests.e2e.helpers import Customer, backend_get
+from tests.support import Factory
 from tools.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]

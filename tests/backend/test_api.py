@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.conftest import BackendServer, Factory, new_key, verified
+from tests.support import BackendServer, Factory, new_key, verified
 
 
 def error_code(response: requests.Response) -> str:

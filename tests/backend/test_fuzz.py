@@ -10,7 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests import attacks
-from tests.conftest import TOKEN, BackendServer, start_backend, stop_backend
+from tests.support import TOKEN, BackendServer, start_backend, stop_backend
 
 OUTCOMES: Counter = Counter()
 

@@ -7,7 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
-from tests.conftest import BackendServer, Factory, verified
+from tests.support import BackendServer, Factory, verified
 
 
 def open_handoff(server: BackendServer, priority: str = "normal", email: Optional[str] = None) -> int:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests import attacks
-from tests.conftest import TOKEN, BackendServer, Factory, new_key, verified
+from tests.support import TOKEN, BackendServer, Factory, new_key, verified
 
 DELIVERED = [{"status": "delivered", "total_cents": 5000, "delivered_days_ago": 2}]
 CONCURRENT_REQUESTS = 50

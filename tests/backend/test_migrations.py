@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 import backend.models  # noqa: F401 - registers every table on Base.metadata
 from backend import migrations
 from backend.database import Base
-from tests.conftest import postgres_schema
+from tests.support import postgres_schema
 
 MODEL_COLUMNS: Dict[str, Set[str]] = {
     name: {column.name for column in table.columns} for name, table in Base.metadata.tables.items()

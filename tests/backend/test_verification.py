@@ -11,7 +11,7 @@ from sqlalchemy import update
 from backend.identity.models import VerificationChallenge, VerificationToken
 from common.database import utcnow
 from tests import attacks
-from tests.conftest import BackendServer, Factory, verified
+from tests.support import BackendServer, Factory, verified
 
 pytestmark = pytest.mark.attack
 

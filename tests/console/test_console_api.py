@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.conftest import BackendServer, ConsoleServer, Factory, start_console, stop_process
+from tests.support import BackendServer, ConsoleServer, Factory, start_console, stop_process
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ from clients.console import ConsoleClient
 from clients.http import HttpTransport, ServiceClient, ServiceRefused
 from clients.rasa import RasaClient
 from common.settings import ServiceEndpoint, backend_settings
-from tests.conftest import TOKENS, BackendServer, Factory, start_console, stop_process
 from tests.contract.spec_check import Spec, ValidatingSession
 from tests.e2e.helpers import Customer
+from tests.support import TOKENS, BackendServer, Factory, start_console, stop_process
 from tools.stack import REPO_ROOT, Stack
 
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.conftest import Factory
 from tests.e2e.helpers import Customer, admin_headers, backend_get, latest_code, tracker
+from tests.support import Factory
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e

@@ -20,7 +20,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import wait_until_answering
+from tests.support import wait_until_answering
 from tools.stack import REPO_ROOT, free_port
 
 SECRET = "replica-test-secret-0123456789abcdef"

@@ -1,0 +1,385 @@
+"""What the tests use to reach the real services: the backend and the console as processes, test data
+factories, private PostgreSQL schemas. The fixtures built on these are in tests/conftest.py."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from backend.billing.models import Balance, Invoice, Payment
+from backend.customers.models import Customer
+from backend.orders.models import Order, OrderItem
+from common.database import make_engine, utcnow
+from tools.stack import REPO_ROOT, free_port
+
+# One credential per calling service, as in production; tests read and arrange with the admin one.
+
+TOKENS = {
+    "admin": "test-backend-admin-token",
+    "actions": "test-backend-actions-token",
+    "console": "test-backend-console-token",
+}
+
+
+TOKEN = TOKENS["admin"]
+
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> Optional[str]:
+    """The PostgreSQL server to test against, or None when none is reachable (a user's fresh machine)."""
+    url = os.environ.get("FRONTDESK_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    try:
+        engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return url
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        if os.environ.get("FRONTDESK_TEST_POSTGRES_URL"):
+            # CI named a server: it not answering is a failure, not a reason to skip.
+            raise RuntimeError(
+                f"FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL is not reachable: {exc}"
+            ) from exc
+        return None
+
+
+@dataclass
+class BackendServer:
+    base_url: str
+    database_url: str
+    session_factory: sessionmaker
+    process: subprocess.Popen
+    log_path: Path
+    dialect: str
+
+    def headers(self, credential: str = "admin") -> Dict[str, str]:
+        return {"Authorization": f"Bearer {TOKENS[credential]}"}
+
+    def get(
+        self, path: str, headers: Optional[Dict[str, str]] = None, as_: str = "admin", **kwargs: Any
+    ) -> requests.Response:
+        return requests.get(
+            f"{self.base_url}{path}", headers={**self.headers(as_), **(headers or {})}, timeout=10, **kwargs
+        )
+
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        headers: Optional[Dict[str, str]] = None,
+        as_: str = "admin",
+        **kwargs: Any,
+    ) -> requests.Response:
+        all_headers = {**self.headers(as_), **(headers or {})}
+        return requests.post(f"{self.base_url}{path}", headers=all_headers, json=json, timeout=30, **kwargs)
+
+    def put(
+        self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None, as_: str = "admin"
+    ) -> requests.Response:
+        return requests.put(
+            f"{self.base_url}{path}", headers={**self.headers(as_), **(headers or {})}, json=json, timeout=10
+        )
+
+    def patch(
+        self, path: str, json: Any = None, headers: Optional[Dict[str, str]] = None, as_: str = "admin"
+    ) -> requests.Response:
+        return requests.patch(
+            f"{self.base_url}{path}", headers={**self.headers(as_), **(headers or {})}, json=json, timeout=10
+        )
+
+    def latest_code(self, recipient: str) -> str:
+        """The newest one-time code the backend "sent" to this email or phone."""
+        page = self.get("/v1/outbox", params={"recipient": recipient, "template": "verification_code"}).json()
+        return re.search(r"\b(\d{6})\b", page["items"][0]["body"]).group(1)
+
+    def verify(self, email: str) -> str:
+        """Do the whole step-up for a customer and return the verification token."""
+        challenge = self.post("/v1/verifications", json={"email": email})
+        assert challenge.status_code == 201, challenge.text
+        checked = self.post(
+            f"/v1/verifications/{challenge.json()['challenge_id']}/check",
+            json={"code": self.latest_code(email)},
+        )
+        assert checked.status_code == 200, checked.text
+        return checked.json()["token"]
+
+
+def verified(token: str, key: Optional[str] = None) -> Dict[str, str]:
+    """Extra headers for a sensitive call: the verification token and, if given, an Idempotency-Key."""
+    headers = {"X-Verification-Token": token}
+    if key:
+        headers["Idempotency-Key"] = key
+    return headers
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
+    """Return once `url` answers 2xx; fail with the end of the log if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"{url} did not answer; log: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+
+
+def serve(module: str, env: Dict[str, str], log_path: Path) -> tuple:
+    """Run `python -m <module> serve --port <free port>` and wait for its /health: (process, base URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=open(log_path, "ab"),
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    wait_until_answering(f"{base_url}/health", process, log_path)
+    return process, base_url
+
+
+def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: str) -> BackendServer:
+    """Migrate and seed the database, then run the backend as its own process."""
+    env = dict(
+        os.environ,
+        FRONTDESK_ENV="development",
+        DATABASE_URL=database_url,
+        BACKEND_ACTIONS_TOKEN=TOKENS["actions"],
+        BACKEND_CONSOLE_TOKEN=TOKENS["console"],
+        BACKEND_ADMIN_TOKEN=TOKENS["admin"],
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # The suite and the fuzzer share these; the limits themselves are tested on backends of their own.
+        BACKEND_ACTIONS_RATE_LIMIT=extra_env.pop("BACKEND_ACTIONS_RATE_LIMIT", "100000/minute"),
+        BACKEND_CONSOLE_RATE_LIMIT=extra_env.pop("BACKEND_CONSOLE_RATE_LIMIT", "100000/minute"),
+        LOOKUP_FAILURES_PER_ADDRESS=extra_env.pop("LOOKUP_FAILURES_PER_ADDRESS", "100000/hour"),
+        LOOKUP_FAILURES_PER_EMAIL=extra_env.pop("LOOKUP_FAILURES_PER_EMAIL", "100000/hour"),
+        **extra_env,
+    )
+    subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)
+    process, base_url = serve("backend.cli", env, log_path)
+    engine = make_engine(database_url)
+    return BackendServer(
+        base_url,
+        database_url,
+        sessionmaker(bind=engine, future=True, expire_on_commit=False),
+        process,
+        log_path,
+        dialect,
+    )
+
+
+def stop_backend(server: BackendServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+    server.session_factory.kw["bind"].dispose()
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A database URL on a fresh private schema of the real PostgreSQL server, dropped afterwards."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (set FRONTDESK_TEST_POSTGRES_URL to test against one)")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class MadeCustomer:
+    id: int
+    email: str
+    order_ids: List[int]
+    phone: Optional[str] = None
+
+
+class Factory:
+    """Creates customers with orders straight in the database, so tests never fight over the demo data."""
+
+    def __init__(self, server: BackendServer, order_id_base: int) -> None:
+        self.server = server
+        self.order_id_base = order_id_base
+
+    def customer(
+        self, orders: List[Dict[str, Any]], store_credit_cents: int = 0, with_phone: bool = False
+    ) -> MadeCustomer:
+        """orders: dicts with status, total_cents and optional delivered_days_ago / paid / invoice_status.
+        with_phone: a phone number of its own (E.164, unique per customer as the backend requires)."""
+        serial = next(_ids)
+        email = f"customer{serial}-{uuid.uuid4().hex[:6]}@example.org"
+        phone = f"+1415{uuid.uuid4().int % 10**7:07d}" if with_phone else None
+        now = utcnow()
+        with self.server.session_factory() as session:
+            customer = Customer(
+                name=f"Test Customer {serial}",
+                email=email,
+                phone=phone,
+                address="1 Test Street, Testville, 00001, US",
+            )
+            session.add(customer)
+            session.flush()
+            session.add(Balance(customer_id=customer.id, store_credit_cents=store_credit_cents))
+            order_ids = []
+            for index, spec in enumerate(orders):
+                order_id = self.order_id_base + serial * 10 + index
+                order_ids.append(order_id)
+                delivered_days_ago = spec.get("delivered_days_ago")
+                order = Order(
+                    id=order_id,
+                    customer_id=customer.id,
+                    status=spec["status"],
+                    total_cents=spec["total_cents"],
+                    placed_at=now - timedelta(days=(delivered_days_ago or 0) + 5),
+                    estimated_delivery=now + timedelta(days=2),
+                    delivered_at=now - timedelta(days=delivered_days_ago)
+                    if delivered_days_ago is not None
+                    else None,
+                    shipped_at=now - timedelta(days=1)
+                    if spec["status"] in ("shipped", "delivered")
+                    else None,
+                    carrier="UPS" if spec["status"] in ("shipped", "delivered") else None,
+                    tracking_number=f"1ZTEST{order_id}"
+                    if spec["status"] in ("shipped", "delivered")
+                    else None,
+                )
+                order.items.append(
+                    OrderItem(sku="SKU-T", name="Test item", quantity=1, unit_price_cents=spec["total_cents"])
+                )
+                session.add(order)
+                session.flush()
+                session.add(
+                    Invoice(
+                        id=f"INV-{now.year}-{(order_id % 9000) + 1000:04d}",
+                        customer_id=customer.id,
+                        order_id=order_id,
+                        amount_cents=spec["total_cents"],
+                        status=spec.get("invoice_status", "paid"),
+                        issued_at=now - timedelta(days=5),
+                    )
+                )
+                if spec.get("paid", True):
+                    session.add(
+                        Payment(
+                            customer_id=customer.id,
+                            order_id=order_id,
+                            amount_cents=spec["total_cents"],
+                            method="card",
+                            card_last4="4242",
+                            status="succeeded",
+                            created_at=now - timedelta(days=5),
+                        )
+                    )
+            session.commit()
+            return MadeCustomer(customer.id, email, order_ids, phone)
+
+
+def days_ago(days: int) -> datetime:
+    return utcnow() - timedelta(days=days)
+
+
+@dataclass
+class ConsoleServer:
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+    agents: Dict[str, str]
+
+    def login(self, username: str) -> requests.Session:
+        """A browser-like session logged in as this agent."""
+        session = requests.Session()
+        answer = session.post(
+            f"{self.base_url}/api/login",
+            json={"username": username, "password": self.agents[username]},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        return session
+
+
+CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
+
+
+def start_console(
+    backend_server: Any,
+    folder: Path,
+    rasa_url: str = "http://127.0.0.1:9",
+    console_token: str = TOKENS["console"],
+    rasa_token: str = "test-rasa-api-token",
+    **extra_env: str,
+) -> ConsoleServer:
+    """The agent console as its own process, on its own SQLite file, with agents alice (an admin), bob and
+    carol. `backend_server`: anything with a base_url (a BackendServer, or a stack's backend)."""
+    env = dict(
+        os.environ,
+        FRONTDESK_ENV="development",
+        BACKEND_URL=backend_server.base_url,
+        BACKEND_CONSOLE_TOKEN=console_token,
+        RASA_URL=rasa_url,
+        RASA_API_TOKEN=rasa_token,
+        CONSOLE_DATABASE_URL=f"sqlite:///{folder}/console.db",
+        # Tests change who is available and ask at once; production caches the public answer for 2 s.
+        CONSOLE_AVAILABILITY_CACHE_SECONDS=extra_env.pop("CONSOLE_AVAILABILITY_CACHE_SECONDS", "0"),
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        **extra_env,
+    )
+    passwords = {}
+    for username, display_name in CONSOLE_AGENTS.items():
+        passwords[username] = f"{username}-{uuid.uuid4().hex[:12]}"
+        roles = ["--role", "admin"] if username == "alice" else []
+        subprocess.run(
+            [sys.executable, "-m", "console.cli", "add-agent", username, display_name, *roles],
+            cwd=REPO_ROOT,
+            env={**env, "CONSOLE_AGENT_PASSWORD": passwords[username]},
+            check=True,
+            capture_output=True,
+        )
+    log_path = folder / "console.log"
+    process, base_url = serve("console.cli", env, log_path)
+    return ConsoleServer(base_url, process, log_path, passwords)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
