@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from sqlalchemy.orm import Session
 
 from clients.backend import BackendApi
 from common.settings import ConsoleSettings
 from console.handoffs import service
+from console.handoffs.shapes import Availability
 
 
 class AvailabilityCache:
@@ -40,5 +41,5 @@ class AvailabilityCache:
                 self._snapshot = (time.monotonic(), fresh)
             return self._snapshot[1]
 
-    def get(self, ticket_id: Optional[int]) -> Dict[str, Any]:
+    def get(self, ticket_id: Optional[int]) -> Availability:
         return service.availability(self.snapshot(), settings=self.settings, ticket_id=ticket_id)

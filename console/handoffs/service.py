@@ -25,6 +25,16 @@ from common.texts import MessageTemplates, Texts
 from common.vocabulary import ACTION_HANDOFF_RESOLVED, ACTION_LISTEN, HANDOFF_TICKET_SLOT
 from console.agents import service as agents
 from console.agents.models import Agent
+from console.handoffs.shapes import (
+    AgentOnline,
+    Availability,
+    ChatMessage,
+    ConversationView,
+    CustomerContext,
+    LiveMessages,
+    QueueItem,
+    TicketSummary,
+)
 from console.hours import within_hours
 
 logger = logging.getLogger(__name__)
@@ -37,7 +47,7 @@ def _unix(value: datetime) -> float:
     return (value - datetime(1970, 1, 1)).total_seconds()
 
 
-def ticket_summary(ticket: Ticket, *, now: Optional[datetime] = None) -> Dict[str, Any]:
+def ticket_summary(ticket: Ticket, *, now: Optional[datetime] = None) -> TicketSummary:
     """The ticket fields an agent scans: reason, priority, who has it, how long the customer has waited."""
     now = now or utcnow()
     ended = ticket.claimed_at or now
@@ -58,14 +68,14 @@ def ticket_summary(ticket: Ticket, *, now: Optional[datetime] = None) -> Dict[st
     }
 
 
-def queue(*, backend: BackendApi) -> List[Dict[str, Any]]:
+def queue(*, backend: BackendApi) -> List[QueueItem]:
     """Open handoffs, most urgent first, then longest waiting, each with the customer's last message."""
-    items = []
+    items: List[QueueItem] = []
     for ticket in backend.ticketing.open_handoffs():
         last_customer = next(
             (message.body for message in reversed(ticket.messages) if message.author == "customer"), None
         )
-        items.append({**ticket_summary(ticket), "last_customer_message": last_customer})
+        items.append(QueueItem(**ticket_summary(ticket), last_customer_message=last_customer))
     return items
 
 
@@ -86,7 +96,7 @@ def queue_snapshot(*, db_session: Session, backend: BackendApi, settings: Consol
 
 def availability(
     snapshot: QueueSnapshot, *, settings: ConsoleSettings, ticket_id: Optional[int] = None
-) -> Dict[str, Any]:
+) -> Availability:
     """What the bot tells a customer it hands over: agents free, queue length, an estimated wait.
 
     With a ticket id the wait counts only the conversations ahead of it (an urgent one jumps the queue).
@@ -110,9 +120,9 @@ def availability(
     }
 
 
-def conversation_messages(tracker: Dict[str, Any], *, after: float = 0.0) -> List[Dict[str, Any]]:
+def conversation_messages(tracker: Dict[str, Any], *, after: float = 0.0) -> List[ChatMessage]:
     """Customer, bot and agent messages of a Rasa conversation, newer than `after` (unix seconds)."""
-    messages = []
+    messages: List[ChatMessage] = []
     for event in tracker.get("events", []):
         if event.get("event") not in ("user", "bot") or not event.get("text"):
             continue
@@ -121,11 +131,11 @@ def conversation_messages(tracker: Dict[str, Any], *, after: float = 0.0) -> Lis
             continue
         agent = (event.get("metadata") or {}).get("agent")
         author = {"user": "customer"}.get(event["event"]) or ("agent" if agent else "bot")
-        messages.append({"author": author, "text": event["text"], "timestamp": timestamp, "agent": agent})
+        messages.append(ChatMessage(author=author, text=event["text"], timestamp=timestamp, agent=agent))
     return messages
 
 
-def _ticket_messages(ticket: Ticket) -> List[Dict[str, Any]]:
+def _ticket_messages(ticket: Ticket) -> List[ChatMessage]:
     return [
         {
             "author": message.author,
@@ -137,7 +147,7 @@ def _ticket_messages(ticket: Ticket) -> List[Dict[str, Any]]:
     ]
 
 
-def customer_context(ticket: Ticket, *, backend: BackendApi) -> Dict[str, Any]:
+def customer_context(ticket: Ticket, *, backend: BackendApi) -> CustomerContext:
     """The verified customer's profile, orders and other tickets; nothing for an unverified claim."""
     if not ticket.customer_verified or ticket.customer_id is None:
         return {"customer": None, "orders": [], "tickets": []}
@@ -173,7 +183,7 @@ def customer_context(ticket: Ticket, *, backend: BackendApi) -> Dict[str, Any]:
 
 def conversation_view(
     ticket_id: int, *, db_session: Session, backend: BackendApi, rasa: RasaClient, online_after: datetime
-) -> Dict[str, Any]:
+) -> ConversationView:
     """Everything an agent needs on one screen: transcript, summary, reason, customer, orders, tickets."""
     ticket = backend.ticketing.ticket(ticket_id)
     summary = dict(ticket.details.get("summary") or {})
@@ -185,12 +195,12 @@ def conversation_view(
         except (ServiceRefused, ServiceUnavailable) as exc:  # the ticket's copy is still worth showing
             logger.warning("transcript from the ticket only: %s", exc)
     agent_list = [
-        {
-            "username": agent.username,
-            "display_name": agent.display_name,
-            "status": agent.status,
-            "online": bool(agent.last_seen_at and agent.last_seen_at >= online_after),
-        }
+        AgentOnline(
+            username=agent.username,
+            display_name=agent.display_name,
+            status=agent.status,
+            online=bool(agent.last_seen_at and agent.last_seen_at >= online_after),
+        )
         for agent in agents.all_agents(db_session=db_session)
     ]
     return {
@@ -202,7 +212,7 @@ def conversation_view(
     }
 
 
-def live_messages(ticket_id: int, *, after: float, backend: BackendApi, rasa: RasaClient) -> Dict[str, Any]:
+def live_messages(ticket_id: int, *, after: float, backend: BackendApi, rasa: RasaClient) -> LiveMessages:
     """Messages since `after`, whether the customer has the chat open, whether the bot is paused."""
     ticket = backend.ticketing.ticket(ticket_id)
     if not ticket.conversation_id:
@@ -246,7 +256,9 @@ def _say(
     return "live" if live else "added"
 
 
-def claim(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts) -> dict:
+def claim(
+    ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts
+) -> TicketSummary:
     """Take the conversation: the bot stays paused and the customer is told who joined."""
     try:
         ticket = backend.ticketing.claim(ticket_id, agent.username)
@@ -310,7 +322,7 @@ def transfer(
     backend: BackendApi,
     rasa: RasaClient,
     texts: Texts,
-) -> dict:
+) -> TicketSummary:
     """Hand the conversation to another agent; the customer is told who takes over."""
     target = agents.by_username(to, db_session=db_session)
     if target is None:
@@ -327,7 +339,9 @@ def transfer(
     return ticket_summary(ticket)
 
 
-def unassign(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts) -> dict:
+def unassign(
+    ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts
+) -> TicketSummary:
     """Put the conversation back in the queue (the bot stays paused)."""
     _require_assignee(backend.ticketing.ticket(ticket_id), agent)
     ticket = backend.ticketing.reassign(ticket_id, expected_assignee=agent.username, assignee=None)
@@ -366,7 +380,7 @@ def _welcomed_back(tracker: Dict[str, Any]) -> bool:
     )
 
 
-def resolve(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient) -> dict:
+def resolve(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient) -> TicketSummary:
     """Give the conversation back to the bot, then close the ticket; safe to retry after any failure.
 
     The bot resumes first: if Rasa cannot be reached the ticket stays open and the agent simply tries again,

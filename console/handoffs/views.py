@@ -20,6 +20,7 @@ from console.audit import service as audit
 from console.dependencies import caller_address, current_agent, db_session
 from console.handoffs import service
 from console.handoffs.availability import AvailabilityCache
+from console.handoffs.shapes import Availability, ConversationView, LiveMessages
 
 router = APIRouter(prefix="/api", tags=["handoffs"])
 
@@ -36,12 +37,12 @@ def _online_after(request: Request) -> datetime:
     return request.app.state.online_after(utcnow())
 
 
-@router.get("/availability")
+@router.get("/availability", response_model=None)
 def availability(
     request: Request,
     ticket_id: Optional[int] = Query(None, ge=1, le=2_147_483_647),
     address: str = Depends(caller_address),
-) -> dict:
+) -> Availability:
     """Public: the bot asks this before telling a customer how long they will wait.
 
     Nobody logs in here, so it is limited per caller and answered from a short cache: a flood costs
@@ -72,13 +73,13 @@ def queue(
     }
 
 
-@router.get("/tickets/{ticket_id}")
+@router.get("/tickets/{ticket_id}", response_model=None)
 def conversation(
     request: Request,
     ticket_id: int = id_path("ticket id"),
     _agent: Agent = Depends(current_agent),
     session: Session = Depends(db_session),
-) -> dict:
+) -> ConversationView:
     state = request.app.state
     return service.conversation_view(
         ticket_id,
@@ -89,13 +90,13 @@ def conversation(
     )
 
 
-@router.get("/tickets/{ticket_id}/messages")
+@router.get("/tickets/{ticket_id}/messages", response_model=None)
 def messages(
     request: Request,
     ticket_id: int = id_path("ticket id"),
     after: float = Query(0.0, ge=0),
     _agent: Agent = Depends(current_agent),
-) -> dict:
+) -> LiveMessages:
     state = request.app.state
     return service.live_messages(ticket_id, after=after, backend=state.backend, rasa=state.rasa)
 
