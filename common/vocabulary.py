@@ -46,6 +46,7 @@ class TicketCategory(str, Enum):
     ORDER = "order"
     REFUND = "refund"
     ACCOUNT = "account"
+    MISSING_PARCEL = "missing_parcel"
 
 
 class HandoffReason(str, Enum):

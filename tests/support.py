@@ -242,7 +242,8 @@ class Factory:
     def customer(
         self, orders: List[Dict[str, Any]], store_credit_cents: int = 0, with_phone: bool = False
     ) -> MadeCustomer:
-        """orders: dicts with status, total_cents and optional delivered_days_ago / paid / invoice_status.
+        """orders: dicts with status, total_cents and optional delivered_days_ago / estimated_days_ago / paid /
+        invoice_status.
         with_phone: a phone number of its own (E.164, unique per customer as the backend requires)."""
         serial = next(_ids)
         email = f"customer{serial}-{uuid.uuid4().hex[:6]}@example.org"
@@ -269,7 +270,7 @@ class Factory:
                     status=spec["status"],
                     total_cents=spec["total_cents"],
                     placed_at=now - timedelta(days=(delivered_days_ago or 0) + 5),
-                    estimated_delivery=now + timedelta(days=2),
+                    estimated_delivery=now - timedelta(days=spec.get("estimated_days_ago", -2)),
                     delivered_at=now - timedelta(days=delivered_days_ago)
                     if delivered_days_ago is not None
                     else None,

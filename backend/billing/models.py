@@ -190,3 +190,17 @@ class InvoiceCopyRequest(BaseModel):
 class InvoiceCopySent(BaseModel):
     invoice_id: str
     sent_to: str
+
+
+class RefundQuote(MoneyModel):
+    """What a refund of an order could be, before asking for one: the total, what is left, and the verdict."""
+
+    order_id: int
+    order_total: Decimal
+    already_refunded: Decimal
+    refundable: Decimal
+    currency: str
+    eligible: bool
+    # The refund policy's reason when not eligible (the same codes as a refused refund), else "eligible".
+    code: str
+    policy_url: str

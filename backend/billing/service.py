@@ -121,6 +121,29 @@ def get_refund(refund_id: int, *, db_session: Session) -> Refund:
     return refund
 
 
+def refund_quote(order: Order, *, db_session: Session) -> dict:
+    """The order total, what was refunded already and what still can be, under the refund policy."""
+    already = refunded_cents(order.id, db_session=db_session)
+    decision = decide_refund(
+        order_status=order.status,
+        delivered_at=order.delivered_at,
+        order_total_cents=order.total_cents,
+        already_refunded_cents=already,
+        requested_cents=None,
+        now=utcnow(),
+    )
+    return {
+        "order_id": order.id,
+        "order_total": from_cents(order.total_cents),
+        "already_refunded": from_cents(already),
+        "refundable": from_cents(decision.refundable_cents if decision.eligible else 0),
+        "currency": order.currency,
+        "eligible": decision.eligible,
+        "code": decision.code,
+        "policy_url": POLICY_URL,
+    }
+
+
 def create_refund(
     order_id: int,
     email: str,

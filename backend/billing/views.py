@@ -20,13 +20,13 @@ from backend.billing.models import (
     InvoiceRead,
     PaymentRead,
     RefundCreate,
+    RefundQuote,
     RefundRead,
 )
-from backend.customers import service as customers
 from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import views as idempotency
 from backend.idempotency.views import Produced
-from backend.identity.service import require_verified, verified_customer_id
+from backend.identity.service import require_verified, require_verified_email, verified_customer_id
 from backend.money import to_cents
 from backend.orders import service as orders
 from backend.orders.lookups import LookupBudget
@@ -175,6 +175,20 @@ def refund_status(
     return [RefundRead.from_row(refund) for refund in service.list_refunds(order.id, db_session=session)]
 
 
+@router.post("/orders/{order_id}/refund-quote", response_model=RefundQuote, dependencies=SELF)
+def refund_quote(
+    *,
+    order_id: int = id_path("order id"),
+    body: OrderOwnerCheck,
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> RefundQuote:
+    """The order total and what can still be refunded, for the verified customer who owns the order."""
+    require_verified_email(token, body.email, db_session=session)
+    order = orders.get_for_email(order_id, body.email, db_session=session)
+    return RefundQuote(**service.refund_quote(order, db_session=session))
+
+
 @router.post("/refunds", response_model=RefundRead, status_code=201, dependencies=SELF)
 def create_refund(
     body: RefundCreate,
@@ -183,11 +197,7 @@ def create_refund(
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """Create a refund under the policy; needs an Idempotency-Key and a verification token for the customer."""
-    # The token first, and the email must be the verified customer's own: nobody learns who owns what.
-    customer_id = verified_customer_id(token, db_session=session)
-    customer = customers.get(customer_id, db_session=session) if customer_id else None
-    if customer is None or customers.normalise_email(customer.email) != customers.normalise_email(body.email):
-        raise ApiError(403, "verification_required", "This operation needs a fresh identity verification.")
+    require_verified_email(token, body.email, db_session=session)
     # Checked before the key is claimed, so a refusal here is never replayed to a later, verified retry.
     orders.get_for_email(body.order_id, body.email, db_session=session)
     session.rollback()  # end the read transaction: the key insert must be the first statement of the next

@@ -298,6 +298,18 @@ def require_verified(token: Optional[str], customer_id: int, *, db_session: Sess
         raise ApiError(403, "verification_required", "This operation needs a fresh identity verification.")
 
 
+def require_verified_email(token: Optional[str], email: str, *, db_session: Session) -> int:
+    """Refuse unless the token is live and the email is the verified customer's own; return the customer.
+
+    The token is checked first, so a refusal never says who owns an email or an order.
+    """
+    customer_id = verified_customer_id(token, db_session=db_session)
+    customer = customers.get(customer_id, db_session=db_session) if customer_id else None
+    if customer is None or customers.normalise_email(customer.email) != customers.normalise_email(email):
+        raise ApiError(403, "verification_required", "This operation needs a fresh identity verification.")
+    return customer.id
+
+
 def enroll_authenticator(customer_id: int, *, db_session: Session) -> Authenticator:
     """Give the customer a new TOTP secret (replacing any earlier one)."""
     customers.get(customer_id, db_session=db_session)

@@ -6,13 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import List, Optional
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
 from backend.database import Base
 from backend.money import MoneyModel, from_cents
+from backend.tickets.models import MessageIn
 from common.database import utcnow
+from common.fields import ShortId
 from common.vocabulary import OrderStatus, sql_in
 
 
@@ -109,3 +111,21 @@ class OrderRead(MoneyModel):
 
 class OrderOwnerCheck(BaseModel):
     email: EmailStr
+
+
+class MissingParcelClaimCreate(OrderOwnerCheck):
+    """A customer's report that a parcel never arrived, with the conversation for the agent."""
+
+    conversation_id: Optional[ShortId] = None
+    messages: List[MessageIn] = Field(default_factory=list, max_items=500)
+
+
+class MissingParcelClaimRead(BaseModel):
+    ticket_id: int
+    order_id: int
+    reason: str
+    carrier: Optional[str]
+    tracking_number: Optional[str]
+    delivered_at: Optional[datetime]
+    estimated_delivery: Optional[datetime]
+    policy_url: str

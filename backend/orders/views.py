@@ -9,16 +9,28 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from backend import flows
-from backend.customers import service as customers
 from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import views as idempotency
 from backend.idempotency.views import Produced
-from backend.identity.service import verified_customer_id
+from backend.identity.service import require_verified_email, verified_customer_id
 from backend.orders import service
 from backend.orders.lookups import LookupBudget
-from backend.orders.models import OrderOwnerCheck, OrderRead
+from backend.orders.models import (
+    MissingParcelClaimCreate,
+    MissingParcelClaimRead,
+    OrderOwnerCheck,
+    OrderRead,
+)
+from backend.orders.policy import POLICY_URL as CLAIM_POLICY_URL
 from backend.pagination import Page, PageParams, page_params, paginate
-from backend.security import ORDER_LOOKUP, CustomerReader, customer_address, customer_reader, require_scope
+from backend.security import (
+    ORDER_LOOKUP,
+    TICKETS_CREATE,
+    CustomerReader,
+    customer_address,
+    customer_reader,
+    require_scope,
+)
 from common.api import MAX_ID, id_path
 from common.errors import ApiError
 from common.vocabulary import OrderStatus
@@ -91,11 +103,7 @@ def cancel_order(
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """Cancel before shipping: needs an Idempotency-Key and the order's customer's verification token."""
-    # The token first, and the email must be the verified customer's own: nobody learns who owns what.
-    customer_id = verified_customer_id(token, db_session=session)
-    customer = customers.get(customer_id, db_session=session) if customer_id else None
-    if customer is None or customers.normalise_email(customer.email) != customers.normalise_email(body.email):
-        raise ApiError(403, "verification_required", "This operation needs a fresh identity verification.")
+    require_verified_email(token, body.email, db_session=session)
     budget.guard(body.email, address, lambda: service.get_for_email(order_id, body.email, db_session=session))
     session.rollback()  # the key insert must open the next transaction
 
@@ -105,4 +113,53 @@ def cancel_order(
 
     return idempotency.execute(
         key, f"POST /orders/{order_id}/cancel", body.dict(), produce, db_session=session
+    )
+
+
+@router.post(
+    "/orders/{order_id}/missing-parcel-claims",
+    response_model=MissingParcelClaimRead,
+    status_code=201,
+    dependencies=LOOKUP + [Depends(require_scope(TICKETS_CREATE))],
+)
+def claim_missing_parcel(
+    *,
+    order_id: int = id_path("order id"),
+    body: MissingParcelClaimCreate,
+    key: Optional[str] = Depends(idempotency_key),
+    address: Optional[str] = Depends(customer_address),
+    budget: LookupBudget = Depends(lookup_budget),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """Report a parcel that never arrived: a claim ticket for the team, within the missing-parcel policy.
+
+    The same ownership check and lookup budget as an order lookup; 409 with the policy reason when no claim
+    can be opened (not shipped, still in transit, cancelled, reported too late).
+    """
+    budget.guard(body.email, address, lambda: service.get_for_email(order_id, body.email, db_session=session))
+    session.rollback()  # the key insert must open the next transaction
+
+    def produce() -> Produced:
+        order = service.get_for_email(order_id, body.email, db_session=session)
+        ticket, decision = flows.file_missing_parcel_claim(
+            order,
+            email=body.email,
+            conversation_id=body.conversation_id,
+            messages=body.messages,
+            db_session=session,
+        )
+        return 201, MissingParcelClaimRead(
+            ticket_id=ticket.id,
+            order_id=order.id,
+            reason=decision.code,
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            delivered_at=order.delivered_at,
+            estimated_delivery=order.estimated_delivery,
+            policy_url=CLAIM_POLICY_URL,
+        )
+
+    identity = {"order_id": order_id, "email": body.email.lower(), "conversation_id": body.conversation_id}
+    return idempotency.execute(
+        key, f"POST /orders/{order_id}/missing-parcel-claims", identity, produce, db_session=session
     )

@@ -59,6 +59,16 @@ class Refund:
         )
 
 
+@dataclass(frozen=True)
+class RefundQuote:
+    order_total: Decimal
+    already_refunded: Decimal
+    refundable: Decimal
+    currency: str
+    eligible: bool
+    code: str
+
+
 class BillingClient(ServiceClient):
     api_name = "billing"
 
@@ -121,6 +131,23 @@ class BillingClient(ServiceClient):
             )
             for item in body["items"]
         ]
+
+    def refund_quote(self, order_id: int, email: str, *, verification_token: str) -> RefundQuote:
+        """The order total and what can still be refunded, with the policy verdict (needs a verification)."""
+        body = self._call(
+            "POST",
+            f"/v1/orders/{int(order_id)}/refund-quote",
+            json={"email": email},
+            headers=customer_headers(verification_token=verification_token),
+        )
+        return RefundQuote(
+            order_total=Decimal(str(body["order_total"])),
+            already_refunded=Decimal(str(body["already_refunded"])),
+            refundable=Decimal(str(body["refundable"])),
+            currency=body["currency"],
+            eligible=bool(body["eligible"]),
+            code=body["code"],
+        )
 
     def request_refund(
         self,

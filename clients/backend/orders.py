@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 from clients.backend.headers import customer_headers
+from clients.backend.ticketing import TicketMessage, messages_json
 from clients.http import ServiceClient
 
 
@@ -43,6 +44,18 @@ class Order:
         )
 
 
+@dataclass(frozen=True)
+class MissingParcelClaim:
+    ticket_id: int
+    order_id: int
+    reason: str
+    carrier: Optional[str]
+    tracking_number: Optional[str]
+    delivered_at: Optional[str]
+    estimated_delivery: Optional[str]
+    policy_url: str
+
+
 class OrdersClient(ServiceClient):
     api_name = "orders"
 
@@ -74,6 +87,35 @@ class OrdersClient(ServiceClient):
             idempotency_key=idempotency_key,
         )
         return Order.from_json(body)
+
+    def claim_missing_parcel(
+        self,
+        order_id: int,
+        email: str,
+        *,
+        conversation_id: str,
+        messages: List[TicketMessage],
+        idempotency_key: str,
+        client_address: Optional[str] = None,
+    ) -> MissingParcelClaim:
+        """Open a missing-parcel claim ticket; ServiceRefused 409 with the policy reason when none can be opened."""
+        body = self._call(
+            "POST",
+            f"/v1/orders/{int(order_id)}/missing-parcel-claims",
+            json={"email": email, "conversation_id": conversation_id, "messages": messages_json(messages)},
+            headers=customer_headers(client_address=client_address),
+            idempotency_key=idempotency_key,
+        )
+        return MissingParcelClaim(
+            ticket_id=body["ticket_id"],
+            order_id=body["order_id"],
+            reason=body["reason"],
+            carrier=body.get("carrier"),
+            tracking_number=body.get("tracking_number"),
+            delivered_at=body.get("delivered_at"),
+            estimated_delivery=body.get("estimated_delivery"),
+            policy_url=body["policy_url"],
+        )
 
     def customer_orders(self, customer_id: int, limit: int = 20) -> List[Order]:
         """A customer's most recent orders (needs `customers:read`)."""

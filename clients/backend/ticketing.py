@@ -21,6 +21,15 @@ class TicketMessage:
     sent_at: Optional[str] = None
 
 
+def messages_json(messages: List[TicketMessage]) -> List[Dict[str, Any]]:
+    """A transcript as the backend takes it: the latest 500 non-empty messages, each cut to 20,000 characters."""
+    return [
+        {"author": message.author, "body": message.body[:20_000], "sent_at": message.sent_at}
+        for message in messages[-500:]
+        if message.body
+    ]
+
+
 @dataclass
 class NewTicket:
     subject: str
@@ -109,11 +118,7 @@ class TicketingClient(ServiceClient):
             "customer_email": ticket.customer_email,
             "conversation_id": ticket.conversation_id,
             "details": ticket.details,
-            "messages": [
-                {"author": message.author, "body": message.body[:20_000], "sent_at": message.sent_at}
-                for message in ticket.messages[-500:]
-                if message.body
-            ],
+            "messages": messages_json(ticket.messages),
         }
         body = self._call(
             "POST",

@@ -78,10 +78,11 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
         [
             {"status": "delivered", "total_cents": 5000, "delivered_days_ago": 2},
             {"status": "placed", "total_cents": 100},
+            {"status": "delivered", "total_cents": 2500, "delivered_days_ago": 1},
         ],
         store_credit_cents=500,
     )
-    delivered, placed = person.order_ids
+    delivered, placed, lost = person.order_ids
     recorder = Recorder()
     sessions: List[ValidatingSession] = []
 
@@ -104,6 +105,15 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     invoices = actions.billing.invoices(person.id, verification_token=token)
     actions.billing.send_invoice_copy(invoices[0].id, person.id, verification_token=token)
     actions.billing.payments(person.id, verification_token=token)
+    actions.billing.refund_quote(delivered, person.email, verification_token=token)
+    actions.orders.claim_missing_parcel(
+        lost,
+        person.email,
+        conversation_id="contract",
+        messages=[TicketMessage("customer", "it never came")],
+        idempotency_key="c-7",
+        client_address="198.18.0.9",
+    )
     actions.billing.request_refund(
         delivered, person.email, None, "contract", verification_token=token, idempotency_key="c-1"
     )
