@@ -7,7 +7,7 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
 MODEL_STAMP := models/.trained
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name "*.yml" 2>/dev/null) $(wildcard nlu_components/*.py)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Everything make starts is a local development run (services default to production and refuse to start
@@ -18,12 +18,14 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help run shell test audit train lint format lock models clean otp chromium nginx webchat-deps eslint
+.PHONY: help run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx webchat-deps eslint
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
 	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end, attacks"
 	@echo "make audit  the standing attack suite against a real stack: one line per attack class"
+	@echo "make nlu-eval  NLU only: data checks, then both held-out sets, the dev split and Banking77 scored and gated"
+	@echo "make augment   regenerate data/nlu/generated/ after editing the hand-written NLU data"
 	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
 	@echo "make train  train a new model if data/, config.yml or domain.yml changed"
 	@echo "make models list trained models (newest is served; RASA_MODEL=path serves another)"
@@ -115,11 +117,21 @@ test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx
 	$(MAKE) --no-print-directory eslint
 	$(VENV)/bin/mypy
 	$(RASA) data validate --fail-on-warnings
+	$(PY) -m tools.augment_nlu --check
 	$(PY) -m tools.check_nlu_data
-	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu
-	$(PY) -m tools.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.93
+	$(PY) -m tools.nlu_eval --out results/nlu_eval
 	$(RASA) test core --stories tests/ --model models --out results/core --fail-on-prediction-errors
 	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) COMPOSE_BIN=$(CURDIR)/$(COMPOSE_BIN) $(PY) -m pytest tests
+
+# NLU only (your own loop): data checks, then every held-out set scored and gated (tools/nlu_eval.py).
+nlu-eval: $(STAMP) $(MODEL_STAMP)
+	$(PY) -m tools.augment_nlu --check
+	$(PY) -m tools.check_nlu_data --report
+	$(PY) -m tools.nlu_eval --out results/nlu_eval
+
+# Regenerate data/nlu/generated/ (typos, synonyms, templates, Banking77 off-topic) after editing data/nlu.
+augment: $(STAMP)
+	$(PY) -m tools.augment_nlu
 
 # The attack suite alone: every test marked `attack`, against a real stack (also part of make test).
 audit: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) nginx

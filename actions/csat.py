@@ -21,6 +21,8 @@ SKIPPED = "skipped"
 
 
 class ValidateCsatForm(FrontdeskFormValidation):
+    stops_on_deny = False  # "no" to a rating means no rating (validate_csat_rating skips it)
+
     def name(self) -> str:
         return "validate_csat_form"
 

@@ -1,4 +1,9 @@
-"""Honest uncertainty: ask once to rephrase with the likely topics, then admit it and offer a person."""
+"""Honest uncertainty: ask once to rephrase with the likely topics, then admit it and offer a person.
+
+A sensitive flow NLU was not sure of (nlu_components/sensitive_flow_guard.py) gets a one-line yes/no
+question instead ("Do you want to cancel an order with us?"). Guesses offered as buttons are never
+sensitive or destructive: a wrong guess there costs a customer an order or an account.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +11,49 @@ import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
-from actions.handover import hand_over
+from actions.entry import FLOW_STARTS
+from actions.formatting import phrase, response_text
+from actions.handover import ACTION_HANDOFF, hand_over
 
 FALLBACK_INTENT = "nlu_fallback"
+# Set by the NLU guard on a sensitive intent it did not let through.
+GUARDED_INTENT = "guarded_intent"
 MAX_SUGGESTIONS = 3
-# Intents worth offering as a button; small talk and yes/no are never what a confused customer meant.
+# A guess below this confidence is noise, not a suggestion.
+MIN_SUGGESTION_CONFIDENCE = 0.15
+# Intents worth offering as a button: what a confused customer may have meant, and harmless if not.
+# Small talk and yes/no never are; refunds, cancellations and account changes are never guessed.
 SUGGESTIBLE_INTENTS = (
     "check_order_status",
-    "cancel_order",
-    "request_refund",
+    "report_missing_parcel",
     "check_refund_status",
     "check_balance",
     "get_invoice",
     "payment_issue",
-    "reset_password",
-    "update_account",
-    "delete_account",
     "complaint",
     "faq",
-    "request_human",
 )
+# How far back an earlier unclear message counts: the second one in this many gets a person offered.
+UNCLEAR_WINDOW = 3
 
 
-def consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many of the customer's latest messages in a row the bot did not understand."""
+def recent_fallbacks(tracker: Tracker, window: int = UNCLEAR_WINDOW) -> int:
+    """How many of the customer's latest `window` messages the bot did not understand."""
     count = 0
+    seen = 0
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != FALLBACK_INTENT:
+        count += intent == FALLBACK_INTENT
+        seen += 1
+        if seen == window:
             break
-        count += 1
     return count
 
 
@@ -83,13 +94,13 @@ def escalation_loop(tracker: Tracker) -> bool:
 
 def suggestion_buttons(tracker: Tracker, domain: DomainDict) -> List[Dict[str, str]]:
     """Buttons for the likeliest intents, titled with their `utter_topic_<intent>` response text."""
-    responses = domain.get("responses", {})
     buttons = []
     for ranked in tracker.latest_message.get("intent_ranking", []):
         name = ranked.get("name")
-        title_variants = responses.get(f"utter_topic_{name}")
-        if name in SUGGESTIBLE_INTENTS and title_variants:
-            buttons.append({"title": title_variants[0]["text"], "payload": f"/{name}"})
+        title = response_text(domain, f"utter_topic_{name}")
+        confident = float(ranked.get("confidence") or 0) >= MIN_SUGGESTION_CONFIDENCE
+        if name in SUGGESTIBLE_INTENTS and title and confident:
+            buttons.append({"title": title, "payload": f"/{name}"})
         if len(buttons) == MAX_SUGGESTIONS:
             break
     return buttons
@@ -105,13 +116,15 @@ class ActionClarify(Action):
         events: List[EventType] = []
         if escalation_loop(tracker):
             return hand_over(slots.REASON_ESCALATION_LOOP)
-        if consecutive_fallbacks(tracker) <= 1:
+        first_unclear = recent_fallbacks(tracker) <= 1
+        guarded = tracker.latest_message.get(GUARDED_INTENT)
+        if first_unclear and guarded and response_text(domain, f"utter_confirm_{guarded}"):
+            dispatcher.utter_message(response=f"utter_confirm_{guarded}")
+            return events
+        if first_unclear:
             buttons = suggestion_buttons(tracker, domain)
             buttons.append(
-                {
-                    "title": domain["responses"]["utter_topic_request_human"][0]["text"],
-                    "payload": "/request_human",
-                }
+                {"title": phrase(domain, "utter_topic_request_human"), "payload": "/request_human"}
             )
             dispatcher.utter_message(response="utter_ask_rephrase", buttons=_unique(buttons))
             return events
@@ -143,4 +156,49 @@ class ActionAskWhatToDo(Action):
             dispatcher.utter_message(response="utter_ask_what_to_do_with_order")
         else:
             dispatcher.utter_message(response="utter_what_else")
+        return []
+
+
+# Questions the bot ends with that a plain "yes" answers by bringing in a person.
+OFFERS_OF_A_PERSON = (
+    "utter_dont_know_offer_human",
+    "utter_offer_human_after_failures",
+    "utter_kb_route",
+    "utter_lookup_limit_reached",
+    "utter_too_many_codes",
+    "utter_request_failed",
+    "utter_missing_parcel_too_late",
+)
+CONFIRM_PREFIX = "utter_confirm_"
+
+
+def last_bot_response(tracker: Tracker) -> str:
+    """The response the bot last sent before the customer's latest message ('' if none)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return ""
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return str((event.get("metadata") or {}).get("utter_action") or "")
+    return ""
+
+
+class ActionAnswerYes(Action):
+    """A typed "yes" outside a form answers the bot's last question: a person, or the flow it checked."""
+
+    def name(self) -> str:
+        return "action_answer_yes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        asked = last_bot_response(tracker)
+        if asked in OFFERS_OF_A_PERSON:
+            return [FollowupAction(ACTION_HANDOFF)]
+        flow = FLOW_STARTS.get(asked[len(CONFIRM_PREFIX) :]) if asked.startswith(CONFIRM_PREFIX) else None
+        if flow:
+            return [FollowupAction(flow)]
+        dispatcher.utter_message(response="utter_what_else")
         return []

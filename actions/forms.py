@@ -17,6 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import slots, values
+from actions.entry import FLOW_STARTS
 from actions.fallback import escalation_loop
 from actions.faq import answer_faq
 from actions.handover import ACTION_HANDOFF, hand_over
@@ -34,6 +35,10 @@ SMALL_TALK_RESPONSES = {
 # Rasa fills these from entities in any form, but validates them only in forms that ask for them: a value
 # picked up in passing (a one-time code tagged as an order number) is kept only if it is valid.
 CHECKED_IN_PASSING = (slots.ORDER_ID,)
+# Slots that take the customer's own words: a message there is the answer unless it is very clearly not.
+FREE_TEXT_SLOTS = (slots.COMPLAINT_DETAILS, slots.REFUND_REASON, slots.NEW_VALUE)
+# How sure NLU must be that a free-text answer is a plain "no" before the form stops on it.
+FREE_TEXT_DENY_CONFIDENCE = 0.8
 PAYMENT_PROBLEM_KEYWORDS = (
     ("duplicate_charge", ("twice", "double", "duplicate", "two times", "2 times")),
     ("declined", ("declin", "rejected", "refused", "denied")),
@@ -70,6 +75,8 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
     accepts_phone: ClassVar[bool] = False
     # The amount may be "full": the whole refundable amount.
     accepts_full_amount: ClassVar[bool] = False
+    # A plain "no" stops the form (not where "no" is an answer, like the rating or a confirmation).
+    stops_on_deny: ClassVar[bool] = True
 
     def parse(self, slot: str, value: Any) -> Any:
         """The clean value of a slot (None when the value is not valid), as this form reads it."""
@@ -146,6 +153,14 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             return self._stop_form(message_slots) + hand_over(reason)
         if self._answers_requested_slot(tracker, requested):
             return None
+        if intent == "deny" and self._denial_stops(tracker, requested):
+            # "No, I don't want a refund, I was only asking" ends the form instead of being re-asked.
+            dispatcher.utter_message(response="utter_form_stopped")
+            return self._stop_form(message_slots)
+        switch_to = self._switch_to(tracker, intent, requested)
+        if switch_to:
+            # Another request mid-form: this form stops and the new request starts with the same message.
+            return self._stop_form(message_slots) + [FollowupAction(switch_to)]
         if intent == "faq":
             answer_faq(dispatcher, tracker)
             return self._keep_going(tracker)
@@ -154,6 +169,20 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             dispatcher.utter_message(response=response)
             return self._keep_going(tracker)
         return None
+
+    def _denial_stops(self, tracker: Tracker, requested: str) -> bool:
+        if not self.stops_on_deny or requested == slots.CONFIRMED:
+            return False
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
+        return requested not in FREE_TEXT_SLOTS or confidence >= FREE_TEXT_DENY_CONFIDENCE
+
+    @staticmethod
+    def _switch_to(tracker: Tracker, intent: Optional[str], requested: str) -> Optional[str]:
+        """The action that starts the customer's new request, if the message asks for another one."""
+        start = FLOW_STARTS.get(intent or "")
+        if start is None or requested in FREE_TEXT_SLOTS:
+            return None
+        return start if start != (tracker.active_loop or {}).get("name") else None
 
     async def required_slots(
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -13,7 +13,34 @@ ORDER_ID_PATTERN = re.compile(r"(?<![\d.])(1\d{4})(?!\d|[.,]\d)")
 INVOICE_ID_PATTERN = re.compile(r"\bINV-\d{4}-\d{4}\b", re.IGNORECASE)
 AMOUNT_PATTERN = re.compile(r"(\d{1,7}(?:[.,]\d{1,2})?)")
 FULL_AMOUNT_WORDS = ("full", "all", "everything", "whole", "entire", "total")
+# The amount slot's value for "everything that can still be refunded".
+FULL_AMOUNT = "full"
 MAX_FREE_TEXT = 2000
+# The backend keeps a refund's reason up to this length.
+MAX_REASON = 500
+QUESTION_OPENERS = (
+    "how",
+    "what",
+    "what's",
+    "whats",
+    "which",
+    "when",
+    "why",
+    "where",
+    "who",
+    "can",
+    "could",
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "was",
+    "will",
+    "would",
+    "may",
+    "should",
+)
 
 
 def as_text(value: Any) -> str:
@@ -45,7 +72,7 @@ def parse_amount(value: Any, *, allow_full: bool) -> Optional[str]:
     """A positive amount with up to two decimals as text, or "full" for the whole refundable amount."""
     text = as_text(value).strip().lower()
     if allow_full and any(re.search(rf"\b{word}\b", text) for word in FULL_AMOUNT_WORDS):
-        return "full"
+        return FULL_AMOUNT
     match = AMOUNT_PATTERN.search(text.replace(",", "") if re.search(r"\d,\d{3}", text) else text)
     if not match:
         return None
@@ -72,6 +99,17 @@ def parse_verification_code(value: Any) -> Optional[str]:
     """Six digits, spaces or dashes between them allowed ("123 456")."""
     digits = re.sub(r"[\s-]", "", as_text(value))
     return digits if re.fullmatch(r"\d{6}", digits) else None
+
+
+def is_question(value: Any) -> bool:
+    """Whether a message asks something ("how much did I pay?") rather than answers."""
+    text = as_text(value).strip().lower()
+    words = re.findall(r"[a-z']+", text)
+    return text.endswith("?") or bool(words and words[0] in QUESTION_OPENERS)
+
+
+def has_digits(value: Any) -> bool:
+    return bool(re.search(r"\d", as_text(value)))
 
 
 def parse_free_text(value: Any, *, min_length: int) -> Optional[str]:

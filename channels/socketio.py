@@ -33,6 +33,7 @@ from channels.sessions import SessionSigner
 from common.channel_context import ChannelContext
 from common.net import PROXY_HEADER, client_address
 from common.settings import ChannelSettings, channel_settings, run_id
+from common.texts import Texts
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ class GuardedSocketIOInput(SocketIOInput):
         )
         self.settings = settings
         self.guard = MessageGuard(settings)
+        self.greeting = Texts(["utter_greet"], settings.domain_path)["utter_greet"]
         self.signer = SessionSigner(settings.session_secret, SENDER_PREFIX)
         self.presence = RedisPresence(settings.redis_url) if settings.redis_url else LocalPresence()
         self.sender_of_socket: Dict[str, str] = {}
@@ -207,10 +209,12 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             presented = data.get("session_id") if isinstance(data, dict) else None
+            greet = False
             if isinstance(presented, str) and self.signer.verify(presented):
                 wire_id = presented
             elif self.guard.may_start_session(CHANNEL, self.address_of_socket.get(sid, "unknown")):
                 wire_id = self.signer.issue()
+                greet = True
             else:
                 await sio.emit(
                     "session_refused", {"text": self.guard.texts["utter_too_many_sessions"]}, room=sid
@@ -226,6 +230,10 @@ class GuardedSocketIOInput(SocketIOInput):
             await sio.enter_room(sid, sender_id)
             await self._join(sid, sender_id)
             await sio.emit("session_confirm", wire_id, room=sid)
+            if greet:
+                # A new chat opens with the greeting and what the bot can do, not an empty window. (A reload
+                # keeps its session and transcript, so it is not greeted again.)
+                await sio.emit(self.bot_message_evt, {"text": self.greeting}, room=sid)
             if presented is not None and presented != wire_id:
                 logger.info("Socket %s presented an unknown session id; issued %s.", sid, sender_id)
 

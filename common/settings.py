@@ -193,6 +193,8 @@ class ActionServerSettings:
     handoff_queue_url: str
     handoff_retry_seconds: float
     kb_dir: Path
+    # Where customer-facing texts come from when Rasa's request carries no domain (actions/formatting.py).
+    domain_path: Path
     # Backend calls run in worker threads so a slow call never stalls other conversations.
     worker_threads: int
 
@@ -220,6 +222,7 @@ def action_server_settings() -> ActionServerSettings:
         handoff_queue_url=text("HANDOFF_QUEUE_DATABASE_URL", sqlite_url("pending-handoffs.db")),
         handoff_retry_seconds=number("HANDOFF_RETRY_SECONDS", 10),
         kb_dir=Path(text("KB_DIR", str(REPO_ROOT / "data" / "kb"))),
+        domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
         worker_threads=integer("ACTIONS_WORKER_THREADS", 32),
     )
 

@@ -19,7 +19,8 @@ EMAILS_PATH = REPO_ROOT / "emails.yml"
 
 
 @lru_cache(maxsize=4)
-def _responses(domain_path: Path) -> Dict[str, str]:
+def responses_of(domain_path: Path) -> Dict[str, str]:
+    """Every response of a domain file that has a text, by name (its first variant)."""
     responses = yaml.safe_load(Path(domain_path).read_text(encoding="utf-8"))["responses"]
     return {
         name: variants[0]["text"]
@@ -32,7 +33,7 @@ class Texts:
     """The named responses of a domain file, with their {placeholders} filled on demand."""
 
     def __init__(self, names: Iterable[str], domain_path: Path = DOMAIN_PATH) -> None:
-        responses = _responses(Path(domain_path))
+        responses = responses_of(Path(domain_path))
         missing = [name for name in names if name not in responses]
         if missing:
             raise RuntimeError(f"{domain_path} lacks the responses {', '.join(missing)}")

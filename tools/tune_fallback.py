@@ -1,31 +1,39 @@
-"""Sweeps FallbackClassifier thresholds over the held-out NLU set and prints what each choice costs.
+"""Sweeps the fallback and sensitive-flow thresholds on the dev split (tests/nlu_dev) and prints what each
+choice costs. Only the dev split is used: the held-out sets are scored by tools/nlu_eval.py, never tuned on.
 
-For every (threshold, ambiguity_threshold) pair it reports:
-- wrong answers: held-out messages whose top intent is wrong and that would NOT fall back (the bot acts on
-  a misunderstanding);
-- needless fallbacks: messages understood correctly that WOULD fall back (the customer is asked to rephrase);
-- macro-F1 with fallbacks counted as errors (what `make test` gates on).
-Run: python -m tools.tune_fallback [--model models/X.tar.gz]
+For every (threshold, ambiguity, guard threshold, guard margin) it reports, on the dev split:
+- accuracy with fallbacks counted as misses (the customer is asked again instead of served);
+- off-topic rejected: `out_of_scope` examples answered out_of_scope or with a fallback;
+- dangerous: `out_of_scope` examples that would still start a refund, cancellation, account change,
+  deletion or password reset;
+- sensitive asked: real sensitive-flow requests that get the one-line yes/no question first.
+The configurations with dangerous <= 0.5 % are listed best accuracy first.
+
+    python -m tools.tune_fallback [--model models/X.tar.gz]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from sklearn.metrics import f1_score
-
-from tools.check_nlu_data import load_examples
+from tools.check_nlu_data import load_dir
+from tools.nlu_eval import OFF_TOPIC, SENSITIVE_FLOWS, SETS
 from tools.stack import REPO_ROOT, latest_model
 
-THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+THRESHOLDS = [0.2, 0.3, 0.4, 0.5]
 AMBIGUITY = [0.0, 0.05, 0.1]
+GUARD_THRESHOLDS = [0.4, 0.5, 0.6, 0.7, 0.8]
+GUARD_MARGINS = [0.1, 0.2, 0.3, 0.4]
+MAX_DANGEROUS = 0.005
+Ranking = List[Tuple[str, float]]
 
 
-async def raw_rankings(model: Path, texts: List[str]) -> List[List[Tuple[str, float]]]:
-    """Intent rankings before the FallbackClassifier's verdict (its nlu_fallback entry removed)."""
+async def raw_rankings(model: Path, texts: List[str]) -> List[Ranking]:
+    """Intent rankings before the FallbackClassifier's and the guard's verdicts (nlu_fallback removed)."""
     import logging
 
     import structlog
@@ -42,10 +50,15 @@ async def raw_rankings(model: Path, texts: List[str]) -> List[List[Tuple[str, fl
     return rankings
 
 
-def falls_back(ranking: List[Tuple[str, float]], threshold: float, ambiguity: float) -> bool:
-    top = ranking[0][1]
+def decide(ranking: Ranking, threshold: float, ambiguity: float, guard: float, margin: float) -> str:
+    """The intent the pipeline would output under these settings (nlu_fallback when unsure)."""
+    top, confidence = ranking[0]
     second = ranking[1][1] if len(ranking) > 1 else 0.0
-    return top < threshold or (ambiguity > 0 and top - second < ambiguity)
+    if confidence < threshold or (ambiguity > 0 and confidence - second < ambiguity):
+        return "nlu_fallback"
+    if top in SENSITIVE_FLOWS and (confidence < guard or confidence - second < margin):
+        return "nlu_fallback"
+    return top
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -53,29 +66,40 @@ def main(argv: Optional[List[str]] = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--model", type=Path, default=None)
-    parser.add_argument("--test", type=Path, default=REPO_ROOT / "tests" / "nlu")
+    parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args(argv)
-    examples = load_examples(sorted(args.test.glob("*.yml")))
+    examples = load_dir(SETS["dev"])
     truth = [intent for intent, _ in examples]
     rankings = asyncio.run(
         raw_rankings(args.model or latest_model(REPO_ROOT / "models"), [t for _, t in examples])
     )
-    print(f"{len(examples)} held-out messages")
+    off_topic = [i for i, t in enumerate(truth) if t == OFF_TOPIC]
+    sensitive = [i for i, t in enumerate(truth) if t in SENSITIVE_FLOWS]
+    rows = []
+    for threshold, ambiguity, guard, margin in itertools.product(
+        THRESHOLDS, AMBIGUITY, GUARD_THRESHOLDS, GUARD_MARGINS
+    ):
+        predicted = [decide(r, threshold, ambiguity, guard, margin) for r in rankings]
+        accuracy = sum(p == t for p, t in zip(predicted, truth, strict=True)) / len(truth)
+        rejected = sum(predicted[i] in (OFF_TOPIC, "nlu_fallback") for i in off_topic) / len(off_topic)
+        dangerous = sum(predicted[i] in SENSITIVE_FLOWS for i in off_topic) / len(off_topic)
+        asked = sum(predicted[i] == "nlu_fallback" and rankings[i][0][0] == truth[i] for i in sensitive)
+        rows.append(
+            (accuracy, rejected, dangerous, asked / len(sensitive), threshold, ambiguity, guard, margin)
+        )
     print(
-        f"{'threshold':>9} {'ambiguity':>9} {'wrong answers':>14} {'needless fallbacks':>19} {'macro-F1':>9}"
+        f"dev split: {len(truth)} messages, {len(off_topic)} off-topic, {len(sensitive)} sensitive-flow requests"
     )
-    for threshold in THRESHOLDS:
-        for ambiguity in AMBIGUITY:
-            predicted, wrong, needless = [], 0, 0
-            for expected, ranking in zip(truth, rankings, strict=False):
-                fallback = falls_back(ranking, threshold, ambiguity)
-                top = ranking[0][0]
-                predicted.append("nlu_fallback" if fallback else top)
-                wrong += (not fallback) and top != expected
-                needless += fallback and top == expected
-            labels = sorted(set(truth))
-            macro = f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
-            print(f"{threshold:>9.2f} {ambiguity:>9.2f} {wrong:>14} {needless:>19} {macro:>9.4f}")
+    print(
+        f"{'threshold':>9} {'ambiguity':>9} {'guard':>5} {'margin':>6} {'accuracy':>8} {'off-topic rejected':>18} {'dangerous':>9} {'sensitive asked':>15}"
+    )
+    safe = sorted((row for row in rows if row[2] <= MAX_DANGEROUS), key=lambda row: (-row[0], -row[1]))
+    for accuracy, rejected, dangerous, asked, threshold, ambiguity, guard, margin in safe[: args.top]:
+        print(
+            f"{threshold:>9.2f} {ambiguity:>9.2f} {guard:>5.2f} {margin:>6.2f} {accuracy:>8.3f} {rejected:>18.1%} {dangerous:>9.1%} {asked:>15.1%}"
+        )
+    if not safe:
+        print("no setting keeps off-topic messages out of sensitive flows on the dev split")
     return 0
 
 

@@ -94,27 +94,33 @@ def test_cancel_before_shipping_and_refusal_after(live_backend: BackendServer, b
     assert live_backend.get(f"/v1/orders/{shipped}").json()["status"] == "shipped"
 
 
+REASON_CONFIRMED = {"refund_reason": "arrived broken", "confirmed": True}
+
+
 def test_refund_is_created_in_billing(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer([DELIVERED])
     order_id = customer.order_ids[0]
-    claimed = {
-        "order_id": str(order_id),
-        "email": customer.email,
-        "amount": "full",
-        "verification_code": "verified",
-    }
+    answers = {"amount": "full", "refund_reason": "the zip is broken", "confirmed": True}
+    claimed = {"order_id": str(order_id), "email": customer.email, "verification_code": "verified", **answers}
     unverified, _ = run(ActionRequestRefund(), tracker(claimed))
     assert responses(unverified) == ["utter_verification_required"]
     verified = verified_slots(live_backend, customer.email)
+    declined, _ = run(
+        ActionRequestRefund(),
+        tracker({**verified, "order_id": str(order_id), **answers, "confirmed": False}),
+    )
+    assert responses(declined) == ["utter_refund_not_requested"]
+    assert live_backend.get("/v1/refunds", params={"order_id": order_id}).json()["total"] == 0
     dispatcher, events = run(
-        ActionRequestRefund(), tracker({**verified, "order_id": str(order_id), "amount": "full"})
+        ActionRequestRefund(), tracker({**verified, "order_id": str(order_id), **answers})
     )
     assert responses(dispatcher) == ["utter_refund_created"]
     refund_id = dispatcher.messages[0]["refund_id"]
     refund = live_backend.get(f"/v1/refunds/{refund_id}").json()
     assert refund["order_id"] == order_id and refund["amount"] == "59.90" and refund["status"] == "pending"
+    assert refund["reason"] == "the zip is broken"  # the customer's own words, kept on the refund
     assert dispatcher.messages[0]["refund_amount"] == "59.90 USD"
-    assert slot_events(events)["amount"] is None
+    assert {slot_events(events)[name] for name in ("amount", "refund_reason", "confirmed")} == {None}
 
 
 def test_ineligible_refunds_get_the_policy_reason(live_backend: BackendServer, bot_factory: Factory) -> None:
@@ -134,10 +140,13 @@ def test_ineligible_refunds_get_the_policy_reason(live_backend: BackendServer, b
     for order_id, amount, expected in cases:
         dispatcher, _ = run(
             ActionRequestRefund(),
-            tracker({**verified, "order_id": str(order_id), "amount": amount}),
+            tracker({**verified, "order_id": str(order_id), "amount": amount, **REASON_CONFIRMED}),
         )
         assert responses(dispatcher) == [expected]
-    too_much, _ = run(ActionRequestRefund(), tracker({**verified, "order_id": str(recent), "amount": "80"}))
+    too_much, _ = run(
+        ActionRequestRefund(),
+        tracker({**verified, "order_id": str(recent), "amount": "80", **REASON_CONFIRMED}),
+    )
     assert responses(too_much) == ["utter_refund_refused_amount_too_high"]
     assert too_much.messages[0]["refundable_amount"] == "50.00"
     assert live_backend.get("/v1/refunds", params={"customer_id": customer.id}).json()["total"] == 0
@@ -151,7 +160,7 @@ def test_refund_status_lists_refunds(live_backend: BackendServer, bot_factory: F
     verified = verified_slots(live_backend, customer.email)
     run(
         ActionRequestRefund(),
-        tracker({**verified, "order_id": str(with_refund), "amount": "10"}),
+        tracker({**verified, "order_id": str(with_refund), "amount": "10", **REASON_CONFIRMED}),
     )
     dispatcher, _ = run(
         ActionCheckRefundStatus(), tracker({"order_id": str(with_refund), "email": customer.email})
