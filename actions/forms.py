@@ -151,13 +151,16 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
                 slots.REASON_USER_REQUESTED if intent == "request_human" else slots.REASON_SENSITIVE_TOPIC
             )
             return self._stop_form(message_slots) + hand_over(reason)
-        if self._answers_requested_slot(tracker, requested):
+        if self._answers_requested_slot(tracker, requested) or self.handles_itself(tracker, requested):
             return None
         if intent == "deny" and self._denial_stops(tracker, requested):
             # "No, I don't want a refund, I was only asking" ends the form instead of being re-asked.
             dispatcher.utter_message(response="utter_form_stopped")
             return self._stop_form(message_slots)
-        switch_to = self._switch_to(tracker, intent, requested)
+        if requested in FREE_TEXT_SLOTS:
+            # The customer's own words ("it arrived scratched") are the answer, whatever NLU thought of them.
+            return None
+        switch_to = self._switch_to(tracker, intent)
         if switch_to:
             # Another request mid-form: this form stops and the new request starts with the same message.
             return self._stop_form(message_slots) + [FollowupAction(switch_to)]
@@ -170,6 +173,11 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             return self._keep_going(tracker)
         return None
 
+    def handles_itself(self, tracker: Tracker, requested: str) -> bool:
+        """Whether this form's own validator answers the message, whatever NLU made of it (a subclass says
+        so for questions it can answer while asking, such as "how much did I pay?" for a refund)."""
+        return False
+
     def _denial_stops(self, tracker: Tracker, requested: str) -> bool:
         if not self.stops_on_deny or requested == slots.CONFIRMED:
             return False
@@ -177,10 +185,10 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
         return requested not in FREE_TEXT_SLOTS or confidence >= FREE_TEXT_DENY_CONFIDENCE
 
     @staticmethod
-    def _switch_to(tracker: Tracker, intent: Optional[str], requested: str) -> Optional[str]:
+    def _switch_to(tracker: Tracker, intent: Optional[str]) -> Optional[str]:
         """The action that starts the customer's new request, if the message asks for another one."""
         start = FLOW_STARTS.get(intent or "")
-        if start is None or requested in FREE_TEXT_SLOTS:
+        if start is None:
             return None
         return start if start != (tracker.active_loop or {}).get("name") else None
 

@@ -108,6 +108,12 @@ class ValidateRefundForm(VerifiedFormValidation):
             result[slots.HANDOFF_REASON] = slots.REASON_BACKEND_UNAVAILABLE
         return result
 
+    def handles_itself(self, tracker: Tracker, requested: str) -> bool:
+        # "How much did I pay?" while the amount is asked reads as a balance question to NLU; it is
+        # answered here from the refund quote, and the amount asked again.
+        text = tracker.latest_message.get("text", "")
+        return requested == slots.AMOUNT and quote_of(tracker) is not None and values.is_question(text)
+
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:

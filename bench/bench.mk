@@ -1,5 +1,5 @@
 # Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
-.PHONY: bench bench-nlu bench-model bench-profile bench-abuse
+.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse
 
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
@@ -25,3 +25,7 @@ bench-profile: $(STAMP) $(MODEL_STAMP) $(VENV)/bin/py-spy
 # Customers chatting while 100 requests/s hit the console's public routes for 30 s (about 2 minutes).
 bench-abuse: $(STAMP) $(MODEL_STAMP)
 	$(PY) -m bench.abuse
+
+# NLU parse latency, served model vs a baseline model in the same run (BASELINE=models/<older>.tar.gz).
+bench-parse: $(STAMP) $(MODEL_STAMP)
+	$(PY) -m bench.parse --baseline $(BASELINE)

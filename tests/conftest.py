@@ -76,7 +76,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
     """The attack suite's one line per attack class (make audit, and at the end of make test)."""
     if not attacks.LEDGER:
         return
@@ -100,4 +102,4 @@ def stack_people(stack: Stack) -> Factory:
     engine = make_engine(stack.config.database_url or "")
     return Factory(
         StackDatabase(sessionmaker(bind=engine, future=True, expire_on_commit=False)), order_id_base=13_000
-    )  # type: ignore[arg-type]
+    )

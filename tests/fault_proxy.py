@@ -14,7 +14,7 @@ import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, Optional, Set
+from typing import Dict, Iterable, Optional, Set
 
 import requests
 
@@ -37,7 +37,7 @@ class FaultProxy:
             def log_message(self, *_args) -> None:
                 pass
 
-            def _matches(self, texts) -> bool:  # type: ignore[no-untyped-def]
+            def _matches(self, texts: Iterable[str]) -> bool:
                 return any(text in self.path for text in texts)
 
             def _handle(self) -> None:

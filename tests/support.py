@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Protocol
 
 import pytest
 import requests
@@ -222,6 +222,8 @@ def postgres_schema(prefix: str) -> Iterator[str]:
 
 
 _ids = itertools.count(1)
+# Invoice numbers for factory orders: above the seeded demo invoices, unique within the test run.
+_invoice_numbers = itertools.count(1000)
 
 
 @dataclass
@@ -232,10 +234,16 @@ class MadeCustomer:
     phone: Optional[str] = None
 
 
+class HasSessions(Protocol):
+    """Anything that opens sessions on a backend database: a BackendServer, or the e2e stack's database."""
+
+    session_factory: sessionmaker
+
+
 class Factory:
     """Creates customers with orders straight in the database, so tests never fight over the demo data."""
 
-    def __init__(self, server: BackendServer, order_id_base: int) -> None:
+    def __init__(self, server: HasSessions, order_id_base: int) -> None:
         self.server = server
         self.order_id_base = order_id_base
 
@@ -289,7 +297,7 @@ class Factory:
                 session.flush()
                 session.add(
                     Invoice(
-                        id=f"INV-{now.year}-{(order_id % 9000) + 1000:04d}",
+                        id=f"INV-{now.year}-{next(_invoice_numbers):04d}",
                         customer_id=customer.id,
                         order_id=order_id,
                         amount_cents=spec["total_cents"],

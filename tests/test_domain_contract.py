@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from actions.entry import FLOW_STARTS
 from actions.fallback import SUGGESTIBLE_INTENTS
 from actions.faq import load_articles
 from actions.forms import PAYMENT_PROBLEM_KEYWORDS
 from actions.orders import CANCEL_REFUSALS
 from actions.refunds import REFUSALS
+from actions.unsupported import ROUTES
 from backend.billing.policy import POLICY_URL
 from channels.guard import REFUSALS as CHANNEL_REFUSALS
 from common.paths import REPO_ROOT
@@ -45,14 +47,20 @@ def test_every_response_the_actions_name_exists() -> None:
 def test_every_form_slot_has_a_question() -> None:
     for form, spec in DOMAIN["forms"].items():
         for slot in spec["required_slots"]:
-            asked_by = {f"utter_ask_{form}_{slot}", f"utter_ask_{slot}", f"action_ask_{slot}"}
+            asked_by = {
+                f"utter_ask_{form}_{slot}",
+                f"utter_ask_{slot}",
+                f"action_ask_{slot}",
+                f"action_ask_{form}_{slot}",
+            }
             assert asked_by & (set(RESPONSES) | set(DOMAIN["actions"])), (form, slot)
 
 
 def test_refund_answers_link_the_written_policy() -> None:
     assert load_articles()["refund_policy"].url == POLICY_URL
-    for response in REFUSALS.values():
-        assert POLICY_URL in RESPONSES[response][0]["text"], response
+    for code, response in REFUSALS.items():
+        if code != "order_not_found":  # not a policy decision: the order is not this customer's
+            assert POLICY_URL in RESPONSES[response][0]["text"], response
 
 
 def test_refund_policy_article_states_the_rules_the_backend_applies() -> None:
@@ -62,9 +70,11 @@ def test_refund_policy_article_states_the_rules_the_backend_applies() -> None:
 
 
 def test_faq_topics_in_the_nlu_data_all_have_an_article() -> None:
-    nlu = (REPO_ROOT / "data" / "nlu" / "conversation.yml").read_text()
+    nlu = "".join(path.read_text() for path in (REPO_ROOT / "data" / "nlu").rglob("*.yml"))
     topics = set(re.findall(r'"entity": "faq_topic", "value": "([a-z_]+)"', nlu))
-    assert topics and topics <= set(load_articles())
+    buttons = RESPONSES["utter_ask_faq_topic"][0]["buttons"]
+    offered = set(re.findall(r'"faq_topic": "([a-z_]+)"', " ".join(b["payload"] for b in buttons)))
+    assert topics and topics <= set(load_articles()) and offered <= set(load_articles())
 
 
 def test_every_email_template_is_complete_and_used() -> None:
@@ -123,3 +133,49 @@ def test_customer_facing_text_lives_in_domain_yml_not_in_code() -> None:
     # The web chat page gets its sentences from the server (webchat/server.py), never from its own code.
     for script in (REPO_ROOT / "webchat" / "static").rglob("*.js"):
         assert not re.search(r"textContent\s*=\s*[\"'][A-Z][a-z]+ [a-z]", script.read_text()), script
+
+
+def rule_starts() -> dict:
+    """intent -> the first action of every rule that starts with an intent (data/rules*.yml)."""
+    starts = {}
+    for path in sorted((REPO_ROOT / "data").glob("rules*.yml")):
+        for rule in yaml.safe_load(path.read_text())["rules"]:
+            steps = rule.get("steps", [])
+            if len(steps) >= 2 and "intent" in steps[0] and not rule.get("condition"):
+                starts[steps[0]["intent"]] = steps[1]["action"]
+    return starts
+
+
+def test_a_form_switches_topic_to_what_the_rules_start() -> None:
+    starts = rule_starts()
+    for intent, action in FLOW_STARTS.items():
+        assert starts.get(intent) == action, (intent, action, starts.get(intent))
+    flows = {
+        intent
+        for intent, action in starts.items()
+        if action.endswith("_form") or action in FLOW_STARTS.values()
+    }
+    assert flows <= set(FLOW_STARTS), flows - set(FLOW_STARTS)
+
+
+def test_every_request_without_a_flow_says_so_and_has_its_route_in_the_kb() -> None:
+    articles = load_articles()
+    for intent, topic in ROUTES.items():
+        assert intent in DOMAIN["intents"] and f"utter_cannot_{intent}" in RESPONSES, intent
+        assert topic in articles, topic
+        assert rule_starts()[intent] == "action_explain_unsupported"
+
+
+def test_every_guarded_flow_has_its_yes_no_question_with_no_first() -> None:
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text())
+    guard = next(c for c in config["pipeline"] if c["name"].endswith("SensitiveFlowGuard"))
+    for intent in guard["intents"]:
+        buttons = RESPONSES[f"utter_confirm_{intent}"][0]["buttons"]
+        assert [b["payload"] for b in buttons] == ["/deny", f"/{intent}"], intent
+        assert intent not in SUGGESTIBLE_INTENTS  # never offered as a guess
+
+
+def test_the_missing_parcel_answers_link_the_written_policy() -> None:
+    from backend.orders.policy import POLICY_URL as CLAIM_POLICY_URL
+
+    assert load_articles()["missing_parcel"].url == CLAIM_POLICY_URL

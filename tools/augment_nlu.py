@@ -8,6 +8,7 @@ British or American English. From each hand-written, unannotated example this ad
 - requests to other companies phrased like ours ("cancel my order at <marketplace>", "refund my <ride app>
   trip"), as `out_of_scope`: a brand name is what tells them apart (carriers and payment providers are left
   out, since our own customers name them about our orders);
+- device and software requests ("how to update Windows", "reset my router"), as `out_of_scope`;
 - off-topic banking questions: a few examples of each Banking77 intent (train split) that a store does not
   handle, as `out_of_scope` (Banking77, Casanueva et al. 2020, CC BY 4.0; see README "Data and licences").
 Nothing generated repeats a training example or comes near a held-out one (tools/check_nlu_data's
@@ -25,7 +26,7 @@ import itertools
 import random
 import re
 import sys
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List
 
 import yaml
 
@@ -33,299 +34,21 @@ from common.paths import REPO_ROOT, banking77_dir
 from tools.check_nlu_data import HELD_OUT, NEAR_DUPLICATE, NearestTraining, load_dir, load_examples, normalise
 
 SOURCE = REPO_ROOT / "data" / "nlu"
-BANKING_TARGET = SOURCE / "generated" / "banking77_off_topic.yml"
-BANKING77_PER_INTENT = 4
-# Banking77 intents a store customer could also mean (payments, refunds, cards at checkout, identity):
-# never used as off-topic. The mapped ones are scored as a cross-domain check (tools/nlu_eval.py).
-BANKING77_STORE_LIKE = {
-    "request_refund",
-    "Refund_not_showing_up",
-    "declined_card_payment",
-    "transaction_charged_twice",
-    "edit_personal_details",
-    "passcode_forgotten",
-    "terminate_account",
-    "compromised_card",
-    "lost_or_stolen_card",
-    "card_payment_not_recognised",
-    "pending_card_payment",
-    "card_payment_fee_charged",
-    "extra_charge_on_statement",
-    "reverted_card_payment?",
-    "card_not_working",
-    "contactless_not_working",
-    "virtual_card_not_working",
-    "card_acceptance",
-    "supported_cards_and_currencies",
-    "apple_pay_or_google_pay",
-    "visa_or_mastercard",
-    "why_verify_identity",
-    "verify_my_identity",
-    "unable_to_verify_identity",
-    "country_support",
-    "age_limit",
-    "direct_debit_payment_not_recognised",
-    "balance_not_updated_after_bank_transfer",
-    "card_payment_wrong_exchange_rate",
-}
 TARGET = SOURCE / "generated" / "augmented.yml"
+BANKING_TARGET = SOURCE / "generated" / "banking77_off_topic.yml"
 SEED = 20261130
-TYPO_SHARE = 0.25
-# Words customers use interchangeably (each maps to its alternatives), and British/American spellings.
-SYNONYMS: Dict[str, Sequence[str]] = {
-    "order": ("purchase",),
-    "purchase": ("order",),
-    "package": ("parcel",),
-    "parcel": ("package", "delivery"),
-    "item": ("article", "product"),
-    "product": ("item",),
-    "refund": ("reimbursement", "money back"),
-    "reimbursement": ("refund",),
-    "compensation": ("refund",),
-    "bill": ("invoice",),
-    "invoice": ("bill", "receipt"),
-    "cancelled": ("canceled",),
-    "canceled": ("cancelled",),
-    "cancelling": ("canceling",),
-    "colour": ("color",),
-    "color": ("colour",),
-    "favourite": ("favorite",),
-    "postcode": ("zip code",),
-    "zip code": ("postcode",),
-    "delivery": ("shipping",),
-    "shipping": ("delivery",),
-    "email address": ("e-mail",),
-    "password": ("pw", "passcode"),
-    "account": ("profile",),
-}
-# Short replies for intents carried by one or two words: every head with every tail.
-TEMPLATES: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
-    "affirm": (
-        (
-            "yes",
-            "yeah",
-            "yep",
-            "yup",
-            "sure",
-            "ok",
-            "okay",
-            "absolutely",
-            "definitely",
-            "correct",
-            "right",
-            "of course",
-            "certainly",
-            "indeed",
-            "aye",
-            "yas",
-            "ya",
-            "affirmative",
-        ),
-        (
-            "",
-            " please",
-            ", go ahead",
-            " that's it",
-            ", do it",
-            " thanks",
-            ", that's right",
-            " i do",
-            ", exactly",
-        ),
-    ),
-    "deny": (
-        ("no", "nope", "nah", "no way", "not really", "negative", "not at all", "no no", "definitely not"),
-        (
-            "",
-            " thanks",
-            " thank you",
-            ", don't",
-            ", leave it",
-            " that's wrong",
-            ", i didn't mean that",
-            ", that's not what i asked",
-        ),
-    ),
-    "thank": (
-        (
-            "thanks",
-            "thank you",
-            "thx",
-            "ty",
-            "cheers",
-            "many thanks",
-            "much appreciated",
-            "ta",
-            "thanks a lot",
-            "thank u",
-        ),
-        (
-            "",
-            " so much",
-            " for your help",
-            ", that helped",
-            " mate",
-            ", great",
-            ", perfect",
-            " a million",
-            " for sorting it",
-        ),
-    ),
-    "greet": (
-        (
-            "hi",
-            "hello",
-            "hey",
-            "hiya",
-            "good morning",
-            "good evening",
-            "good afternoon",
-            "howdy",
-            "yo",
-            "greetings",
-            "hallo",
-            "heya",
-        ),
-        ("", " there", " team", " support", " frontdesk", " anyone there?", ", i need help", " folks", "!!"),
-    ),
-    "goodbye": (
-        (
-            "bye",
-            "goodbye",
-            "see you",
-            "cya",
-            "later",
-            "take care",
-            "bye bye",
-            "ciao",
-            "farewell",
-            "gotta go",
-            "have a good day",
-        ),
-        ("", " then", " for now", ", thanks", " all", " and thanks", "!", " everyone"),
-    ),
-    "stop": (
-        (
-            "stop",
-            "never mind",
-            "nevermind",
-            "forget it",
-            "cancel that",
-            "drop it",
-            "leave it",
-            "skip it",
-            "abort",
-            "scrap that",
-            "quit",
-        ),
-        (
-            "",
-            " please",
-            " for now",
-            ", not needed",
-            " i changed my mind",
-            ", i'll do it later",
-            " now",
-            " thanks",
-        ),
-    ),
-    "bot_challenge": (
-        (
-            "are you a bot",
-            "is this a bot",
-            "am i talking to a machine",
-            "are you human",
-            "is this automated",
-            "are you a real person",
-            "is this an ai",
-            "are you a robot",
-            "am i chatting with a computer",
-        ),
-        ("", "?", " or a person", " honestly", " be honest", " or what", " lol"),
-    ),
-}
-
-
-# Other companies whose customers write the same requests to their own support, not ours.
-OTHER_COMPANIES = (
-    "Amazon",
-    "eBay",
-    "Etsy",
-    "Vinted",
-    "AliExpress",
-    "Zalando",
-    "Temu",
-    "Shein",
-    "IKEA",
-    "MediaMarkt",
-    "Best Buy",
-    "Walmart",
-    "Target",
-    "Netflix",
-    "Spotify",
-    "Disney+",
-    "HBO Max",
-    "Ryanair",
-    "easyJet",
-    "Lufthansa",
-    "Booking.com",
-    "Airbnb",
-    "Expedia",
-    "Uber",
-    "Bolt",
-    "Lyft",
-    "Deliveroo",
-    "DoorDash",
-    "Just Eat",
-    "Uber Eats",
-    "Vodafone",
-    "Verizon",
-    "AT&T",
-    "T-Mobile",
-    "British Gas",
-    "Facebook",
-    "Instagram",
-    "TikTok",
-    "LinkedIn",
-    "my gym",
-    "my bank",
-    "my landlord",
-    "the airline",
-    "the hotel",
-    "my phone company",
-    "my insurance company",
-    "the council",
-    "my electricity supplier",
-    "Santander",
-    "Barclays",
-    "Chase",
-    "Revolut",
-    "Wells Fargo",
-    "HSBC",
-)
-OTHER_COMPANY_REQUESTS = (
-    "cancel my order at {company}",
-    "cancel my {company} subscription",
-    "i want a refund from {company}",
-    "{company} charged me twice, refund it",
-    "get my money back from {company}",
-    "delete my {company} account",
-    "close my {company} account",
-    "reset my {company} password",
-    "i forgot my {company} password",
-    "change the email on my {company} account",
-    "change my address with {company}",
-    "where is my {company} order",
-    "my {company} package never arrived",
-    "track my {company} delivery",
-    "{company} cancelled my booking, what now",
-    "how do i complain to {company}",
-    "is {company} down right now",
-    "what's the phone number for {company}",
-    "can you log into {company} for me",
-    "update my card details on {company}",
-)
+BANKING77_PER_INTENT = 4
+VOCABULARY = yaml.safe_load((REPO_ROOT / "tools" / "augmentation.yml").read_text())
+SYNONYMS: Dict[str, List[str]] = VOCABULARY["synonyms"]
+TEMPLATES: Dict[str, Dict[str, List[str]]] = VOCABULARY["templates"]
+OTHER_COMPANIES: List[str] = VOCABULARY["other_companies"]
+OTHER_COMPANY_REQUESTS: List[str] = VOCABULARY["other_company_requests"]
+DEVICES: List[str] = VOCABULARY["devices"]
+DEVICE_REQUESTS: List[str] = VOCABULARY["device_requests"]
+BANKING77_STORE_LIKE = set(VOCABULARY["banking77_store_like"])
 OTHER_COMPANY_SAMPLES = 300
+DEVICE_SAMPLES = 80
+TYPO_SHARE = 0.25
 
 
 def hand_written() -> Dict[str, List[str]]:
@@ -402,13 +125,15 @@ def generate() -> Dict[str, List[str]]:
         variant = with_synonym(text, rng)
         if variant != text.lower():
             keep(intent, variant)
-    for intent, (heads, tails) in TEMPLATES.items():
-        for head in heads:
-            for tail in tails:
+    for intent, parts in TEMPLATES.items():
+        for head in parts["heads"]:
+            for tail in parts["tails"]:
                 keep(intent, f"{head}{tail}")
     pairs = sorted(itertools.product(OTHER_COMPANY_REQUESTS, OTHER_COMPANIES))
     for template, company in rng.sample(pairs, OTHER_COMPANY_SAMPLES):
         keep("out_of_scope", template.format(company=company))
+    for template, device in rng.sample(sorted(itertools.product(DEVICE_REQUESTS, DEVICES)), DEVICE_SAMPLES):
+        keep("out_of_scope", template.format(device=device))
     return generated
 
 

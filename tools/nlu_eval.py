@@ -75,24 +75,27 @@ class Gate:
     max_unsupported_into_sensitive: Optional[float] = None
 
 
+# Why these bars: README, "NLU quality gates". The independent set stands in for real customers, so it
+# carries the bars the store needs (accuracy 0.90, off-topic rejected 0.90, no off-topic message into a
+# sensitive flow); per-intent floors catch one intent collapsing while the averages still look fine.
 GATES: Dict[str, Gate] = {
     "nlu": Gate(
-        min_macro_f1=0.90,
-        min_intent_f1=0.70,
-        min_sensitive_topic_recall=0.90,
-        min_off_topic_rejected=0.85,
-        max_dangerous=0.01,
+        min_macro_f1=0.93,
+        min_intent_f1=0.75,
+        min_sensitive_topic_recall=0.80,
+        min_off_topic_rejected=0.90,
+        max_dangerous=0.005,
         max_unsupported_into_sensitive=0.02,
     ),
     "independent": Gate(
-        min_accuracy=0.82,
-        min_intent_recall=0.55,
+        min_accuracy=0.90,
+        min_intent_recall=0.75,
         min_sensitive_topic_recall=0.85,
-        min_off_topic_rejected=0.85,
-        max_dangerous=0.01,
-        max_unsupported_into_sensitive=0.02,
+        min_off_topic_rejected=0.90,
+        max_dangerous=0.005,
+        max_unsupported_into_sensitive=0.01,
     ),
-    "banking77": Gate(min_accuracy=0.70),
+    "banking77": Gate(min_accuracy=0.75),
 }
 
 

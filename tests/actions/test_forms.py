@@ -12,6 +12,7 @@ from actions.account import ValidateUpdateAccountForm
 from actions.forms import MAX_FAILED_ATTEMPTS
 from actions.orders import ValidateCancelOrderForm, ValidateOrderStatusForm
 from actions.refunds import ValidateRefundForm
+from actions.tickets import ValidateComplaintForm
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker
 
 
@@ -225,3 +226,99 @@ def test_an_invalid_value_for_a_slot_not_asked_keeps_the_earlier_one() -> None:
     )
     assert responses(dispatcher) == []
     assert slot_events(events)["order_id"] == "10042"
+
+
+QUOTE = {
+    "order_total": "42.50",
+    "already_refunded": "10.00",
+    "refundable": "32.50",
+    "currency": "USD",
+    "eligible": True,
+}
+
+
+def test_inside_the_refund_form_a_question_about_the_price_is_answered_from_the_quote() -> None:
+    asked = in_form(
+        "refund_form",
+        "amount",
+        text="how much did I pay?",
+        intent="check_balance",  # what NLU made of it: answered here, not switched to the balance flow
+        slots={"order_id": "10042", "refund_quote": QUOTE},
+        candidates={"amount": "how much did I pay?"},
+    )
+    dispatcher, events = validate(ValidateRefundForm(), asked)
+    assert responses(dispatcher) == ["utter_refund_quote"]
+    shown = dispatcher.messages[0]
+    assert (shown["order_total"], shown["already_refunded"], shown["refundable_amount"]) == (
+        "42.50 USD",
+        "10.00 USD",
+        "32.50 USD",
+    )
+    assert slot_events(events)["amount"] is None and not any(e.get("event") == "active_loop" for e in events)
+
+
+def test_the_refund_amount_is_held_to_what_is_left_and_full_means_that() -> None:
+    def answer(text: str) -> tuple:
+        dispatcher, events = validate(
+            ValidateRefundForm(),
+            in_form(
+                "refund_form",
+                "amount",
+                text=text,
+                slots={"order_id": "10042", "refund_quote": QUOTE},
+                candidates={"amount": text},
+            ),
+        )
+        return responses(dispatcher), slot_events(events).get("amount")
+
+    assert answer("40") == (["utter_refund_amount_over_refundable"], None)
+    assert answer("everything") == ([], "32.50")
+    assert answer("20") == ([], "20.00")
+
+
+def test_a_plain_no_stops_a_form_but_not_where_no_is_the_answer() -> None:
+    dispatcher, events = validate(
+        ValidateRefundForm(),
+        in_form(
+            "refund_form",
+            "email",
+            text="no, I was only asking about the policy",
+            intent="deny",
+            candidates={"email": "no, I was only asking about the policy"},
+        ),
+    )
+    assert responses(dispatcher) == ["utter_form_stopped"]
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+    _, confirming = validate(
+        ValidateRefundForm(),
+        in_form("refund_form", "confirmed", text="no", intent="deny", candidates={"confirmed": "no"}),
+    )
+    assert slot_events(confirming)["confirmed"] is False  # the answer to "shall I go ahead?", not a stop
+
+
+def test_another_request_mid_form_stops_it_and_starts_that_request() -> None:
+    _, events = validate(
+        ValidateCancelOrderForm(),
+        in_form(
+            "cancel_order_form",
+            "order_id",
+            text="where is my parcel?",
+            intent="check_order_status",
+            candidates={"order_id": "where is my parcel?"},
+        ),
+    )
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["order_status_form"]
+    # Free text is the answer, whatever it sounds like: a complaint that mentions a parcel stays a complaint.
+    _, kept = validate(
+        ValidateComplaintForm(),
+        in_form(
+            "complaint_form",
+            "complaint_details",
+            text="my parcel never arrived and nobody answers",
+            intent="report_missing_parcel",
+            candidates={"complaint_details": "my parcel never arrived and nobody answers"},
+        ),
+    )
+    assert not any(e.get("event") == "followup" for e in kept)
+    assert slot_events(kept)["complaint_details"] == "my parcel never arrived and nobody answers"

@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import pytest
 import requests
@@ -21,7 +21,7 @@ from tools.stack import Stack
 pytestmark = [pytest.mark.e2e, pytest.mark.attack]
 
 
-def call(stack: Stack, method: str, path: str, token: str, **kwargs) -> requests.Response:  # type: ignore[no-untyped-def]
+def call(stack: Stack, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
     return requests.request(
         method,
         f"{stack.config.backend_url}{path}",

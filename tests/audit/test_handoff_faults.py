@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from types import SimpleNamespace
-from typing import Dict, List
+from typing import IO, Dict, List
 
 import pytest
 import requests
@@ -128,7 +128,7 @@ def test_the_handoff_queue_is_a_durable_database_table(stack: Stack) -> None:
     assert backend_get(stack, "/v1/tickets", conversation_id=ticket.conversation_id)["total"] == 1
 
 
-def start_action_server(stack: Stack, backend_url: str, log) -> tuple:  # type: ignore[no-untyped-def]
+def start_action_server(stack: Stack, backend_url: str, log: IO[bytes]) -> tuple:
     port = free_port()
     env = dict(
         os.environ,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Optional
 
 import pytest
 import requests
@@ -26,7 +27,9 @@ NOW = datetime(2026, 6, 1, 12, 0, 0)
         ("cancelled", None, None, "order_cancelled"),
     ],
 )
-def test_claim_policy_rules(status: str, delivered_at, estimated, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_claim_policy_rules(
+    status: str, delivered_at: Optional[datetime], estimated: Optional[datetime], code: str
+) -> None:
     decision = decide_missing_parcel_claim(
         order_status=status, delivered_at=delivered_at, estimated_delivery=estimated, now=NOW
     )

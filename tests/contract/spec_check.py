@@ -106,7 +106,16 @@ class ValidatingSession(requests.Session):
         self.problems: List[str] = []
         self.calls: List[str] = []
 
-    def request(self, method, url, params=None, json=None, headers=None, **kwargs):  # type: ignore[no-untyped-def, override]
+    # requests.Session.request takes many more keyword arguments; the clients use only these.
+    def request(  # type: ignore[override]
+        self,
+        method: str | bytes,
+        url: str | bytes,
+        params: Any = None,
+        json: Any = None,
+        headers: Any = None,
+        **kwargs: Any,
+    ) -> requests.Response:
         all_headers = {**{key: value for key, value in self.headers.items()}, **(headers or {})}
         self.calls.append(f"{method} {urlsplit(url).path}")
         self.problems += self.spec.problems(method, url, dict(params or {}), all_headers, json)

@@ -8,7 +8,8 @@ later without a contract check fails here.
 from __future__ import annotations
 
 import inspect
-from typing import Iterable, List, Set
+from pathlib import Path
+from typing import Any, Iterable, List, Set
 
 import pytest
 import yaml
@@ -47,7 +48,7 @@ class Recorder:
             method_name = name.split(".", 1)[1]
             original = getattr(client, method_name)
 
-            def traced(*args, _name=name, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            def traced(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
                 recorder.called.add(_name)
                 return _original(*args, **kwargs)
 
@@ -55,7 +56,7 @@ class Recorder:
         return client
 
 
-def connect(base_url: str, token: str, spec: Spec, **transport_options) -> tuple:  # type: ignore[no-untyped-def]
+def connect(base_url: str, token: str, spec: Spec, **transport_options: Any) -> tuple:
     session = ValidatingSession(spec)
     transport = HttpTransport(
         ServiceEndpoint(base_url, token, 2, 30), service="under test", session=session, **transport_options
@@ -169,7 +170,7 @@ def _api_classes() -> list:
     return [CrmClient, OrdersClient, BillingClient, TicketingClient, IdentityClient]
 
 
-def test_the_console_client_matches_the_consoles_spec(sqlite_backend: BackendServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_console_client_matches_the_consoles_spec(sqlite_backend: BackendServer, tmp_path: Path) -> None:
     console_server = start_console(sqlite_backend, tmp_path)
     try:
         import requests

@@ -112,6 +112,10 @@ class WebChatCustomer:
         self.client.emit("session_request", {"session_id": session_id})
         self.session_id = confirmed.get(timeout=15)
         self.sender = self.session_id.split(".")[0]
+        # A new chat opens with the bot's greeting; a resumed one (a reload) does not.
+        self.greeting = (
+            self.received.get(timeout=15).get("text", "") if self.session_id != session_id else None
+        )
 
     def send(self, text: str, session_id: Optional[str] = None) -> None:
         self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session_id})
@@ -130,3 +134,20 @@ class WebChatCustomer:
     def say_text(self, text: str) -> str:
         self.send(text)
         return "\n".join(self.replies())
+
+
+def active_form(stack: Stack, sender: str) -> Optional[str]:
+    """The form the conversation is in (None outside forms)."""
+    return (tracker(stack, sender).get("active_loop") or {}).get("name")
+
+
+def parse(stack: Stack, text: str) -> Dict:
+    """What the served model makes of a message (Rasa's /model/parse)."""
+    answer = requests.post(
+        f"{stack.config.rasa_url}/model/parse",
+        params={"token": stack.config.rasa_api_token},
+        json={"text": text},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return answer.json()

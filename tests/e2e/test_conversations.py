@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.e2e.helpers import Customer, admin_headers, backend_get, latest_code, tracker
+from tests.e2e.helpers import Customer, active_form, admin_headers, backend_get, latest_code, tracker
 from tests.support import Factory
 from tools.stack import Stack
 
@@ -37,15 +37,21 @@ def test_refund_creates_a_refund_row_in_billing(stack: Stack, stack_people: Fact
     order_id = person.order_ids[0]
     customer = Customer(stack)
     customer.say_text(f"I want a refund for order {order_id}")
-    assert "how much" in customer.say_text(f"my email is {person.email}").lower()
-    asked = customer.say_text("15.50")
+    asked = customer.say_text(f"my email is {person.email}")
     assert f"6-digit code to {person.email[0]}***@example.org" in asked, asked
-    assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 0  # nothing before verification
-    answer = customer.say_text(latest_code(stack, person.email))
-    assert "you're verified" in answer and "I've created refund #" in answer, answer
+    amount_question = customer.say_text(latest_code(stack, person.email))
+    # Verified first: only the owner sees the order total and what can still be refunded.
+    assert "you're verified" in amount_question and "came to 59.90 USD" in amount_question, amount_question
+    assert "reason for the refund" in customer.say_text("15.50")
+    confirm = customer.say_text("it arrived scratched")
+    assert "refund 15.50 USD of the 59.90 USD" in confirm and "it arrived scratched" in confirm, confirm
+    assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 0  # nothing before the yes
+    answer = customer.say_text("yes")
+    assert "I've created refund #" in answer, answer
     refund_id = int(answer.split("refund #")[1].split()[0])
     refund = backend_get(stack, f"/v1/refunds/{refund_id}")
     assert refund["order_id"] == order_id and refund["amount"] == "15.50" and refund["status"] == "pending"
+    assert refund["reason"] == "it arrived scratched"
     assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 1
 
 
@@ -55,11 +61,12 @@ def test_ineligible_refund_gets_the_policy_reason_and_no_row(stack: Stack, stack
     customer = Customer(stack)
     customer.say_text(f"i need my money back for order {order_id}")
     customer.say_text(person.email)
-    customer.say_text("full")
     answer = customer.say_text(latest_code(stack, person.email))
-    assert "within 30 days of delivery" in answer
+    # Refused right after the code, with the reason and the policy, before any amount is asked.
+    assert "within 30 days of delivery" in answer and "How much" not in answer, answer
     assert "https://shop.example.com/help/refund-policy" in answer
     assert backend_get(stack, "/v1/refunds", order_id=order_id)["total"] == 0
+    assert active_form(stack, customer.sender) is None
 
 
 def test_password_reset_goes_to_the_email_on_file_and_reveals_nothing(stack: Stack) -> None:
@@ -159,6 +166,11 @@ def low_confidence_messages(stack: Stack, count: int) -> List[str]:
         "money back or cancel",
         "can you check the thing from before",
         "the one i mentioned",
+        "the money thing",
+        "my account order",
+        "stuff",
+        "that thing with the stuff",
+        "about the other matter",
     ]
     unsure = []
     for text in candidates:

@@ -14,6 +14,7 @@ import sys
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.socketio import GuardedSocketIOInput
 from common.settings import channel_settings
@@ -29,7 +30,7 @@ def build(port: int) -> Sanic:
     app.blueprint(channel.blueprint(echo), url_prefix="/webhooks/socketio")
 
     @app.post("/push/<sender_id>")
-    async def push(request: Request, sender_id: str):  # type: ignore[no-untyped-def]
+    async def push(request: Request, sender_id: str) -> HTTPResponse:
         await channel.get_output_channel().send_text_message(sender_id, request.json["text"], agent="Alice")
         return response.json({"pushed": True})
 

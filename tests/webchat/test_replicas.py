@@ -99,6 +99,9 @@ class Customer:
         self.client.emit("session_request", {"session_id": session_id})
         self.session_id = self.confirmed.get(timeout=10)
         self.sender_id = self.session_id.split(".")[0]
+        # A new chat opens with the greeting (a resumed or refused one does not): read it first.
+        new_chat = self.session_id != session_id and not self.session_id.startswith("refused:")
+        self.greeting = self.next_message() if new_chat else None
 
     def say(self, text: str) -> None:
         self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
