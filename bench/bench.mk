@@ -1,5 +1,5 @@
 # Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
-.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse
+.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving
 
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
@@ -29,3 +29,7 @@ bench-abuse: $(STAMP) $(MODEL_STAMP)
 # NLU parse latency, served model vs a baseline model in the same run (BASELINE=models/<older>.tar.gz).
 bench-parse: $(STAMP) $(MODEL_STAMP)
 	$(PY) -m bench.parse --baseline $(BASELINE)
+
+# Only the serving part of `make bench`: Frontdesk vs a bare rasa init bot, same load, same run.
+bench-serving: $(STAMP) $(MODEL_STAMP) bench-model
+	$(PY) -m bench.run serving

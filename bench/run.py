@@ -2,6 +2,7 @@
 
 python -m bench.run bench   # training cold/warm, project NLU (default vs ours), serving (under 30 min)
 python -m bench.run nlu     # Banking77: rasa init default vs ours (long)
+python -m bench.run serving # only the serving part of `bench` (about 8 minutes)
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def bench() -> List[Dict]:
         "often the FallbackClassifier fired; oos_taken_as_intent: out_of_scope examples whose final intent "
         "(after fallback) is a real intent, _raw: before fallback. Train time includes Rasa start-up."
     )
+    return sections + serving_sections()
+
+
+def serving_sections() -> List[Dict]:
+    """The full stack over REST against a bare `rasa init` bot under the same load, in the same run."""
+    sections: List[Dict] = []
     print("serving: full stack vs bare rasa init bot", flush=True)
     served = serving.run()
     sections.append(
@@ -121,8 +128,12 @@ def bench_nlu(args: List[str]) -> List[Dict]:
 def main(argv: List[str]) -> int:
     which = argv[0] if argv else "bench"
     start = time.monotonic()
-    sections = bench() if which == "bench" else bench_nlu(argv[1:])
-    name = "bench" if which == "bench" else "bench-nlu"
+    if which == "serving":
+        sections, name = serving_sections(), "bench-serving"
+    elif which == "bench":
+        sections, name = bench(), "bench"
+    else:
+        sections, name = bench_nlu(argv[1:]), "bench-nlu"
     sections[0]["intro"] = f"Whole run: {time.monotonic() - start:.0f} s wall."
     extra = f' BENCH_NLU_ARGS="{" ".join(argv[1:])}"' if argv[1:] else ""
     path = write_results(name, sections, f"make {name}{extra}")

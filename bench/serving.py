@@ -24,20 +24,20 @@ from tools.stack import Stack, StackConfig, free_port, latest_model
 
 Script = List[Tuple[str, Sequence[str]]]  # (message, substrings of which one must be in the reply)
 # Refunds need a one-time code and the backend issues 3 codes per email per 15 minutes, so refund
-# conversations are driven up to the code step (order lookup, eligibility and the code request all hit
-# the backend); a code or the rate-limit answer both count as expected.
+# conversations are driven up to the code step (the code request hits the backend); a code or the
+# rate-limit answer both count as expected. A plain "no" then ends the form.
 FRONTDESK: List[Script] = [
     [("where is my order 10042?", ["email"]), ("jane@example.com", ["Order 10042 was delivered"])],
     [("where is order 10043", ["email"]), ("my email is jane@example.com", ["10043"])],
     [
         ("I want a refund for order 10042", ["email"]),
-        ("jane@example.com", ["how much"]),
-        ("1.00", ["code"]),
+        ("jane@example.com", ["code", "too many codes"]),
+        ("no", ["stopped"]),
     ],
     [
         ("i need my money back for order 10046", ["email"]),
-        ("jane@example.com", ["how much", "full"]),
-        ("full", ["code", "within 30 days of delivery"]),
+        ("jane@example.com", ["code", "too many codes"]),
+        ("never mind", ["stopped"]),
     ],
 ]
 BARE: List[Script] = [
