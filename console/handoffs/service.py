@@ -369,15 +369,9 @@ def _copy_live_chat(ticket: Ticket, tracker: Dict[str, Any], *, backend: Backend
 def _welcomed_back(tracker: Dict[str, Any]) -> bool:
     """Whether the bot already said it is back since the conversation was last resumed."""
     events = tracker.get("events", [])
-    resumed = max(
-        (index for index, event in enumerate(events) if event.get("event") == "resume"), default=None
-    )
-    if resumed is None:
-        return False
-    return any(
-        event.get("event") == "action" and event.get("name") == ACTION_HANDOFF_RESOLVED
-        for event in events[resumed:]
-    )
+    resumed = [index for index, event in enumerate(events) if event.get("event") == "resume"]
+    since = events[resumed[-1] :] if resumed else []
+    return any(e.get("event") == "action" and e.get("name") == ACTION_HANDOFF_RESOLVED for e in since)
 
 
 def resolve(ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient) -> TicketSummary:
