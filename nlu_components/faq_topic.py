@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
 from nlu_components.features import SentenceFeatures
+from nlu_components.persistence import load_state, save_state
 
 FAQ_INTENT = "faq"
 TOPIC_ENTITY = "faq_topic"
@@ -105,10 +106,9 @@ class FaqTopicClassifier(GraphComponent, EntityExtractorMixin):
         return messages
 
     def persist(self) -> None:
-        import skops.io as sio
-
-        with self.storage.write_to(self.resource) as directory:
-            sio.dump({"clf": self.clf, "idf": self.features.idf}, directory / "faq_topic.skops")
+        save_state(
+            self.storage, self.resource, "faq_topic.skops", {"clf": self.clf, "idf": self.features.idf}
+        )
 
     @classmethod
     def load(
@@ -119,14 +119,9 @@ class FaqTopicClassifier(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> FaqTopicClassifier:
-        import skops.io as sio
-
         component = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / "faq_topic.skops"
-                state = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-        except ValueError:
+        state = load_state(model_storage, resource, "faq_topic.skops")
+        if state is None:
             return component
         component.clf = state["clf"]
         component.features = SentenceFeatures(component.config["dense_weight"], state["idf"])

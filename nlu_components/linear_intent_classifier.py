@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from nlu_components.features import SentenceFeatures
+from nlu_components.persistence import load_state, save_state
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -98,10 +99,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def persist(self) -> None:
-        import skops.io as sio
-
-        with self.storage.write_to(self.resource) as directory:
-            sio.dump({"clf": self.clf, "idf": self.features.idf}, directory / "linear.skops")
+        save_state(self.storage, self.resource, "linear.skops", {"clf": self.clf, "idf": self.features.idf})
 
     @classmethod
     def load(
@@ -112,15 +110,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LinearIntentClassifier:
-        import skops.io as sio
-
         component = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / "linear.skops"
-                state = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-        except ValueError:
-            return component  # not trained (no intent examples)
+        state = load_state(model_storage, resource, "linear.skops")
+        if state is None:
+            return component
         component.clf = state["clf"]
         component.features = SentenceFeatures(component.config["dense_weight"], state["idf"])
         return component
