@@ -28,7 +28,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from common.paths import REPO_ROOT, banking77_dir
 from tools.check_nlu_data import load_dir
@@ -172,7 +172,8 @@ def banking77_examples() -> List[Tuple[str, str]]:
         ]
 
 
-async def predict(model: Path, texts: List[str]) -> List[str]:
+async def parse_all(model: Path, texts: List[str]) -> List[Dict[str, Any]]:
+    """What the model makes of each text (Rasa's parse result), one at a time as the server does."""
     import logging
 
     import structlog
@@ -181,11 +182,13 @@ async def predict(model: Path, texts: List[str]) -> List[str]:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     logging.getLogger("rasa").setLevel(logging.WARNING)
     agent = Agent.load(str(model))
-    predicted = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        predicted.append((parsed.get("intent") or {}).get("name") or FALLBACK)
-    return predicted
+    return [await agent.parse_message(text) for text in texts]
+
+
+async def predict(model: Path, texts: List[str]) -> List[str]:
+    """The final intent of each text, fallbacks and the guard included."""
+    parsed = await parse_all(model, texts)
+    return [str((p.get("intent") or {}).get("name") or FALLBACK) for p in parsed]
 
 
 def failures(score: SetScore, gate: Gate) -> List[str]:

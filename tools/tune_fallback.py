@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from tools.check_nlu_data import load_dir
-from tools.nlu_eval import OFF_TOPIC, SENSITIVE_FLOWS, SETS
+from tools.nlu_eval import OFF_TOPIC, SENSITIVE_FLOWS, SETS, parse_all
 from tools.stack import REPO_ROOT, latest_model
 
 THRESHOLDS = [0.2, 0.3, 0.4, 0.5]
@@ -35,17 +35,8 @@ Ranking = List[Tuple[str, float]]
 
 async def raw_rankings(model: Path, texts: List[str]) -> List[Ranking]:
     """Intent rankings before the FallbackClassifier's and the guard's verdicts (nlu_fallback removed)."""
-    import logging
-
-    import structlog
-    from rasa.core.agent import Agent
-
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    logging.getLogger("rasa").setLevel(logging.WARNING)
-    agent = Agent.load(str(model))
     rankings = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
+    for parsed in await parse_all(model, texts):
         ranking = [(item["name"], item["confidence"]) for item in parsed.get("intent_ranking", [])]
         rankings.append([item for item in ranking if item[0] != "nlu_fallback"])
     return rankings
