@@ -323,6 +323,54 @@ def channel_settings() -> ChannelSettings:
     )
 
 
+# --- Slack and Telegram (channels/slack.py, channels/telegram.py) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """One messaging platform: off unless its secrets are set; both secrets or neither."""
+
+    enabled: bool
+    # Slack: the bot token (xoxb-...); Telegram: the token BotFather gave.
+    bot_token: str
+    # Slack: the app's signing secret; Telegram: the secret_token given to setWebhook.
+    webhook_secret: str
+    # The platform's API, so tests and air-gapped runs can point it at a local peer.
+    api_url: str
+    # Deliveries already handled (retries, re-deliveries) and long button payloads, shared by the replicas:
+    # redis://... in production; unset keeps them in this process.
+    state_url: Optional[str]
+    # Seconds a request's timestamp may differ from ours (Slack signs it; older requests are replays).
+    replay_window_seconds: int = 300
+
+
+def platform_settings(prefix: str, token: str, secret_name: str, api_url: str) -> PlatformSettings:
+    """PREFIX_<token> and PREFIX_<secret_name> from the environment, refused in production when unsafe."""
+    bot_token = optional_secret(f"{prefix}_{token}")
+    webhook_secret = optional_secret(f"{prefix}_{secret_name}")
+    if (bot_token is None) != (webhook_secret is None):
+        raise ConfigurationError(
+            f"{prefix}_{token} and {prefix}_{secret_name} go together: set both to turn the channel on, "
+            "or neither to leave it off."
+        )
+    return PlatformSettings(
+        enabled=bot_token is not None,
+        bot_token=bot_token or "",
+        webhook_secret=webhook_secret or "",
+        api_url=url(f"{prefix}_API_URL", api_url),
+        state_url=os.environ.get("CHANNEL_STATE_REDIS_URL") or None,
+        replay_window_seconds=integer(f"{prefix}_REPLAY_WINDOW_SECONDS", 300),
+    )
+
+
+def slack_settings() -> PlatformSettings:
+    return platform_settings("SLACK", "BOT_TOKEN", "SIGNING_SECRET", "https://slack.com/api")
+
+
+def telegram_settings() -> PlatformSettings:
+    return platform_settings("TELEGRAM", "BOT_TOKEN", "SECRET_TOKEN", "https://api.telegram.org")
+
+
 # --- the web chat page ----------------------------------------------------------------------------------
 
 
