@@ -25,6 +25,7 @@ from common.texts import MessageTemplates, Texts
 from common.vocabulary import ACTION_HANDOFF_RESOLVED, ACTION_LISTEN, HANDOFF_TICKET_SLOT
 from console.agents import service as agents
 from console.agents.models import Agent
+from console.handoffs.channels import channel_of
 from console.handoffs.shapes import (
     AgentOnline,
     Availability,
@@ -188,10 +189,11 @@ def conversation_view(
     ticket = backend.ticketing.ticket(ticket_id)
     summary = dict(ticket.details.get("summary") or {})
     summary.setdefault("verification", {"verified": False, "contact": None})
-    transcript = _ticket_messages(ticket)
+    transcript, channel = _ticket_messages(ticket), None
     if ticket.conversation_id:
         try:
-            transcript = conversation_messages(rasa.tracker(ticket.conversation_id))
+            tracker = rasa.tracker(ticket.conversation_id)
+            transcript, channel = conversation_messages(tracker), channel_of(tracker)
         except (ServiceRefused, ServiceUnavailable) as exc:  # the ticket's copy is still worth showing
             logger.warning("transcript from the ticket only: %s", exc)
     agent_list = [
@@ -207,6 +209,7 @@ def conversation_view(
         "ticket": ticket_summary(ticket),
         "summary": summary,
         "transcript": transcript,
+        "channel": channel,
         **customer_context(ticket, backend=backend),
         "agents": agent_list,
     }

@@ -51,8 +51,14 @@ class AgentOnline(TypedDict):
     online: bool
 
 
+class ChannelInfo(TypedDict):
+    name: str  # socketio (web chat), rest, slack, telegram
+    identity: Optional[str]  # what the platform says (e.g. slack:<team>:<user>), never a verified identity
+
+
 class ConversationView(CustomerContext):
     ticket: TicketSummary
+    channel: Optional[ChannelInfo]
     summary: Dict[str, Any]
     transcript: List[ChatMessage]
     agents: List[AgentOnline]

@@ -58,9 +58,20 @@ export function renderHeader(conv) {
     metaItem("Created", timeElement(created, formatDateTime(created))),
     metaItem("Customer email", ticket.customer_email
       ? [ticket.customer_email, unverifiedMark(ticket, "email-unverified")]
-      : el("span", { class: "muted" }, "none")));
+      : el("span", { class: "muted" }, "none")),
+    metaItem("Channel", channelLabel(conv.data.channel)));
 
   renderActions(conv);
+}
+
+const CHANNEL_NAMES = { socketio: "Web chat", rest: "REST", slack: "Slack", telegram: "Telegram" };
+
+// Where the customer is (agent replies go there) and who the platform says they are: never a verified identity.
+function channelLabel(channel) {
+  if (!channel || !channel.name) return el("span", { testid: "channel", class: "muted" }, "unknown");
+  const name = CHANNEL_NAMES[channel.name] || channel.name;
+  return el("span", { testid: "channel", data: { channel: channel.name } }, name,
+    channel.identity ? el("span", { class: "small muted" }, ` (${channel.identity}, not verified)`) : null);
 }
 
 function metaItem(label, value) {
