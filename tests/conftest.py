@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from common.database import make_engine
 from tests import attacks
+from tests.peers.processes import PlatformPeers
 from tests.support import BackendServer, Factory, postgres_schema, start_backend, stop_backend
 from tools.stack import REPO_ROOT, Stack, StackConfig
 
@@ -52,8 +53,17 @@ def factory(backend_server: BackendServer) -> Factory:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One real stack for every end-to-end and attack test: backend, action server, Rasa, console, web chat.
+def platform_peers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformPeers]:
+    """Local Slack and Telegram (tests/peers/): the stack's Slack and Telegram channels talk to them."""
+    peers = PlatformPeers.start(tmp_path_factory.mktemp("peers"))
+    yield peers
+    peers.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, platform_peers: PlatformPeers) -> Iterator[Stack]:
+    """One real stack for every end-to-end and attack test: backend, action server, Rasa, console, web chat,
+    with its Slack and Telegram channels pointed at the local peers.
 
     It trusts X-Real-IP as it would behind our nginx, so each test customer can come from an address of
     its own (tests/e2e/helpers.py), as real customers do, and per-address limits are tested where meant.
@@ -68,10 +78,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "BACKEND_CONNECT_TIMEOUT": "1",
                 "FRONTDESK_TRUST_PROXY": "true",
                 "CONSOLE_AVAILABILITY_CACHE_SECONDS": "0",
+                **platform_peers.env,
             },
         )
     )
     running.start(timeout=300)
+    platform_peers.connect(running.config.rasa_url, running.env())
     yield running
     running.stop()
 
