@@ -115,7 +115,7 @@ class GuardedSlackInput(InputChannel):
         assert self.client is not None
         return UserMessage(
             text,
-            SlackOutput(self.client),
+            SlackOutput(self.client, raise_failures=False),
             sender_id(team, channel, user),
             input_channel=CHANNEL,
             metadata=ChannelContext(CHANNEL, f"slack:{team}:{user}").stamp(None),

@@ -72,12 +72,21 @@ class SlackOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, raise_failures: bool = True) -> None:
         super().__init__()
         self.client = client
+        # Answering a customer's message, a refused post must not lose the turn (Rasa would not save the
+        # tracker, though actions already ran): it is logged. A push from the console raises, so the
+        # console knows the reply did not arrive and keeps it on the ticket.
+        self.raise_failures = raise_failures
 
     async def _post(self, recipient_id: str, **fields: Any) -> None:
-        await self.client.chat_postMessage(channel=slack_channel_of(recipient_id), **fields)
+        try:
+            await self.client.chat_postMessage(channel=slack_channel_of(recipient_id), **fields)
+        except Exception as exc:
+            if self.raise_failures:
+                raise
+            logger.error("Slack did not take a message for %s: %s", recipient_id, exc)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in parts(text, SLACK_SECTION_MAX_CHARACTERS):

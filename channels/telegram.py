@@ -69,7 +69,7 @@ class GuardedTelegramInput(InputChannel):
         assert self.bot is not None
         return UserMessage(
             text,
-            TelegramOutput(self.bot, self.state),
+            TelegramOutput(self.bot, self.state, raise_failures=False),
             sender_id(chat_id),
             input_channel=CHANNEL,
             metadata=ChannelContext(CHANNEL, f"telegram:{user_id}").stamp(None),

@@ -13,6 +13,7 @@ intents, rasa #10666) never arrive.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from typing import Any, Dict, List, Optional
 
@@ -23,6 +24,8 @@ from rasa.core.channels.channel import OutputChannel
 
 from channels.markup import TELEGRAM_MAX_CHARACTERS, parts, telegram_markdown_v2
 from common.dedup import ChannelState
+
+logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SENDER = re.compile(r"tg-(-?[0-9]{1,20})")
@@ -70,19 +73,26 @@ class TelegramOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, bot: Bot, state: ChannelState) -> None:
+    def __init__(self, bot: Bot, state: ChannelState, *, raise_failures: bool = True) -> None:
         super().__init__()
         self.bot = bot
         self.state = state
+        # As in SlackOutput: logged while answering the customer (the turn is kept), raised for pushes.
+        self.raise_failures = raise_failures
 
     async def _send(self, recipient_id: str, text: str, **fields: Any) -> None:
-        await self.bot.send_message(
-            chat_of(recipient_id),
-            telegram_markdown_v2(text),
-            parse_mode="MarkdownV2",
-            disable_web_page_preview=True,
-            **fields,
-        )
+        try:
+            await self.bot.send_message(
+                chat_of(recipient_id),
+                telegram_markdown_v2(text),
+                parse_mode="MarkdownV2",
+                disable_web_page_preview=True,
+                **fields,
+            )
+        except Exception as exc:
+            if self.raise_failures:
+                raise
+            logger.error("Telegram did not take a message for %s: %s", recipient_id, exc)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in parts(text, TELEGRAM_MAX_CHARACTERS):
