@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests import attacks
-from tests.e2e.helpers import backend_get, latest_code, tracker
+from tests.e2e.helpers import active_form, backend_get, latest_code, tracker
 from tests.e2e.platforms import PlatformCustomer, SlackCustomer, TelegramCustomer, peer_calls, user_events
 from tests.peers.processes import PlatformPeers
 from tests.support import Factory
@@ -43,7 +43,8 @@ def platform_of(customer: PlatformCustomer) -> str:
 
 
 def refused_calls(peers: PlatformPeers, platform: str) -> List[Dict]:
-    return [call for call in peer_calls(peers, platform) if not call["ok"]]
+    """Calls the peer refused, except failures a test injected on purpose."""
+    return [call for call in peer_calls(peers, platform) if not call["ok"] and not call.get("injected")]
 
 
 def test_order_status_over_the_platform(
@@ -98,13 +99,14 @@ def test_a_verified_refund_survives_retries_replays_and_forgeries(
             customer.control("retry", delivery=first["delivery"], retry_num=2, reason="http_error"),
             customer.control("replay", delivery=first["delivery"]),  # within the window: a duplicate
         ]
-        assert all(r["headers"].get("X-Slack-No-Retry") == "1" for r in repeats[:2]), repeats
     else:
         repeats = [customer.control("redeliver", update_id=first["update_id"]) for _ in range(3)]
     assert [r["status"] for r in repeats] == [200, 200, 200], repeats
     # The reason question was asked once: the repeats never became answers (they would be taken as the reason).
     assert "reason for the refund" in customer.quiet_replies(1.5)
     assert user_events(tracker(stack, customer.sender)) == users_before + 1
+    if isinstance(customer, SlackCustomer):  # and Slack is told not to try again
+        assert all(r["headers"].get("X-Slack-No-Retry") == "1" for r in repeats[:2]), repeats
     attacks.record(f"{platform}_duplicate_delivery", attempts=len(repeats), duplicates=0)
 
     confirm = customer.say_text(MARKUP_REASON)
@@ -161,6 +163,21 @@ def test_over_long_messages_are_refused_before_nlu(new_customer: Callable, stack
     assert answer["status"] == 200
     assert "too long" in customer.quiet_replies(2.0).lower()
     assert user_events(tracker(stack, customer.sender)) == 0  # refused before NLU: nothing recorded
+
+
+def test_a_failing_platform_api_loses_neither_the_turn_nor_the_next_message(
+    new_customer: Callable, stack: Stack
+) -> None:
+    customer = new_customer()
+    slack = isinstance(customer, SlackCustomer)
+    customer.control("fail", method="chat.postMessage" if slack else "sendMessage", times=1)
+    answer = customer.deliver("where is my order 10042?")
+    assert answer["status"] == 200, answer  # acknowledged at once, whatever happens next
+    customer.wait_for_turn(0)  # the turn is kept although its reply was refused (rate limited)
+    assert active_form(stack, customer.sender) == "order_status_form"
+    assert customer.new_text() == ""
+    assert "Order 10042 was delivered on" in customer.say_text("jane@example.com")
+    attacks.record(f"{platform_of(customer)}_platform_api_failure", attempts=1, lost_handoffs=0)
 
 
 def console_session(stack: Stack) -> requests.Session:

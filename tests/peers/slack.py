@@ -13,7 +13,7 @@ Web API (https://api.slack.com/web), answered like Slack: HTTP 200 with {"ok": f
 Webhooks (https://api.slack.com/authentication/verifying-requests-from-slack): the bodies are the documented
 examples in tests/fixtures/slack/ with ids and text filled in, signed `v0=HMAC-SHA256(v0:<ts>:<body>)`.
 User text is formatted as Slack clients send it: &, < and > escaped, emails as <mailto:...|...>, links as <...>.
-Control routes for tests, under /_peer/: send, retry, replay, click, messages, calls.
+Control routes for tests, under /_peer/: configure, send, retry, replay, click, fail, messages, calls.
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ class SlackPeer:
         self.channels = set()
         self.deliveries: Dict[str, Dict[str, Any]] = {}
         self.clock = itertools.count(1)
+        self.failures: Dict[str, int] = {}
 
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self.clock):06d}"
@@ -105,6 +106,12 @@ class SlackPeer:
             return self._refuse(method, "not_authed")
         if not hmac.compare_digest(header[7:], self.bot_token):
             return self._refuse(method, "invalid_auth")
+        if self.failures.get(method, 0) > 0:  # a fault the test asked for: Slack's rate limit
+            self.failures[method] -= 1
+            self.calls.record(method, False, "ratelimited", injected=True)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
         if method == "auth.test":
             self.calls.record(method, True)
             return web.json_response(
@@ -290,6 +297,12 @@ class SlackPeer:
         self.webhook_url = spec["webhook_url"]
         return web.json_response({"ok": True})
 
+    async def fail(self, request: web.Request) -> web.Response:
+        """Make the next `times` calls of `method` fail as Slack does under rate limiting (HTTP 429)."""
+        spec = await request.json()
+        self.failures[spec["method"]] = int(spec.get("times", 1))
+        return web.json_response({"ok": True})
+
     async def posted(self, request: web.Request) -> web.Response:
         channel = request.query.get("channel")
         return web.json_response([m for m in self.messages if channel is None or m["channel"] == channel])
@@ -305,6 +318,7 @@ class SlackPeer:
         app.router.add_post("/_peer/retry", self.retry)
         app.router.add_post("/_peer/replay", self.replay)
         app.router.add_post("/_peer/click", self.click)
+        app.router.add_post("/_peer/fail", self.fail)
         app.router.add_get("/_peer/messages", self.posted)
         app.router.add_get("/_peer/calls", self.api_calls)
         app.router.add_get("/health", lambda _: web.json_response({"status": "ok"}))

@@ -12,7 +12,7 @@ Bot API (https://core.telegram.org/bots/api), answered like Telegram: {"ok": tru
   callback_data holds 1-64 bytes: BUTTON_DATA_INVALID); answerCallbackQuery (a query id the peer issued).
 Updates are the documented examples in tests/fixtures/telegram/ with ids and text filled in, POSTed to the
 URL setWebhook registered, with its secret in X-Telegram-Bot-Api-Secret-Token.
-Control routes for tests, under /_peer/: send, redeliver, messages, calls, webhook.
+Control routes for tests, under /_peer/: send, redeliver, fail, messages, state.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ class TelegramPeer:
         self.queries: Dict[str, bool] = {}
         self.update_ids = itertools.count(700_000_000)
         self.message_ids = itertools.count(1)
+        self.failures: Dict[str, int] = {}
 
     def _fail(self, method: str, status: int, description: str) -> web.Response:
         self.calls.record(method, False, description)
@@ -131,6 +132,18 @@ class TelegramPeer:
         if not hmac.compare_digest(request.match_info["token"], self.bot_token):
             return self._fail(method, 401, "Unauthorized")
         args = await arguments(request)
+        if self.failures.get(method.lower(), 0) > 0:  # a fault the test asked for: flood control
+            self.failures[method.lower()] -= 1
+            self.calls.record(method, False, "Too Many Requests: retry after 1", injected=True)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                },
+                status=429,
+            )
         handler = {
             "getme": self._get_me,
             "setwebhook": self._set_webhook,
@@ -318,6 +331,12 @@ class TelegramPeer:
         spec = await request.json()
         return web.json_response(await self._post(self.updates[int(spec["update_id"])], "registered"))
 
+    async def fail(self, request: web.Request) -> web.Response:
+        """Make the next `times` calls of `method` fail as Telegram's flood control does (HTTP 429)."""
+        spec = await request.json()
+        self.failures[str(spec["method"]).lower()] = int(spec.get("times", 1))
+        return web.json_response({"ok": True})
+
     async def sent(self, request: web.Request) -> web.Response:
         chat = request.query.get("chat_id")
         return web.json_response([m for m in self.messages if chat is None or str(m["chat"]["id"]) == chat])
@@ -332,6 +351,7 @@ class TelegramPeer:
         app.router.add_post("/bot{token}/{method}", self.api)
         app.router.add_post("/_peer/send", self.send)
         app.router.add_post("/_peer/redeliver", self.redeliver)
+        app.router.add_post("/_peer/fail", self.fail)
         app.router.add_get("/_peer/messages", self.sent)
         app.router.add_get("/_peer/state", self.state)
         app.router.add_get("/health", lambda _: web.json_response({"status": "ok"}))
