@@ -47,6 +47,12 @@ def handoff_reason(tracker: Tracker) -> str:
     return slots.REASON_USER_REQUESTED
 
 
+def reason_recorded(reason: str) -> List[EventType]:
+    """The reason this handoff used, written into the conversation (the analytics stream reads it there,
+    inferred reasons included), then cleared so the next handoff decides afresh."""
+    return [SlotSet(slots.HANDOFF_REASON, reason), SlotSet(slots.HANDOFF_REASON, None)]
+
+
 def priority_for(reason: str) -> str:
     """Sensitive topics jump the queue; failures on our side come next."""
     if reason in URGENT_REASONS:
@@ -148,11 +154,11 @@ class ActionHandoff(Action):
             ticket.customer_id = None
             await off_loop(handoff_queue.pending_handoffs().put, key, ticket)
             dispatcher.utter_message(response="utter_handoff_queued")
-            return [SlotSet(slots.HANDOFF_REASON, None)]
+            return [*reason_recorded(reason)]
         availability = await off_loop(current_availability, ticket_id)
         tell_what_happens_next(dispatcher, ticket_id, email if verification else None, availability)
         return [
-            SlotSet(slots.HANDOFF_REASON, None),
+            *reason_recorded(reason),
             SlotSet(slots.HANDOFF_TICKET_ID, str(ticket_id)),
             ConversationPaused(),
         ]

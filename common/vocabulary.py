@@ -72,6 +72,8 @@ def sql_in(column: str, enum: Type[Enum]) -> str:
 
 # What the agent console writes into a conversation and the actions read back.
 HANDOFF_TICKET_SLOT = "handoff_ticket_id"
+# Why the conversation went to a person; action_handoff records it for the analytics stream.
+HANDOFF_REASON_SLOT = "handoff_reason"
 ACTION_HANDOFF = "action_handoff"
 ACTION_HANDOFF_RESOLVED = "action_handoff_resolved"
 ACTION_LISTEN = "action_listen"

@@ -1,0 +1,182 @@
+"""Per-conversation facts folded from stored stream events, in time order: the unit every metric counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional
+
+from analytics.events import CSAT_SLOT, FALLBACK_INTENT, SOURCE_CONSOLE, StreamEvent
+from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT, HandoffReason
+
+# Customer messages that say nothing about a need: a chat made only of these is not a bot conversation.
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "stop", "bot_challenge"})
+CONFIRMING_INTENTS = frozenset({"thank"})
+CLARIFYING_RESPONSES = (
+    "utter_ask_rephrase",
+    "utter_dont_know_offer_human",
+    "utter_offer_human_after_failures",
+)
+CLARIFYING_PREFIX = "utter_invalid_"
+UNKNOWN = "unknown"
+
+# Console stream events (console/handoffs/service.py publishes them).
+TICKET_CLAIMED = "ticket_claimed"
+TICKET_TRANSFERRED = "ticket_transferred"
+TICKET_UNASSIGNED = "ticket_unassigned"
+TICKET_RESOLVED = "ticket_resolved"
+AGENT_REPLIED = "agent_replied"
+HANDOFF_RATED = "handoff_rated"
+
+
+@dataclass
+class ConversationFacts:
+    conversation_id: str
+    channel: str = UNKNOWN
+    model_id: str = UNKNOWN
+    intent: str = UNKNOWN
+    language: str = UNKNOWN
+    started_at: Optional[float] = None
+    last_event_at: float = 0.0
+    customer_messages: int = 0
+    fallback_messages: int = 0
+    fallback_texts: List[str] = field(default_factory=list)
+    clarifications: int = 0
+    handed_off: bool = False
+    handoff_reason: Optional[str] = None
+    handoff_at: Optional[float] = None
+    first_bot_response_seconds: Optional[float] = None
+    first_human_response_seconds: Optional[float] = None
+    handle_seconds: Optional[float] = None
+    confirmed: bool = False
+    last_message_understood: bool = True
+    form_open_at_end: bool = False
+    csat: Optional[int] = None
+    handoff_quality: Optional[int] = None
+
+    @property
+    def is_bot_conversation(self) -> bool:
+        return self.intent != UNKNOWN
+
+    def settled(self, as_of: float, settle_seconds: float) -> bool:
+        return as_of - self.last_event_at >= settle_seconds
+
+    @property
+    def abandoned(self) -> bool:
+        return self.form_open_at_end and not self.handed_off
+
+    @property
+    def resolved(self) -> bool:
+        return not self.handed_off and not self.abandoned and self.last_message_understood
+
+
+class _Folder:
+    """Walks one conversation's events in order and fills its facts."""
+
+    def __init__(self, conversation_id: str) -> None:
+        self.facts = ConversationFacts(conversation_id)
+        self.first_customer_at: Optional[float] = None
+        self.pending_reason: Optional[str] = None
+        self.last_intent: Optional[str] = None
+        self.answered_since_customer = False
+        self.assigned_since: Optional[float] = None
+        self.handled = 0.0
+        self.resolved_by_agent = False
+
+    def add(self, event: StreamEvent) -> None:
+        facts = self.facts
+        facts.last_event_at = max(facts.last_event_at, event.occurred_at)
+        if event.source == SOURCE_CONSOLE:
+            self._console(event)
+            return
+        if event.model_id and facts.model_id == UNKNOWN:
+            facts.model_id = event.model_id
+        handler = getattr(self, f"_{event.kind}", None)
+        if handler is not None:
+            handler(event)
+
+    def _user(self, event: StreamEvent) -> None:
+        facts = self.facts
+        facts.customer_messages += 1
+        if facts.started_at is None:
+            facts.started_at = event.occurred_at
+            facts.channel = event.channel or UNKNOWN
+        if self.first_customer_at is None:
+            self.first_customer_at = event.occurred_at
+        intent = event.name or UNKNOWN
+        if facts.intent == UNKNOWN and intent not in SMALL_TALK_INTENTS and intent != UNKNOWN:
+            facts.intent = intent
+        understood = intent != FALLBACK_INTENT
+        facts.last_message_understood = understood
+        if not understood:
+            facts.fallback_messages += 1
+            if event.text:
+                facts.fallback_texts.append(event.text)
+        # Thanks after a bot answer confirms it; thanks to a person (or with nothing answered) does not.
+        facts.confirmed = (
+            intent in CONFIRMING_INTENTS and self.answered_since_customer and not facts.handed_off
+        ) or (facts.confirmed and intent in SMALL_TALK_INTENTS)
+        self.last_intent = intent
+        self.answered_since_customer = False
+
+    def _bot(self, event: StreamEvent) -> None:
+        facts = self.facts
+        if event.agent:
+            return
+        response = event.name or ""
+        if response in CLARIFYING_RESPONSES or response.startswith(CLARIFYING_PREFIX):
+            facts.clarifications += 1
+        if self.first_customer_at is not None and facts.first_bot_response_seconds is None:
+            facts.first_bot_response_seconds = event.occurred_at - self.first_customer_at
+        self.answered_since_customer = True
+
+    def _slot(self, event: StreamEvent) -> None:
+        if event.name == HANDOFF_REASON_SLOT and event.value:
+            self.pending_reason = event.value
+        elif event.name == CSAT_SLOT and event.value and event.value.isdigit():
+            self.facts.csat = int(event.value)
+
+    def _action(self, event: StreamEvent) -> None:
+        facts = self.facts
+        if event.name == ACTION_HANDOFF and not facts.handed_off:
+            facts.handed_off = True
+            facts.handoff_at = event.occurred_at
+            facts.handoff_reason = self.pending_reason or (
+                HandoffReason.SENSITIVE_TOPIC.value
+                if self.last_intent == "sensitive_topic"
+                else HandoffReason.USER_REQUESTED.value
+            )
+
+    def _active_loop(self, event: StreamEvent) -> None:
+        self.facts.form_open_at_end = bool(event.name)
+
+    def _console(self, event: StreamEvent) -> None:
+        facts = self.facts
+        if event.kind in (TICKET_CLAIMED, TICKET_TRANSFERRED):
+            if self.assigned_since is None:
+                self.assigned_since = event.occurred_at
+        elif event.kind in (TICKET_UNASSIGNED, TICKET_RESOLVED):
+            if self.assigned_since is not None:
+                self.handled += event.occurred_at - self.assigned_since
+                self.assigned_since = None
+            if event.kind == TICKET_RESOLVED:
+                facts.handle_seconds = self.handled
+        elif event.kind == AGENT_REPLIED:
+            if facts.handoff_at is not None and facts.first_human_response_seconds is None:
+                facts.first_human_response_seconds = event.occurred_at - facts.handoff_at
+        elif event.kind == HANDOFF_RATED and event.value and event.value.isdigit():
+            facts.handoff_quality = int(event.value)
+
+
+def fold(events: Iterable[StreamEvent]) -> List[ConversationFacts]:
+    """Facts for every conversation the events mention; events may come in any order."""
+    by_conversation: Dict[str, List[StreamEvent]] = defaultdict(list)
+    for event in events:
+        by_conversation[event.conversation_id].append(event)
+    facts = []
+    for conversation_id, items in by_conversation.items():
+        folder = _Folder(conversation_id)
+        for event in sorted(items, key=lambda each: (each.occurred_at, each.source != SOURCE_CONSOLE)):
+            folder.add(event)
+        facts.append(folder.facts)
+    return facts

@@ -1,0 +1,165 @@
+"""What each support metric means: written once here; the README's table is generated from this list
+(`python -m analytics.definitions` prints it, and tests/analytics checks the README carries it).
+
+Shared vocabulary of the definitions:
+- a *bot conversation* is a Rasa conversation with at least one meaningful customer message (anything but
+  greetings, thanks, goodbyes, yes/no, "stop" and "are you a bot?"); greeting-only chats count for nothing;
+- *handed over* means `action_handoff` ran in it (whatever happened to the ticket afterwards);
+- *settled* means nothing happened in it for 24 hours before the moment the metrics are computed: only
+  settled conversations count for outcomes that a return could still change (resolution, abandonment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Tuple
+
+SETTLE_SECONDS = 24 * 3600
+GOOD_RATINGS = (4, 5)
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    key: str
+    name: str
+    formula: str
+    edge_cases: str
+    reference: str
+    # "proportion" (Wilson interval) or "duration" (median and p90, bootstrap intervals).
+    kind: str = "proportion"
+
+
+DEFINITIONS: Tuple[MetricDefinition, ...] = (
+    MetricDefinition(
+        "containment",
+        "Containment (bot-handled)",
+        "bot conversations not handed over / bot conversations",
+        "greeting-only chats excluded; an abandoned chat counts as contained (report abandonment beside it)",
+        "Zendesk bot-handled; industry write-ups (40-60 % RAG, 20-30 % FAQ bots)",
+    ),
+    MetricDefinition(
+        "resolution",
+        "Resolution (confirmed or assumed)",
+        "settled bot conversations resolved / settled bot conversations; resolved = not handed over, not"
+        " abandoned, the last customer message understood, and either the customer thanked the bot"
+        " (confirmed) or did not come back within 24 h (assumed)",
+        "a return within 24 h reopens the window and a handover then undoes it; returns under another"
+        " conversation id are not linked; conversations younger than 24 h are pending, not counted",
+        "Intercom Fin resolution",
+    ),
+    MetricDefinition(
+        "escalation",
+        "Escalation rate",
+        "bot conversations handed over / bot conversations, with the share of each handoff reason",
+        "the reason is the handoff_reason slot when action_handoff ran; a handoff queued while ticketing was"
+        " down still counts",
+        "support-domain notes: escalated / bot conversations",
+    ),
+    MetricDefinition(
+        "first_response_bot",
+        "First response time, bot",
+        "first bot message after the first customer message - that message's time; median and p90",
+        "conversations the bot never answered are left out and counted as unanswered",
+        "Zendesk first reply time (median and p90)",
+        kind="duration",
+    ),
+    MetricDefinition(
+        "first_response_human",
+        "First response time, human",
+        "first agent reply (console) - the handoff; median and p90",
+        "bot replies and the automatic 'agent joined' notice do not stop the clock; handoffs no agent answered"
+        " yet are left out",
+        "Zendesk first reply time: bot replies do not stop the clock",
+        kind="duration",
+    ),
+    MetricDefinition(
+        "handle_time",
+        "Agent handle time",
+        "time a handed-over conversation was open and assigned: from each claim or transfer to the next"
+        " unassign or resolve, summed; median and p90",
+        "only resolved handoffs count; time in the queue between an unassign and the next claim is not handle"
+        " time",
+        "chat handle time: open and assigned to the agent",
+        kind="duration",
+    ),
+    MetricDefinition(
+        "csat_bot",
+        "CSAT, bot-only",
+        "ratings of 4 or 5 / ratings, in conversations not handed over",
+        "skipped ratings excluded; the bot asks for a rating only after a handoff today, so this is empty"
+        " until it asks after bot answers too",
+        "CSAT good / (good + bad); 4-5 good on 1-5",
+    ),
+    MetricDefinition(
+        "csat_human",
+        "CSAT, human-handled",
+        "ratings of 4 or 5 / ratings, in handed-over conversations",
+        "skipped ratings excluded; a rating belongs to the conversation it was given in",
+        "CSAT good / (good + bad); 4-5 good on 1-5",
+    ),
+    MetricDefinition(
+        "fallback_rate",
+        "Fallback rate",
+        "customer messages classified nlu_fallback / customer messages in bot conversations",
+        "counted per message, so a chatty conversation weighs more; messages while paused for a person count",
+        "our definition (no industry standard)",
+    ),
+    MetricDefinition(
+        "repeated_clarifications",
+        "Repeated clarifications",
+        "bot conversations where the bot asked to rephrase or re-asked an invalid answer at least twice"
+        " / bot conversations",
+        "asks: utter_ask_rephrase, utter_dont_know_offer_human, utter_offer_human_after_failures, utter_invalid_*",
+        "our definition (no industry standard)",
+    ),
+    MetricDefinition(
+        "escalation_loops",
+        "Escalation loops",
+        "bot conversations handed over for escalation_loop (3 of the last 8 turns confused, or 3 failed"
+        " answers in a form) / bot conversations",
+        "a loop that ended without a handover (the customer left) shows in abandonment instead",
+        "our definition (no industry standard)",
+    ),
+    MetricDefinition(
+        "abandonment",
+        "Abandonment",
+        "settled bot conversations that ended with a form still waiting for the customer's answer and no"
+        " handover / settled bot conversations",
+        "conversations younger than 24 h are pending; leaving after an answer is not abandonment",
+        "our definition (deflection counts abandonment: report it apart from resolution)",
+    ),
+    MetricDefinition(
+        "handoff_quality",
+        "Handoff quality",
+        "agent context ratings of 4 or 5 / context ratings, given when resolving (1-5, optional note)",
+        "unrated resolutions excluded",
+        "our definition",
+    ),
+    MetricDefinition(
+        "agent_edit_rate",
+        "Agent edit rate of suggestions",
+        "suggestions sent after an edit / suggestions sent",
+        "empty until agent assist exists",
+        "our definition",
+    ),
+)
+
+BY_KEY = {definition.key: definition for definition in DEFINITIONS}
+# Breakdowns every metric supports; language stays "unknown" until messages carry one.
+DIMENSIONS = ("channel", "intent", "model_id", "language")
+
+
+def markdown_table() -> str:
+    """The README's metric table, generated so the README cannot drift from the code."""
+    rows = ["| metric | formula | edge cases | interval | reference |", "|---|---|---|---|---|"]
+    for definition in DEFINITIONS:
+        interval = "Wilson 95 %" if definition.kind == "proportion" else "bootstrap 95 % (median, p90)"
+        rows.append(
+            f"| {definition.name} | {definition.formula} | {definition.edge_cases} | {interval} |"
+            f" {definition.reference} |"
+        )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
