@@ -40,7 +40,7 @@ async def set_webhook(url: str) -> Dict[str, Any]:
         )
         return {"bot": me, "webhook_set": done}
     finally:
-        await bot.close()
+        await bot.session.close()  # Bot.close() is deprecated: it becomes Telegram's own close in v3
 
 
 async def webhook_info() -> Dict[str, Any]:
@@ -50,11 +50,13 @@ async def webhook_info() -> Dict[str, Any]:
         info = await bot.request("getWebhookInfo")
         return info if isinstance(info, dict) else {"result": info}
     finally:
-        await bot.close()
+        await bot.session.close()  # Bot.close() is deprecated: it becomes Telegram's own close in v3
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     set_command = commands.add_parser("set", help="register the webhook URL with the secret token")
     set_command.add_argument("url", help="the public https URL of /webhooks/telegram/webhook")
