@@ -84,7 +84,14 @@ def test_only_the_customer_facing_doors_are_published() -> None:
     assert published == {"nginx", "console", "webchat"}
     site = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
     locations = set(re.findall(r"location\s+(=?\s*\S+)\s*\{", site))
-    assert locations == {"= /webhooks/rest/webhook", "= /webhooks/rest/session", "/socket.io/", "/"}
+    assert locations == {
+        "= /webhooks/rest/webhook",
+        "= /webhooks/rest/session",
+        "= /webhooks/slack/webhook",
+        "= /webhooks/telegram/webhook",
+        "/socket.io/",
+        "/",
+    }
     assert "proxy_set_header X-Real-IP $remote_addr;" in site
     assert "$proxy_add_x_forwarded_for" not in site  # the client's own X-Forwarded-For is never passed on
     catch_all = site.split("location / {", 1)[1].split("}", 1)[0]

@@ -93,6 +93,8 @@ def test_rasas_http_api_is_not_published(proxy: Proxy, stack: Stack) -> None:
         requests.post(f"{proxy.url}/model/parse", params=token, json={"text": "hi"}, timeout=10),
         requests.get(f"{proxy.url}/webhooks/socketio/presence/someone", timeout=10),
         requests.get(f"{proxy.url}/webhooks/rest/", timeout=10),
+        requests.get(f"{proxy.url}/webhooks/slack/", timeout=10),
+        requests.get(f"{proxy.url}/webhooks/telegram/set_webhook", timeout=10),
         requests.get(f"{proxy.url}/conversations/../status", params=token, timeout=10),
     ]
     bypasses = sum(answer.status_code != 404 for answer in attempts)
@@ -105,6 +107,13 @@ def test_rasas_http_api_is_not_published(proxy: Proxy, stack: Stack) -> None:
     )
     assert replies.status_code == 200 and replies.json()
     assert requests.get(f"{proxy.url}/socket.io/?EIO=4&transport=polling", timeout=10).status_code == 200
+
+
+def test_platform_webhooks_pass_the_proxy_and_still_need_the_platforms_signature(proxy: Proxy) -> None:
+    # Published (not 404), and refused by the channels themselves without Slack's or Telegram's signature.
+    slack = requests.post(f"{proxy.url}/webhooks/slack/webhook", json={"type": "event_callback"}, timeout=10)
+    telegram = requests.post(f"{proxy.url}/webhooks/telegram/webhook", json={"update_id": 1}, timeout=10)
+    assert (slack.status_code, telegram.status_code) == (401, 401), (slack.text, telegram.text)
 
 
 def test_the_customer_address_is_the_one_nginx_saw(proxy: Proxy, stack: Stack) -> None:
