@@ -34,6 +34,7 @@ async def claims_by_two_replicas(first: object, second: object, keys: int) -> in
     return sum(count > 1 for count in wins)
 
 
+@pytest.mark.attack
 def test_each_delivery_is_handled_by_one_replica_with_redis() -> None:
     url = redis_url()
     if url is None:
@@ -85,6 +86,7 @@ def test_a_mention_in_a_slack_channel_is_answered_in_that_channel(
     assert all(message["channel"] == customer.channel for message in customer.messages())
 
 
+@pytest.mark.attack
 def test_url_verification_must_be_signed_too(platform_peers: PlatformPeers, stack: Stack) -> None:
     body = {"token": "x", "challenge": "attacker-controlled", "type": "url_verification"}
     answer = requests.post(f"{stack.config.rasa_url}/webhooks/slack/webhook", json=body, timeout=10)

@@ -76,6 +76,7 @@ def attack_confirmation(customer: PlatformCustomer) -> Dict[str, int]:
     return {"attempts": len(statuses), "bypasses": bypasses}
 
 
+@pytest.mark.attack
 def test_a_verified_refund_survives_retries_replays_and_forgeries(
     new_customer: Callable, platform_peers: PlatformPeers, stack: Stack, stack_people: Factory
 ) -> None:
@@ -139,6 +140,7 @@ def test_a_verified_refund_survives_retries_replays_and_forgeries(
     assert refused_calls(platform_peers, platform) == []
 
 
+@pytest.mark.attack
 def test_an_edited_message_is_not_handled_twice(new_customer: Callable, stack: Stack) -> None:
     customer = new_customer()
     assert "email" in customer.say_text("where is my order 10043?").lower()
@@ -165,6 +167,7 @@ def test_over_long_messages_are_refused_before_nlu(new_customer: Callable, stack
     assert user_events(tracker(stack, customer.sender)) == 0  # refused before NLU: nothing recorded
 
 
+@pytest.mark.attack
 def test_a_failing_platform_api_loses_neither_the_turn_nor_the_next_message(
     new_customer: Callable, stack: Stack
 ) -> None:
