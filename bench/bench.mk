@@ -4,9 +4,13 @@
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
 
-# Serving, training and project NLU: 29 minutes measured on 2 cores with another benchmark running.
+# A/B in one run: BASELINE_ENV="NAME=value ..." also starts a Frontdesk stack with that environment (the
+# "before", e.g. FRONTDESK_RASA_PATCHES_OFF=all) and loads it in turns with the others (bench/serving.py).
+SERVING_AB = $(if $(BASELINE_ENV),--baseline-env $(BASELINE_ENV))
+
+# Serving (first: it prints the throughput ratio), training and project NLU: about 30 minutes on 2 cores.
 bench: $(STAMP) $(MODEL_STAMP) bench-model
-	$(PY) -m bench.run bench
+	$(PY) -m bench.run bench $(SERVING_AB)
 
 # Banking77, rasa init default vs ours: the long NLU part (about 25 minutes on 2 cores). The untouched
 # default (DIET 100 epochs) would take hours here (about 2 minutes an epoch), so its epochs are capped at 5
@@ -20,7 +24,7 @@ $(VENV)/bin/py-spy: | $(STAMP)
 	$(PY) -m pip install --quiet -c requirements.txt py-spy==0.4.3
 
 bench-profile: $(STAMP) $(MODEL_STAMP) $(VENV)/bin/py-spy
-	$(PY) -m bench.profile
+	$(PY) -m bench.profile $(PROFILE_ENV)
 
 # Customers chatting while 100 requests/s hit the console's public routes for 30 s (about 2 minutes).
 bench-abuse: $(STAMP) $(MODEL_STAMP)
@@ -32,4 +36,4 @@ bench-parse: $(STAMP) $(MODEL_STAMP)
 
 # Only the serving part of `make bench`: Frontdesk vs a bare rasa init bot, same load, same run.
 bench-serving: $(STAMP) $(MODEL_STAMP) bench-model
-	$(PY) -m bench.run serving
+	$(PY) -m bench.run serving $(SERVING_AB)

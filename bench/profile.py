@@ -1,13 +1,19 @@
 """Where the serving time goes: py-spy samples the Rasa server and the action server under load.
 
-python -m bench.profile   (make bench-profile)  ->  bench/results/profile-latest.md
+python -m bench.profile   (make bench-profile)  ->  bench/results/profile-latest.md, and py-spy's raw
+collapsed stacks in bench/results/profile-<process>-latest.txt (for questions the summary does not answer,
+such as who calls a function).
+python -m bench.profile NAME=value ...   profiles a stack started with that environment (make bench-profile
+PROFILE_ENV="FRONTDESK_RASA_PATCHES_OFF=all": the code before a cut).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -15,7 +21,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from bench.common import RESULTS, VENV_BIN, write_results
-from bench.serving import BENCH_ENV, FRONTDESK, _level, integration_headers
+from bench.serving import BENCH_ENV, FRONTDESK, _level, integration_headers, parse_env
 from tools.stack import REPO_ROOT, Stack, StackConfig, latest_model
 
 SECONDS = 40
@@ -62,10 +68,13 @@ def summarise(raw: Path, top: int = 25) -> List[Dict]:
     return rows
 
 
-def main() -> int:
+def main(argv: List[str]) -> int:
+    extra_env = parse_env(argv)
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         var = Path(tmp)
-        config = StackConfig.isolated(var, model=latest_model(REPO_ROOT / "models"), extra_env=BENCH_ENV)
+        config = StackConfig.isolated(
+            var, model=latest_model(REPO_ROOT / "models"), extra_env={**BENCH_ENV, **extra_env}
+        )
         stack = Stack(config)
         stack.start(timeout=300)
         try:
@@ -107,6 +116,9 @@ def main() -> int:
             driver.join()
         finally:
             stack.stop()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        for name in ("rasa", "actions"):
+            shutil.copy(var / f"{name}.txt", RESULTS / f"profile-{name}-latest.txt")
         sections = [
             {
                 "title": f"{name}: share of samples ({SECONDS} s at 8 concurrent conversations)",
@@ -115,9 +127,10 @@ def main() -> int:
             }
             for name in ("rasa", "actions")
         ]
-    print(write_results("profile", sections, "make bench-profile"), RESULTS)
+    command = "make bench-profile" + (f' PROFILE_ENV="{" ".join(argv)}"' if argv else "")
+    print(write_results("profile", sections, command), RESULTS)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

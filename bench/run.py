@@ -1,8 +1,12 @@
 """Entry points for `make bench` and `make bench-nlu`; each writes bench/results/<name>-*.{md,json}.
 
-python -m bench.run bench   # training cold/warm, project NLU (default vs ours), serving (under 30 min)
+python -m bench.run bench   # serving first, then training cold/warm, project NLU (default vs ours)
 python -m bench.run nlu     # Banking77: rasa init default vs ours (long)
 python -m bench.run serving # only the serving part of `bench` (about 8 minutes)
+python -m bench.run serving --baseline-env FRONTDESK_RASA_PATCHES_OFF=all   # A/B: + a "before" stack
+
+The throughput ratio (Frontdesk msg/s / bare rasa init msg/s, same run) is the headline of every run that
+serves: printed first and the first table of the results file.
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ def nlu_section(title: str, rows: List[Dict], extra: List[str]) -> Dict:
     return {"title": title, "rows": rows, "columns": NLU_COLUMNS + extra}
 
 
-def bench() -> List[Dict]:
-    sections = []
+def bench(baseline_env: Dict[str, str]) -> List[Dict]:
+    # Serving first: its throughput ratio is the headline, printed before the long NLU part starts.
+    sections = serving_sections(baseline_env)
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
         print("training: cold and warm cache", flush=True)
         rows = training.run(Path(logs))
@@ -73,26 +78,27 @@ def bench() -> List[Dict]:
         "often the FallbackClassifier fired; oos_taken_as_intent: out_of_scope examples whose final intent "
         "(after fallback) is a real intent, _raw: before fallback. Train time includes Rasa start-up."
     )
-    return sections + serving_sections()
+    return sections
 
 
-def serving_sections() -> List[Dict]:
-    """The full stack over REST against a bare `rasa init` bot under the same load, in the same run."""
+def serving_sections(baseline_env: Dict[str, str]) -> List[Dict]:
+    """The full stack over REST against a bare `rasa init` bot under the same load, in the same run; the
+    ratio table comes first and is printed as soon as it is known."""
     sections: List[Dict] = []
     print("serving: full stack vs bare rasa init bot", flush=True)
-    served = serving.run()
+    served = serving.run(baseline_env or None)
+    ratio_section = {
+        "title": "Throughput ratio: Frontdesk / bare rasa init bot (same run, same load)",
+        "rows": served["ratios"],
+        "columns": list(served["ratios"][-1].keys()),
+    }
+    print(headline(ratio_section["rows"]), flush=True)
+    sections.append(ratio_section)
     sections.append(
         {
             "title": "Serving over REST (scripted multi-turn conversations)",
             "rows": served["rows"],
             "columns": SERVING_COLUMNS,
-        }
-    )
-    sections.append(
-        {
-            "title": "Frontdesk / bare ratio",
-            "rows": served["ratios"],
-            "columns": list(served["ratios"][0].keys()),
         }
     )
     rss_rows = [{"process": name, "peak_rss_mb": mb} for name, mb in served["rss"].items()]
@@ -110,6 +116,17 @@ def serving_sections() -> List[Dict]:
     return sections
 
 
+def headline(ratios: List[Dict]) -> str:
+    """One line per Frontdesk variant: its throughput ratio to the bare bot at each concurrency level."""
+    lines = []
+    for bot in dict.fromkeys(row["bot"] for row in ratios):
+        levels = ", ".join(
+            f"c={row['concurrent']} {row['throughput ratio']:.2f}" for row in ratios if row["bot"] == bot
+        )
+        lines.append(f"THROUGHPUT RATIO {bot} / bare rasa init: {levels}")
+    return "\n".join(lines)
+
+
 def bench_nlu(args: List[str]) -> List[Dict]:
     """Options: --limit N (training examples per intent), --default-epochs N (cap the default's DIET)."""
     import argparse
@@ -125,18 +142,31 @@ def bench_nlu(args: List[str]) -> List[Dict]:
     return [section]
 
 
+def serving_options(args: List[str]) -> Dict[str, str]:
+    """--baseline-env NAME=value ...: a second Frontdesk stack with that environment, the A/B baseline."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench.run serving")
+    parser.add_argument("--baseline-env", nargs="*", default=[], metavar="NAME=value")
+    return serving.parse_env(parser.parse_args(args).baseline_env)
+
+
 def main(argv: List[str]) -> int:
     which = argv[0] if argv else "bench"
     start = time.monotonic()
     if which == "serving":
-        sections, name = serving_sections(), "bench-serving"
+        sections, name = serving_sections(serving_options(argv[1:])), "bench-serving"
+        extra = f' BASELINE_ENV="{" ".join(argv[2:])}"' if argv[2:] else ""
     elif which == "bench":
-        sections, name = bench(), "bench"
+        sections, name = bench(serving_options(argv[1:])), "bench"
+        extra = f' BASELINE_ENV="{" ".join(argv[2:])}"' if argv[2:] else ""
     else:
         sections, name = bench_nlu(argv[1:]), "bench-nlu"
+        extra = f' BENCH_NLU_ARGS="{" ".join(argv[1:])}"' if argv[1:] else ""
     sections[0]["intro"] = f"Whole run: {time.monotonic() - start:.0f} s wall."
-    extra = f' BENCH_NLU_ARGS="{" ".join(argv[1:])}"' if argv[1:] else ""
     path = write_results(name, sections, f"make {name}{extra}")
+    if which != "nlu":
+        print(headline(sections[0]["rows"]))
     print(f"wrote {path} and {path.with_suffix('.json')} ({time.monotonic() - start:.0f} s)")
     return 0
 

@@ -2,19 +2,25 @@
 
 Scripted multi-turn conversations (order status, refund, ineligible refund) call the real backend.
 Each concurrency level runs a bounded number of conversations; every reply is checked.
+
+A/B: `run(baseline_env=...)` also starts a second Frontdesk stack with that environment (e.g.
+`FRONTDESK_RASA_PATCHES_OFF=all`, the code before a cut) and loads it in turns with the others, so a change
+is measured against its baseline in the same run, never across runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import aiohttp
 import numpy as np
@@ -25,19 +31,20 @@ from tools.stack import Stack, StackConfig, free_port, latest_model
 Script = List[Tuple[str, Sequence[str]]]  # (message, substrings of which one must be in the reply)
 # Refunds need a one-time code and the backend issues 3 codes per email per 15 minutes, so refund
 # conversations are driven up to the code step (the code request hits the backend); a code or the
-# rate-limit answer both count as expected. A plain "no" then ends the form.
+# rate-limit answer both count as expected. A plain "no" then ends the form ("stopped"), or, after the
+# rate-limit answer, which already ended it, gets "Alright. If you need anything else, just ask."
 FRONTDESK: List[Script] = [
     [("where is my order 10042?", ["email"]), ("jane@example.com", ["Order 10042 was delivered"])],
     [("where is order 10043", ["email"]), ("my email is jane@example.com", ["10043"])],
     [
         ("I want a refund for order 10042", ["email"]),
         ("jane@example.com", ["code", "too many codes"]),
-        ("no", ["stopped"]),
+        ("no", ["stopped", "alright"]),
     ],
     [
         ("i need my money back for order 10046", ["email"]),
         ("jane@example.com", ["code", "too many codes"]),
-        ("never mind", ["stopped"]),
+        ("never mind", ["stopped", "alright"]),
     ],
 ]
 BARE: List[Script] = [
@@ -45,6 +52,9 @@ BARE: List[Script] = [
     [("hi", ["Hey"]), ("great", ["Great"]), ("goodbye", ["Bye"])],
 ]
 LEVELS = (1, 8, 32)
+ROUNDS = 3
+FRONTDESK_BOT = "frontdesk"
+BARE_BOT = "bare rasa init"
 # The load comes from one address and one email: budgets meant for attackers would stop it early.
 BENCH_ENV = {"LOOKUP_FAILURES_PER_EMAIL": "100000/hour", "LOOKUP_FAILURES_PER_ADDRESS": "100000/hour"}
 
@@ -91,36 +101,63 @@ async def _level(
     return out
 
 
-def load(
-    base_url: str, scripts: List[Script], bot: str, headers: Optional[Dict[str, str]] = None
-) -> List[Dict]:
-    """Warm up, then 1, 8 and 32 concurrent conversations (at least 3 conversations per client).
+@dataclass
+class Server:
+    """One bot under load: where it listens, what it is sent, and its processes (for peak RSS)."""
 
+    bot: str
+    url: str
+    scripts: List[Script]
+    inputs: str
+    headers: Dict[str, str] = field(default_factory=dict)
+    pids: Dict[str, int] = field(default_factory=dict)
+
+    def level(self, concurrency: int, conversations: int) -> Dict:
+        webhook = f"{self.url}/webhooks/rest/webhook"
+        return asyncio.run(_level(webhook, self.scripts, concurrency, conversations, self.headers))
+
+
+def load(servers: List[Server], rounds: int = ROUNDS) -> List[Dict]:
+    """Warm every server up, then 1, 8 and 32 concurrent conversations (at least 3 per client and round).
+
+    All servers stay up and take turns: each level runs `rounds` times per server, the order rotating
+    every round, so a burst of other work on this shared machine hits every server alike. A row pools
+    its server's rounds (latency percentiles over all messages, msg/s = messages / summed wall time).
     Frontdesk's REST channel only takes senders it signed or an integration's token: the load generator
     is an integration (REST_CHANNEL_TOKEN), so its conversations need no session call first.
     """
-    url = f"{base_url}/webhooks/rest/webhook"
-    asyncio.run(_level(url, scripts, 2, 2 * len(scripts), headers))
+    for server in servers:
+        server.level(2, 2 * len(server.scripts))
     rows = []
     for concurrency in LEVELS:
         conversations = max(3 * concurrency, 12)
-        result = asyncio.run(_level(url, scripts, concurrency, conversations, headers))
-        lat = np.array(result["latencies"]) * 1000
-        rows.append(
-            {
-                "bot": bot,
-                "concurrent": concurrency,
-                "conversations": conversations,
-                "messages": len(lat),
-                "p50_ms": float(np.percentile(lat, 50)),
-                "p95_ms": float(np.percentile(lat, 95)),
-                "p99_ms": float(np.percentile(lat, 99)),
-                "msg_per_s": len(lat) / result["wall"],
-                "unexpected_replies": len(result["unexpected"]),
-                "unexpected_examples": result["unexpected"][:3],
-            }
-        )
-        print(f"  {bot} c={concurrency}: p50 {rows[-1]['p50_ms']:.0f} ms, {rows[-1]['msg_per_s']:.1f} msg/s")
+        pooled: Dict[str, Dict] = {s.bot: {"latencies": [], "unexpected": [], "wall": 0.0} for s in servers}
+        for turn in range(rounds):
+            for server in servers[turn % len(servers) :] + servers[: turn % len(servers)]:
+                result = server.level(concurrency, conversations)
+                for key in ("latencies", "unexpected"):
+                    pooled[server.bot][key] += result[key]
+                pooled[server.bot]["wall"] += result["wall"]
+        for server in servers:
+            result = pooled[server.bot]
+            lat = np.array(result["latencies"]) * 1000
+            rows.append(
+                {
+                    "bot": server.bot,
+                    "concurrent": concurrency,
+                    "conversations": conversations * rounds,
+                    "messages": len(lat),
+                    "p50_ms": float(np.percentile(lat, 50)),
+                    "p95_ms": float(np.percentile(lat, 95)),
+                    "p99_ms": float(np.percentile(lat, 99)),
+                    "msg_per_s": len(lat) / result["wall"],
+                    "unexpected_replies": len(result["unexpected"]),
+                    "unexpected_examples": result["unexpected"][:3],
+                    "inputs": server.inputs,
+                }
+            )
+            row = rows[-1]
+            print(f"  {server.bot} c={concurrency}: p50 {row['p50_ms']:.0f} ms, {row['msg_per_s']:.1f} msg/s")
     return rows
 
 
@@ -140,24 +177,30 @@ def _children(pid: int) -> List[str]:
     return found + [grand for child in found for grand in _children(int(child))]
 
 
-def frontdesk(workdir: Path) -> Tuple[List[Dict], Dict[str, float]]:
-    var = workdir / "stack"
-    config = StackConfig.isolated(var, model=latest_model(REPO_ROOT / "models"), extra_env=BENCH_ENV)
+@contextlib.contextmanager
+def frontdesk(workdir: Path, bot: str, extra_env: Dict[str, str]) -> Iterator[Server]:
+    """The full stack (backend, action server, Rasa, console, web chat) on free ports, with extra_env."""
+    config = StackConfig.isolated(
+        workdir, model=latest_model(REPO_ROOT / "models"), extra_env={**BENCH_ENV, **extra_env}
+    )
     stack = Stack(config)
     stack.start(timeout=300)
     try:
-        rows = load(config.rasa_url, FRONTDESK, "frontdesk", integration_headers(config))
-        rss = {name: peak_rss_mb(process.pid) for name, process in stack.processes.items()}
+        model = config.model.name if config.model else "?"
+        yield Server(
+            bot,
+            config.rasa_url,
+            FRONTDESK,
+            f"model {model}, SQLite tracker store, action server, backend",
+            integration_headers(config),
+            {name: process.pid for name, process in stack.processes.items()},
+        )
     finally:
         stack.stop()
-    for row in rows:
-        row["inputs"] = (
-            f"model {config.model.name if config.model else '?'}, SQLite tracker store, action server, backend"
-        )
-    return rows, rss
 
 
-def bare(workdir: Path) -> Tuple[List[Dict], Dict[str, float], Dict]:
+@contextlib.contextmanager
+def bare(workdir: Path) -> Iterator[Tuple[Server, Dict]]:
     """`rasa init --no-prompt` (which also trains) in a temp dir, then `rasa run` there."""
     project = workdir / "bare"
     project.mkdir()
@@ -175,14 +218,17 @@ def bare(workdir: Path) -> Tuple[List[Dict], Dict[str, float], Dict]:
     )
     try:
         _wait(f"http://127.0.0.1:{port}/webhooks/rest/", process)
-        rows = load(f"http://127.0.0.1:{port}", BARE, "bare rasa init")
-        rss = {"rasa (bare)": peak_rss_mb(process.pid)}
+        server = Server(
+            BARE_BOT,
+            f"http://127.0.0.1:{port}",
+            BARE,
+            "rasa init --no-prompt bot, in-memory tracker store, no action server",
+            pids={"rasa": process.pid},
+        )
+        yield server, {"rasa init --no-prompt (trains)": init}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
-    for row in rows:
-        row["inputs"] = "rasa init --no-prompt bot, in-memory tracker store, no action server"
-    return rows, rss, {"rasa init --no-prompt (trains)": init}
 
 
 def _wait(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
@@ -201,20 +247,60 @@ def _wait(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
     raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
-def run() -> Dict:
-    with tempfile.TemporaryDirectory(prefix="bench-serving-") as tmp:
-        ours, ours_rss = frontdesk(Path(tmp))
-        base, base_rss, init = bare(Path(tmp))
+def parse_env(assignments: Sequence[str]) -> Dict[str, str]:
+    """["NAME=value", ...] -> {"NAME": "value"}; anything else is refused."""
+    parsed = dict(item.split("=", 1) for item in assignments if "=" in item)
+    if len(parsed) != len(assignments):
+        raise SystemExit(f"expected NAME=value assignments, got {' '.join(assignments)!r}")
+    return parsed
+
+
+def ratio_rows(rows: List[Dict], baseline_bot: Optional[str]) -> List[Dict]:
+    """Each Frontdesk variant against the bare bot at each level, throughput first; and, in an A/B run,
+    the change against the baseline variant (same run, same load)."""
+    by_key = {(row["bot"], row["concurrent"]): row for row in rows}
     ratios = []
-    for mine, theirs in zip(ours, base, strict=False):
-        ratios.append(
-            {
-                "concurrent": mine["concurrent"],
-                "p50 ratio": mine["p50_ms"] / theirs["p50_ms"],
-                "p95 ratio": mine["p95_ms"] / theirs["p95_ms"],
-                "throughput ratio": mine["msg_per_s"] / theirs["msg_per_s"],
-                "p95 <= 150 ms": "yes" if mine["p95_ms"] <= 150 else "no",
-                "throughput >= bare": "yes" if mine["msg_per_s"] >= theirs["msg_per_s"] else "no",
-            }
-        )
-    return {"rows": ours + base, "ratios": ratios, "rss": {**ours_rss, **base_rss}, "init": init}
+    for row in rows:
+        if row["bot"] == BARE_BOT:
+            continue
+        bare_row = by_key[(BARE_BOT, row["concurrent"])]
+        ratio = {
+            "bot": row["bot"],
+            "concurrent": row["concurrent"],
+            "throughput ratio": row["msg_per_s"] / bare_row["msg_per_s"],
+            "p95 ratio": row["p95_ms"] / bare_row["p95_ms"],
+            "p50 ratio": row["p50_ms"] / bare_row["p50_ms"],
+            "throughput >= bare": "yes" if row["msg_per_s"] >= bare_row["msg_per_s"] else "no",
+            "p95 <= bare p95": "yes" if row["p95_ms"] <= bare_row["p95_ms"] else "no",
+        }
+        if baseline_bot and row["bot"] != baseline_bot:
+            before = by_key[(baseline_bot, row["concurrent"])]
+            ratio["throughput / baseline"] = row["msg_per_s"] / before["msg_per_s"]
+            ratio["p95 / baseline"] = row["p95_ms"] / before["p95_ms"]
+        ratios.append(ratio)
+    return ratios
+
+
+def run(baseline_env: Optional[Dict[str, str]] = None, rounds: int = ROUNDS) -> Dict:
+    """Frontdesk (and, with baseline_env, a second Frontdesk stack with that environment, the "before" of
+    an A/B comparison) against the bare bot, all up at once and loaded in turns (see `load`)."""
+    baseline_bot = None
+    with tempfile.TemporaryDirectory(prefix="bench-serving-") as tmp, contextlib.ExitStack() as running:
+        servers = []
+        if baseline_env:
+            baseline_bot = (
+                "frontdesk baseline (" + " ".join(f"{k}={v}" for k, v in baseline_env.items()) + ")"
+            )
+            servers.append(
+                running.enter_context(frontdesk(Path(tmp, "baseline"), baseline_bot, baseline_env))
+            )
+        servers.append(running.enter_context(frontdesk(Path(tmp, "frontdesk"), FRONTDESK_BOT, {})))
+        bare_server, init = running.enter_context(bare(Path(tmp)))
+        servers.append(bare_server)
+        rows = load(servers, rounds)
+        rss = {
+            f"{process} ({server.bot})": peak_rss_mb(pid)
+            for server in servers
+            for process, pid in server.pids.items()
+        }
+    return {"rows": rows, "ratios": ratio_rows(rows, baseline_bot), "rss": rss, "init": init}
