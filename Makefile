@@ -16,6 +16,7 @@ export FRONTDESK_ENV := development
 # endpoints.yml reads these; rasa's CLI commands (test, data validate) load it too, so give them a home.
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
+export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
 .PHONY: help run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx webchat-deps eslint

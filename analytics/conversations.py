@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
 from analytics.events import CSAT_SLOT, FALLBACK_INTENT, SOURCE_CONSOLE, StreamEvent
+from common.event_stream import (
+    AGENT_REPLIED,
+    HANDOFF_RATED,
+    TICKET_CLAIMED,
+    TICKET_RESOLVED,
+    TICKET_TRANSFERRED,
+    TICKET_UNASSIGNED,
+)
 from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT, HandoffReason
 
 # Customer messages that say nothing about a need: a chat made only of these is not a bot conversation.
@@ -19,14 +27,6 @@ CLARIFYING_RESPONSES = (
 )
 CLARIFYING_PREFIX = "utter_invalid_"
 UNKNOWN = "unknown"
-
-# Console stream events (console/handoffs/service.py publishes them).
-TICKET_CLAIMED = "ticket_claimed"
-TICKET_TRANSFERRED = "ticket_transferred"
-TICKET_UNASSIGNED = "ticket_unassigned"
-TICKET_RESOLVED = "ticket_resolved"
-AGENT_REPLIED = "agent_replied"
-HANDOFF_RATED = "handoff_rated"
 
 
 @dataclass
@@ -106,7 +106,9 @@ class _Folder:
         intent = event.name or UNKNOWN
         if facts.intent == UNKNOWN and intent not in SMALL_TALK_INTENTS and intent != UNKNOWN:
             facts.intent = intent
-        understood = intent != FALLBACK_INTENT
+        # Inside a form a free-text answer is an answer whatever NLU made of it (a rating of "5", a name):
+        # only messages outside forms can be fallbacks; bad answers show as clarifications instead.
+        understood = intent != FALLBACK_INTENT or facts.form_open_at_end
         facts.last_message_understood = understood
         if not understood:
             facts.fallback_messages += 1

@@ -100,8 +100,9 @@ DEFINITIONS: Tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "fallback_rate",
         "Fallback rate",
-        "customer messages classified nlu_fallback / customer messages in bot conversations",
-        "counted per message, so a chatty conversation weighs more; messages while paused for a person count",
+        "customer messages classified nlu_fallback outside a form / customer messages in bot conversations",
+        "counted per message, so a chatty conversation weighs more; a form's free-text answers (a rating, a"
+        " name) are answers whatever NLU thinks, bad ones count as clarifications; messages to a person count",
         "our definition (no industry standard)",
     ),
     MetricDefinition(

@@ -387,6 +387,29 @@ def webchat_settings() -> WebchatSettings:
     )
 
 
+# --- the analytics stream and store (analytics/, console, backend) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    # Where Rasa's broker, the console and the backend put their events: an SQLite or PostgreSQL URL is
+    # the table Rasa's SQL event broker writes (`events`); amqp://... is RabbitMQ, Rasa's pika broker's queue.
+    stream_url: str
+    queue: str
+    # The consumer's store of metric events (and its read position in an SQL stream).
+    database_url: str
+    poll_seconds: float
+
+
+def analytics_settings() -> AnalyticsSettings:
+    return AnalyticsSettings(
+        stream_url=text("EVENT_STREAM_URL", sqlite_url("events.db")),
+        queue=text("EVENT_STREAM_QUEUE", "rasa_core_events"),
+        database_url=text("ANALYTICS_DATABASE_URL", sqlite_url("analytics.db")),
+        poll_seconds=number("ANALYTICS_POLL_SECONDS", 1),
+    )
+
+
 def run_id() -> Optional[str]:
     """Set by the stack runner for each run; health routes echo it so readiness checks reach this run's
     own processes and never a stale one left on the same port."""

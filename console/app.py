@@ -17,8 +17,9 @@ from clients.http import ServiceRefused, ServiceUnavailable
 from clients.rasa import RasaClient
 from common.database import make_engine, make_session_factory, utcnow
 from common.errors import error_body, install_error_handlers
+from common.event_stream import Publisher
 from common.ratelimit import Limiter
-from common.settings import ConsoleSettings, console_settings, run_id
+from common.settings import ConsoleSettings, analytics_settings, console_settings, run_id
 from common.texts import MessageTemplates, Texts
 from console.agents.throttle import LoginThrottle
 from console.agents.views import router as agents_router
@@ -54,6 +55,8 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     )
     app.state.online_after = lambda now: now - timedelta(seconds=config.agent_online_seconds)
     app.state.run_id = run_id() or uuid.uuid4().hex
+    stream = analytics_settings()
+    app.state.events = Publisher("console", stream.stream_url, stream.queue)
     install_error_handlers(app)
 
     @app.exception_handler(ServiceRefused)

@@ -173,6 +173,11 @@ class Stack:
                 "CONSOLE_DATABASE_URL": env.get(
                     "CONSOLE_DATABASE_URL", f"sqlite:///{config.var_dir}/console.db"
                 ),
+                # One event stream: Rasa's SQL event broker writes the file, the console adds its events,
+                # the analytics consumer reads them into its store.
+                "EVENT_STREAM_DB": str(config.var_dir / "events.db"),
+                "EVENT_STREAM_URL": f"sqlite:///{config.var_dir}/events.db",
+                "ANALYTICS_DATABASE_URL": f"sqlite:///{config.var_dir}/analytics.db",
                 "HANDOFF_QUEUE_DATABASE_URL": env.get(
                     "HANDOFF_QUEUE_DATABASE_URL", f"sqlite:///{config.var_dir}/pending-handoffs.db"
                 ),
@@ -275,6 +280,10 @@ class Stack:
             ),
         )
 
+    def start_analytics(self) -> None:
+        """Run the analytics consumer: the event stream into the metrics store."""
+        self._spawn("analytics", self._python("analytics.consumer"))
+
     @property
     def demo_passwords_file(self) -> Path:
         return self.config.var_dir / "console-demo-agents.txt"
@@ -294,6 +303,7 @@ class Stack:
         self.start_rasa()
         self.start_console()
         self.start_webchat()
+        self.start_analytics()
         self.wait_ready(timeout)
 
     def health_urls(self) -> Dict[str, str]:

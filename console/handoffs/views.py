@@ -7,12 +7,20 @@ from datetime import datetime
 from typing import Optional
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from common.api import id_path
 from common.database import utcnow
 from common.errors import ApiError, too_many
+from common.event_stream import (
+    AGENT_REPLIED,
+    HANDOFF_RATED,
+    TICKET_CLAIMED,
+    TICKET_RESOLVED,
+    TICKET_TRANSFERRED,
+    TICKET_UNASSIGNED,
+)
 from common.fields import Name, Reply
 from console.agents import service as agents
 from console.agents.models import Agent, AgentRead
@@ -31,6 +39,13 @@ class ReplyIn(BaseModel):
 
 class TransferIn(BaseModel):
     to: Name
+
+
+class ResolveIn(BaseModel):
+    """Optional, when resolving: how useful the bot's handover context was (1-5), with a note."""
+
+    context_rating: Optional[int] = Field(None, ge=1, le=5)
+    note: Optional[Reply] = None
 
 
 def _online_after(request: Request) -> datetime:
@@ -108,6 +123,7 @@ def claim(
     state = request.app.state
     ticket = service.claim(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts)
     _audit(request, agent, audit.CLAIM, ticket_id)
+    state.events.emit(TICKET_CLAIMED, ticket["conversation_id"], agent=agent.username)
     return {"ticket": ticket}
 
 
@@ -126,6 +142,9 @@ def reply(
         ticket_id, text, agent=agent, backend=state.backend, rasa=state.rasa, emails=state.emails
     )
     _audit(request, agent, audit.REPLY, ticket_id, delivered)
+    state.events.emit(
+        AGENT_REPLIED, state.backend.ticketing.ticket(ticket_id).conversation_id, agent=agent.username
+    )
     return {"delivered": delivered}
 
 
@@ -148,6 +167,7 @@ def transfer(
         texts=state.texts,
     )
     _audit(request, agent, audit.TRANSFER, ticket_id, f"to {body.to}")
+    state.events.emit(TICKET_TRANSFERRED, ticket["conversation_id"], agent=body.to)
     return {"ticket": ticket}
 
 
@@ -160,16 +180,26 @@ def unassign(
         ticket_id, agent=agent, backend=state.backend, rasa=state.rasa, texts=state.texts
     )
     _audit(request, agent, audit.UNASSIGN, ticket_id)
+    state.events.emit(TICKET_UNASSIGNED, ticket["conversation_id"], agent=agent.username)
     return {"ticket": ticket}
 
 
 @router.post("/tickets/{ticket_id}/resolve")
 def resolve(
-    request: Request, ticket_id: int = id_path("ticket id"), agent: Agent = Depends(current_agent)
+    request: Request,
+    body: Optional[ResolveIn] = None,
+    ticket_id: int = id_path("ticket id"),
+    agent: Agent = Depends(current_agent),
 ) -> dict:
     state = request.app.state
     ticket = service.resolve(ticket_id, agent=agent, backend=state.backend, rasa=state.rasa)
     _audit(request, agent, audit.RESOLVE, ticket_id)
+    conversation_id = ticket["conversation_id"]
+    state.events.emit(TICKET_RESOLVED, conversation_id, agent=agent.username)
+    if body is not None and body.context_rating is not None:
+        state.events.emit(
+            HANDOFF_RATED, conversation_id, agent=agent.username, value=body.context_rating, note=body.note
+        )
     return {"ticket": ticket}
 
 

@@ -65,7 +65,12 @@ def corpus() -> List[Script]:
         # 2 contained, assumed resolved: answered in 4 s, never came back.
         Script("c2").user("check_order_status").bot("utter_order_status", after=4),
         # 3 abandoned: a form asked for the order number, the customer left.
-        Script("c3").user("request_refund").form("refund_form").bot("utter_ask_order_id", after=6),
+        #   Its answer "blah" is an answer to the form, not a fallback, whatever NLU made of it.
+        Script("c3")
+        .user("request_refund")
+        .form("refund_form")
+        .bot("utter_ask_order_id", after=6)
+        .user("nlu_fallback", text="blah"),
         # 4 greeting only: not a bot conversation at all.
         Script("c4").user("greet").bot("utter_greet"),
         # 5 handed over on request from the web chat: agent replies 60 s after the handoff, handles 300 s,
@@ -120,8 +125,8 @@ def test_metrics_equal_the_hand_worked_values() -> None:
     assert metrics.handoff_reasons == {"user_requested": 1, "escalation_loop": 1, "sensitive_topic": 1}
     assert share["escalation_loops"] == (1, 6)
     assert share["repeated_clarifications"] == (1, 6)
-    # Customer messages in bot conversations: c1 2, c2 1, c3 1, c5 1, c6 2, c7 1 = 8; fallbacks 2.
-    assert share["fallback_rate"] == (2, 8)
+    # Customer messages in bot conversations: c1 2, c2 1, c3 2, c5 1, c6 2, c7 1 = 9; fallbacks 2 (c6).
+    assert share["fallback_rate"] == (2, 9)
     assert share["csat_human"] == (1, 2)
     # The bot asks for ratings only after a handoff: no bot-only ratings, an empty estimate.
     assert share["csat_bot"] == (0, 0) and metrics.proportions["csat_bot"].value is None

@@ -1,0 +1,165 @@
+"""The analytics consumer: reads the event stream and writes the analytics store, each event once.
+
+`python -m analytics.consumer` follows the stream until stopped; `--drain` reads what is there and exits.
+
+- SQL stream (local; Rasa's SQL event broker): rows after the stored position, in id order, in batches;
+  events and the new position commit together.
+- RabbitMQ (production; Rasa's pika broker): messages are acknowledged only after their events are
+  committed, so a crash redelivers them; the unique event key makes the redelivery count once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from analytics import models as _models  # noqa: F401 - registers the tables
+from analytics import service
+from analytics.database import Base
+from common.database import make_engine, make_session_factory
+from common.event_stream import RASA_EXCHANGE, broker_events, broker_metadata
+from common.settings import AnalyticsSettings, analytics_settings
+
+logger = logging.getLogger("analytics.consumer")
+BATCH = 500
+# How long --drain waits for one more RabbitMQ message before it calls the queue empty.
+AMQP_IDLE_SECONDS = 2.0
+
+
+def open_store(database_url: str) -> sessionmaker:
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    return make_session_factory(engine)
+
+
+def _decode(data: Any) -> Optional[Dict[str, Any]]:
+    try:
+        event = json.loads(data)
+    except (TypeError, ValueError):
+        return None
+    return event if isinstance(event, dict) else None
+
+
+class SqlStreamConsumer:
+    """Reads the broker table by id after the stored position."""
+
+    def __init__(self, stream_url: str, sessions: sessionmaker) -> None:
+        self.stream_url = stream_url
+        self.stream: Engine = make_engine(stream_url)
+        broker_metadata.create_all(self.stream)
+        self.sessions = sessions
+
+    def step(self) -> int:
+        """One batch: how many rows were read (0 when caught up)."""
+        with self.sessions() as db_session:
+            after = service.position(self.stream_url, db_session=db_session)
+            with self.stream.connect() as connection:
+                rows = connection.execute(
+                    select(broker_events.c.id, broker_events.c.data)
+                    .where(broker_events.c.id > after)
+                    .order_by(broker_events.c.id)
+                    .limit(BATCH)
+                ).all()
+            if not rows:
+                return 0
+            decoded = [event for event in (_decode(row.data) for row in rows) if event is not None]
+            service.store(decoded, db_session=db_session)
+            service.advance(self.stream_url, rows[-1].id, db_session=db_session)
+            db_session.commit()
+        return len(rows)
+
+    def drain(self) -> int:
+        total = 0
+        while True:
+            read = self.step()
+            total += read
+            if read == 0:
+                return total
+
+    def follow(self, poll_seconds: float, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                if self.step() == 0:
+                    stop.wait(poll_seconds)
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the consumer; it retries
+                logger.exception("reading the event stream failed; retrying")
+                stop.wait(poll_seconds)
+
+
+class AmqpConsumer:
+    """Consumes Rasa's queue (declared and bound as Rasa's pika broker does), acknowledging after commit."""
+
+    def __init__(self, url: str, queue: str, sessions: sessionmaker) -> None:
+        self.url, self.queue_name, self.sessions = url, queue, sessions
+
+    def _store_one(self, body: bytes) -> None:
+        event = _decode(body)
+        with self.sessions() as db_session:
+            service.store([event] if event else [], db_session=db_session)
+            db_session.commit()
+
+    async def run(self, stop: threading.Event, drain: bool = False) -> int:
+        import aio_pika
+
+        connection = await aio_pika.connect_robust(self.url)
+        handled = 0
+        async with connection:
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=100)
+            exchange = await channel.declare_exchange(RASA_EXCHANGE, aio_pika.ExchangeType.FANOUT)
+            queue = await channel.declare_queue(self.queue_name, durable=True)
+            await queue.bind(exchange, "")
+            async with queue.iterator() as messages:
+                while not stop.is_set():
+                    try:
+                        message = await asyncio.wait_for(messages.__anext__(), AMQP_IDLE_SECONDS)
+                    except asyncio.TimeoutError:
+                        if drain:
+                            return handled
+                        continue
+                    await asyncio.get_running_loop().run_in_executor(None, self._store_one, message.body)
+                    await message.ack()
+                    handled += 1
+        return handled
+
+
+def consume(settings: AnalyticsSettings, *, drain: bool, stop: Optional[threading.Event] = None) -> int:
+    """Read the configured stream into the store (until stopped, or until it is empty with drain)."""
+    stop = stop or threading.Event()
+    sessions = open_store(settings.database_url)
+    if settings.stream_url.startswith("amqp"):
+        return asyncio.run(AmqpConsumer(settings.stream_url, settings.queue, sessions).run(stop, drain))
+    consumer = SqlStreamConsumer(settings.stream_url, sessions)
+    if drain:
+        return consumer.drain()
+    consumer.follow(settings.poll_seconds, stop)
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analytics.consumer", description=__doc__)
+    parser.add_argument("--drain", action="store_true", help="read what is in the stream, then exit")
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    started = time.monotonic()
+    handled = consume(analytics_settings(), drain=arguments.drain, stop=stop)
+    if arguments.drain:
+        print(f"{handled} stream events read in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""A scripted corpus with known outcomes through the real stack (REST customers, agents through the console
+API), read by the real consumer from Rasa's SQL event broker; the metrics must equal the values worked out
+by hand below, and a redelivered copy of the stream must not change them."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Callable, Dict, List
+
+import pytest
+import requests
+from sqlalchemy import func, insert, select
+
+from analytics import service
+from analytics.consumer import open_store
+from analytics.definitions import SETTLE_SECONDS
+from analytics.metrics import MetricSet, compute
+from common.database import make_engine
+from common.event_stream import broker_events
+from tests.e2e.helpers import Customer
+from tests.e2e.test_conversations import low_confidence_messages
+from tools.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def agent(stack: Stack, username: str) -> requests.Session:
+    session = requests.Session()
+    answer = session.post(
+        f"{stack.config.console_url}/api/login",
+        json={"username": username, "password": stack.demo_passwords()[username]},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return session
+
+
+def ticket_of(handed: str) -> int:
+    found = re.search(r"ticket #(\d+)", handed)
+    assert found, handed
+    return int(found.group(1))
+
+
+def play_corpus(stack: Stack) -> Dict[str, str]:
+    """Plays every conversation; outcome -> conversation id."""
+    console = f"{stack.config.console_url}/api/tickets"
+    alice, bob = agent(stack, "alice"), agent(stack, "bob")
+    played: Dict[str, str] = {}
+
+    confirmed = Customer(stack)  # answered from the KB, then thanked: resolved, confirmed
+    assert "deliver" in confirmed.say_text("how long does delivery take?").lower()
+    confirmed.say_text("thanks, that helps")
+    played["confirmed"] = confirmed.sender
+
+    assumed = Customer(stack)  # answered, never came back: resolved, assumed after 24 h
+    assumed.say_text("do you ship to Norway?")
+    played["assumed"] = assumed.sender
+
+    abandoned = Customer(stack)  # the refund form asked for the order number; the customer left
+    assert "order number" in abandoned.say_text("I want a refund").lower()
+    played["abandoned"] = abandoned.sender
+
+    greeting = Customer(stack)  # greeting only: not a bot conversation
+    greeting.say_text("hi")
+    played["greeting"] = greeting.sender
+
+    # Asked for a person: alice claims, replies, resolves rating the bot's context 4; the customer rates 5.
+    requested = Customer(stack)
+    ticket = ticket_of(requested.say_text("I want to talk to a human"))
+    assert alice.post(f"{console}/{ticket}/claim", timeout=30).ok
+    assert alice.post(f"{console}/{ticket}/reply", json={"text": "Hi, Alice here."}, timeout=30).ok
+    resolved = alice.post(
+        f"{console}/{ticket}/resolve", json={"context_rating": 4, "note": "clear summary"}, timeout=60
+    )
+    assert resolved.ok, resolved.text
+    assert "Thank you for the rating" in requested.say_text("5")
+    played["user_requested"] = requested.sender
+
+    # A sensitive topic: alice claims and puts it back, bob claims and resolves without a reply; rated 2.
+    sensitive = Customer(stack)
+    ticket = ticket_of(sensitive.say_text("someone hacked my account and ordered three phones with my card"))
+    assert alice.post(f"{console}/{ticket}/claim", timeout=30).ok
+    assert alice.post(f"{console}/{ticket}/unassign", timeout=30).ok
+    assert bob.post(f"{console}/{ticket}/claim", timeout=30).ok
+    assert bob.post(f"{console}/{ticket}/resolve", timeout=60).ok
+    assert "Thank you for the rating" in sensitive.say_text("2")
+    played["sensitive_topic"] = sensitive.sender
+
+    unclear = low_confidence_messages(stack, 3)
+    looped = Customer(stack)  # three unclear messages: handed over for escalation_loop, still in the queue
+    for text in unclear[:2]:
+        looped.say(text)
+    assert "going round in circles" in looped.say_text(unclear[2])
+    played["escalation_loop"] = looped.sender
+
+    unsure = Customer(stack)  # two unclear messages, then accepts the person offered: low_confidence
+    unsure.say(unclear[0])
+    unsure.say(unclear[1])
+    assert "ticket #" in unsure.say_text("/request_human")
+    played["low_confidence"] = unsure.sender
+    return played
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the consumer did not catch up with the stream"
+        time.sleep(0.5)
+
+
+def test_corpus_metrics_equal_the_hand_worked_values(stack: Stack) -> None:
+    played = play_corpus(stack)
+    env = stack.env()
+    stream = make_engine(env["EVENT_STREAM_URL"])
+    sessions = open_store(env["ANALYTICS_DATABASE_URL"])
+
+    def caught_up() -> bool:
+        with stream.connect() as connection:
+            newest = connection.execute(select(func.max(broker_events.c.id))).scalar() or 0
+        with sessions() as db_session:
+            return service.position(env["EVENT_STREAM_URL"], db_session=db_session) >= newest
+
+    def metrics() -> MetricSet:
+        with sessions() as db_session:
+            facts = service.conversation_facts(db_session=db_session, conversation_ids=list(played.values()))
+        return compute(facts, as_of=time.time() + SETTLE_SECONDS + 3600)
+
+    wait_until(caught_up)
+    computed = metrics()
+    share = {key: (value.numerator, value.denominator) for key, value in computed.proportions.items()}
+    # Bot conversations: everything but the greeting = 7; handed over: the last four.
+    assert computed.conversations == 7
+    assert share["containment"] == (3, 7)
+    assert share["escalation"] == (4, 7)
+    assert computed.handoff_reasons == {
+        "user_requested": 1,
+        "sensitive_topic": 1,
+        "escalation_loop": 1,
+        "low_confidence": 1,
+    }
+    # Settled a day later: confirmed and assumed resolved; the refund form abandoned.
+    assert share["resolution"] == (2, 7)
+    assert share["abandonment"] == (1, 7)
+    assert share["escalation_loops"] == (1, 7)
+    # Asked to rephrase, then "I don't know": the loop and the low-confidence handoff.
+    assert share["repeated_clarifications"] == (2, 7)
+    # Customer messages: 2 + 1 + 1 + 2 (incl. the rating) + 2 + 3 + 3 = 14; unclear outside a form: 3 + 2.
+    assert share["fallback_rate"] == (5, 14)
+    assert share["csat_human"] == (1, 2) and share["csat_bot"] == (0, 0)
+    assert share["handoff_quality"] == (1, 1)
+    # Only alice's reply is a human first response; two handoffs were resolved (handle time), two wait.
+    human_first = computed.durations["first_response_human"]
+    assert (human_first.median.denominator, human_first.missing) == (1, 3)
+    handle = computed.durations["handle_time"]
+    assert (handle.median.denominator, handle.missing) == (2, 2)
+    assert computed.durations["first_response_bot"].median.denominator == 7
+
+    # A redelivery of every corpus event (the broker writes each again) changes nothing.
+    with stream.begin() as connection:
+        rows: List = connection.execute(
+            select(broker_events.c.sender_id, broker_events.c.data).where(
+                broker_events.c.sender_id.in_(list(played.values()))
+            )
+        ).all()
+        connection.execute(insert(broker_events), [{"sender_id": r.sender_id, "data": r.data} for r in rows])
+    corpus_ids = list(played.values())
+    with sessions() as db_session:
+        stored = len(service.events(db_session=db_session, conversation_ids=corpus_ids))
+    wait_until(caught_up)
+    with sessions() as db_session:
+        assert len(service.events(db_session=db_session, conversation_ids=corpus_ids)) == stored
+    assert metrics().proportions == computed.proportions
