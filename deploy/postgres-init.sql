@@ -4,3 +4,5 @@ CREATE DATABASE rasa_tracker OWNER frontdesk;
 CREATE DATABASE frontdesk_console OWNER frontdesk;
 -- The action server's queue of handoffs waiting for ticketing.
 CREATE DATABASE frontdesk_actions OWNER frontdesk;
+-- The analytics store (metric events, the consumer's position), read by the console's dashboard.
+CREATE DATABASE frontdesk_analytics OWNER frontdesk;

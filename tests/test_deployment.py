@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from common.paths import REPO_ROOT
+from common.settings import analytics_settings
 
 COMPOSE: Dict[str, Any] = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES: Dict[str, Any] = COMPOSE["services"]
@@ -57,6 +58,7 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
         "RASA_API_TOKEN",
         "CHANNEL_SESSION_SECRET",
         "CONSOLE_SERVICE_TOKEN",
+        "RABBITMQ_PASSWORD",
     ):
         assert f"${{{secret}:?" in text, secret
 
@@ -113,6 +115,7 @@ def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
             "RASA_API_TOKEN",
             "CHANNEL_SESSION_SECRET",
             "CONSOLE_SERVICE_TOKEN",
+            "RABBITMQ_PASSWORD",
         )
     }
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
@@ -155,8 +158,14 @@ def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
     assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.lock_store.type == "redis"
-    # No broker until a consumer exists: an unread queue would only pile up copies of every conversation.
-    assert endpoints.event_broker is None and "rabbitmq" not in SERVICES
+    # The broker comes with its consumer: an unread queue would only pile up copies of every conversation.
+    assert endpoints.event_broker.type == "pika" and endpoints.event_broker.url == "rabbitmq"
+    assert endpoints.event_broker.kwargs["queues"] == [analytics_settings().queue]
+    consumer = SERVICES["analytics"]
+    assert "analytics.consumer" in consumer["command"]
+    assert consumer["environment"]["EVENT_STREAM_URL"].startswith("amqp://frontdesk:${RABBITMQ_PASSWORD:?")
+    assert consumer["environment"]["EVENT_STREAM_URL"] == SERVICES["console"]["environment"]["EVENT_STREAM_URL"]
+    assert "rabbitmq" in SERVICES and "rabbitmq" in SERVICES[RASA_SERVICES[0]]["depends_on"]
     assert endpoints.action.url == "http://actions:5055/webhook"
     assert endpoints.action.token == "secret"  # Rasa presents ACTION_SERVER_TOKEN to the action server
 
