@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
 from actions import slots
 from clients.backend.ticketing import TicketMessage
+from common.transcript import conversation_lines
 
 # Never copied to a ticket: secrets (a verification token is a bearer credential) and bookkeeping.
 NOT_FOR_AGENTS = {
@@ -24,20 +25,18 @@ NOT_FOR_AGENTS = {
 }
 
 
-def _timestamp(event: Dict[str, Any]) -> Any:
-    stamp = event.get("timestamp")
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).replace(tzinfo=None).isoformat() if stamp else None
+def _iso(timestamp: float) -> Optional[str]:
+    if not timestamp:
+        return None
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).replace(tzinfo=None).isoformat()
 
 
 def transcript(tracker: Tracker) -> List[TicketMessage]:
-    """Customer and bot messages in order, with their times."""
-    messages = []
-    for event in tracker.events:
-        if event.get("event") == "user" and event.get("text"):
-            messages.append(TicketMessage("customer", event["text"], _timestamp(event)))
-        elif event.get("event") == "bot" and event.get("text"):
-            messages.append(TicketMessage("bot", event["text"], _timestamp(event)))
-    return messages
+    """Customer and bot messages in order, with their times; codes masked, button clicks by their titles."""
+    return [
+        TicketMessage(line.author, line.text, _iso(line.timestamp))
+        for line in conversation_lines(tracker.events)
+    ]
 
 
 def summary(tracker: Tracker) -> Dict[str, Any]:

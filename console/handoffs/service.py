@@ -22,6 +22,7 @@ from common.database import utcnow
 from common.errors import ApiError
 from common.settings import ConsoleSettings
 from common.texts import MessageTemplates, Texts
+from common.transcript import conversation_lines
 from common.vocabulary import ACTION_HANDOFF_RESOLVED, ACTION_LISTEN, HANDOFF_TICKET_SLOT
 from console.agents import service as agents
 from console.agents.models import Agent
@@ -122,18 +123,14 @@ def availability(
 
 
 def conversation_messages(tracker: Dict[str, Any], *, after: float = 0.0) -> List[ChatMessage]:
-    """Customer, bot and agent messages of a Rasa conversation, newer than `after` (unix seconds)."""
-    messages: List[ChatMessage] = []
-    for event in tracker.get("events", []):
-        if event.get("event") not in ("user", "bot") or not event.get("text"):
-            continue
-        timestamp = float(event.get("timestamp") or 0)
-        if timestamp <= after:
-            continue
-        agent = (event.get("metadata") or {}).get("agent")
-        author = {"user": "customer"}.get(event["event"]) or ("agent" if agent else "bot")
-        messages.append(ChatMessage(author=author, text=event["text"], timestamp=timestamp, agent=agent))
-    return messages
+    """Customer, bot and agent messages of a Rasa conversation, newer than `after` (unix seconds).
+
+    Codes masked and button clicks shown by their titles (common/transcript.py)."""
+    return [
+        ChatMessage(author=line.author, text=line.text, timestamp=line.timestamp, agent=line.agent)
+        for line in conversation_lines(tracker.get("events", []))
+        if line.timestamp > after
+    ]
 
 
 def _ticket_messages(ticket: Ticket) -> List[ChatMessage]:

@@ -1,0 +1,72 @@
+"""A Rasa conversation as people read it: who said what, when, with no secret in it.
+
+Shared by the action server (the transcript copied to a ticket) and the console (the live chat an agent
+reads), so that both show the same thing:
+- a one-time code the customer typed never leaves the tracker: the answer to a code question is masked, and so
+  is any stand-alone 6-digit number (our codes' length; order numbers have 5 digits);
+- a button the customer clicked reads as the button's title ("Yes, connect me"), not its payload
+  (`/request_human`, `/faq{"faq_topic": "delivery_times"}`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, Optional
+
+# The slot a form asks for while it waits for a one-time code (actions/slots.py VERIFICATION_CODE).
+CODE_SLOT = "verification_code"
+CODE_SHOWN_AS = "••••••"
+# Our codes have 6 digits (backend/identity); in an answer to the code question any 4-8 digit run is one.
+_ANY_CODE_LIKE = re.compile(r"(?<!\d)\d(?:[ -]?\d){3,7}(?!\d)")
+# Not part of a longer number: a phone number ("555 123 4567") or an amount ("1,250.00") is left alone.
+_SIX_DIGITS = re.compile(r"(?<![\d.,])(?<!\d[ -])\d{3}[ -]?\d{3}(?![ -]?\d)(?![.,]\d)")
+
+
+@dataclass(frozen=True)
+class Line:
+    author: str  # "customer", "bot" or "agent"
+    text: str
+    timestamp: float
+    agent: Optional[str] = None
+
+
+def mask_codes(text: str, *, code_was_asked: bool) -> str:
+    """The text with anything that may be a one-time code replaced."""
+    pattern = _ANY_CODE_LIKE if code_was_asked else _SIX_DIGITS
+    return pattern.sub(CODE_SHOWN_AS, text)
+
+
+def button_title(payload: str, offered: Iterable[Dict[str, Any]]) -> Optional[str]:
+    """The title of the offered button whose payload the customer sent, if one was offered."""
+    for button in offered:
+        if str(button.get("payload") or "").strip() == payload.strip():
+            return str(button.get("title") or "") or None
+    return None
+
+
+def conversation_lines(events: Iterable[Dict[str, Any]]) -> Iterator[Line]:
+    """Customer, bot and agent messages in order, as people should read them."""
+    requested_slot: Optional[str] = None
+    offered: list[Dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested_slot = event.get("value")
+        elif kind == "active_loop" and not event.get("name"):
+            requested_slot = None
+        elif kind == "bot":
+            offered = list((event.get("data") or {}).get("buttons") or [])
+            if event.get("text"):
+                agent = (event.get("metadata") or {}).get("agent")
+                yield Line("agent" if agent else "bot", event["text"], _time(event), agent)
+        elif kind == "user" and event.get("text"):
+            text = str(event["text"])
+            if text.startswith("/"):
+                # A payload the customer did not click (typed, or a stale button) is shown as it came.
+                text = button_title(text, offered) or text
+            yield Line("customer", mask_codes(text, code_was_asked=requested_slot == CODE_SLOT), _time(event))
+
+
+def _time(event: Dict[str, Any]) -> float:
+    return float(event.get("timestamp") or 0)
