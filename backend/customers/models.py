@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, EmailStr, Field, root_validator
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -56,6 +56,36 @@ class EmailChangeRequest(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
     confirmed_at = Column(DateTime, nullable=True)
+
+
+class ChannelLink(Base):
+    """A messaging account (a Slack or Telegram user) the customer agreed to link, after verifying through it.
+
+    Shown to agents beside the customer; never a way to verify: sensitive actions still need a code.
+    """
+
+    __tablename__ = "channel_links"
+    __table_args__ = (UniqueConstraint("channel", "identity", name="uq_channel_links_channel_identity"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    identity = Column(String(200), nullable=False)
+    linked_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ChannelLinkCreate(BaseModel):
+    channel: Literal["slack", "telegram"]
+    identity: str = Field(..., min_length=1, max_length=200, regex=r"^[A-Za-z0-9:_-]+$")
+
+
+class ChannelLinkRead(BaseModel):
+    channel: str
+    identity: str
+    linked_at: datetime
+
+    class Config:
+        orm_mode = True
 
 
 class CustomerRead(BaseModel):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from backend.customers import service
+from backend.customers import channel_links, service
 from backend.customers.models import (
+    ChannelLink,
+    ChannelLinkCreate,
+    ChannelLinkRead,
     Customer,
     CustomerRead,
     CustomerUpdate,
@@ -62,6 +65,34 @@ def get_customer(
 ) -> Customer:
     reader.check(customer_id, db_session=session)
     return service.get(customer_id, db_session=session)
+
+
+@router.get("/customers/{customer_id}/channel-links", response_model=List[ChannelLinkRead])
+def list_channel_links(
+    *,
+    customer_id: int = id_path("customer id"),
+    reader: CustomerReader = Depends(customer_reader),
+    session: Session = Depends(db_session),
+) -> List[ChannelLink]:
+    """The Slack and Telegram accounts the customer linked (agents see them beside the profile)."""
+    reader.check(customer_id, db_session=session)
+    service.get(customer_id, db_session=session)
+    return channel_links.links_of(customer_id, db_session=session)
+
+
+@router.put("/customers/{customer_id}/channel-links", response_model=ChannelLinkRead, dependencies=SELF)
+def link_channel(
+    *,
+    customer_id: int = id_path("customer id"),
+    body: ChannelLinkCreate,
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> ChannelLink:
+    """Link the messaging account the customer verified through, at their request; needs their token."""
+    require_verified(token, customer_id, db_session=session)
+    linked = channel_links.link(customer_id, body.channel, body.identity, db_session=session)
+    session.commit()
+    return linked
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerRead, dependencies=SELF)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from clients.backend.headers import customer_headers
 from clients.http import ServiceClient
@@ -26,6 +26,15 @@ class Customer:
             phone=body.get("phone"),
             address=body.get("address"),
         )
+
+
+@dataclass(frozen=True)
+class ChannelLink:
+    """A Slack or Telegram account the customer linked after verifying through it (never a verification)."""
+
+    channel: str
+    identity: str
+    linked_at: str
 
 
 class CrmClient(ServiceClient):
@@ -82,3 +91,20 @@ class CrmClient(ServiceClient):
             idempotency_key=idempotency_key,
         )
         return int(body["ticket_id"])
+
+    def link_channel(self, customer_id: int, channel: str, identity: str, *, verification_token: str) -> None:
+        """Link the messaging account the customer verified through (at their request); repeatable."""
+        self._call(
+            "PUT",
+            f"/v1/customers/{int(customer_id)}/channel-links",
+            json={"channel": channel, "identity": identity},
+            headers=customer_headers(verification_token=verification_token),
+        )
+
+    def channel_links(
+        self, customer_id: int, *, verification_token: Optional[str] = None
+    ) -> List[ChannelLink]:
+        """The customer's linked messaging accounts (the console's credential, or the customer's token)."""
+        headers = customer_headers(verification_token=verification_token) if verification_token else None
+        body = self._call("GET", f"/v1/customers/{int(customer_id)}/channel-links", headers=headers)
+        return [ChannelLink(str(b["channel"]), str(b["identity"]), str(b["linked_at"])) for b in body or []]

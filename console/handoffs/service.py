@@ -26,7 +26,7 @@ from common.transcript import conversation_lines
 from common.vocabulary import ACTION_HANDOFF_RESOLVED, ACTION_LISTEN, HANDOFF_TICKET_SLOT
 from console.agents import service as agents
 from console.agents.models import Agent
-from console.handoffs.channels import channel_of
+from console.handoffs.channels import channel_of, linked_accounts
 from console.handoffs.shapes import (
     AgentOnline,
     Availability,
@@ -176,6 +176,7 @@ def customer_context(ticket: Ticket, *, backend: BackendApi) -> CustomerContext:
         if other.id != ticket.id
     ]
     profile = {"id": customer.id, "name": customer.name, "email": customer.email, "phone": customer.phone}
+    profile["linked_accounts"] = linked_accounts(customer.id, backend=backend)
     return {"customer": profile, "orders": orders, "tickets": others}
 
 

@@ -128,6 +128,7 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
         person.id, "new-contract@example.org", verification_token=token, idempotency_key="c-4"
     )
     actions.crm.request_password_reset(person.id, verification_token=token)
+    actions.crm.link_channel(person.id, "telegram", "telegram:424242", verification_token=token)
     actions.crm.request_deletion(
         person.id, "contract-conversation", verification_token=token, idempotency_key="c-5"
     )
@@ -145,6 +146,7 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     )
     actions.ticketing.rate(ticket_id, 5)
     console.crm.get_customer(person.id)
+    assert [link.identity for link in console.crm.channel_links(person.id)] == ["telegram:424242"]
     console.orders.customer_orders(person.id)
     assert any(ticket.id == ticket_id for ticket in console.ticketing.open_handoffs())
     console.ticketing.ticket(ticket_id)
