@@ -197,6 +197,11 @@ class ActionAnswerYes(Action):
         asked = last_bot_response(tracker)
         if asked in OFFERS_OF_A_PERSON:
             return [FollowupAction(ACTION_HANDOFF)]
+        # Imported here: actions.channel_link needs actions.verification, which needs this module.
+        from actions.channel_link import ACTION_LINK_CHANNEL, OFFER
+
+        if asked == OFFER:
+            return [FollowupAction(ACTION_LINK_CHANNEL)]
         flow = FLOW_STARTS.get(asked[len(CONFIRM_PREFIX) :]) if asked.startswith(CONFIRM_PREFIX) else None
         if flow:
             return [FollowupAction(flow)]

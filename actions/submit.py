@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots
 from actions.blocking import off_loop
+from actions.channel_link import offer_channel_link
 from actions.handover import hand_over
 from actions.values import as_text
 from actions.verification import FreshVerification, fresh_verification
@@ -86,7 +87,9 @@ class VerifiedSubmitAction(FormSubmitAction, ABC):
         verification = verified_customer(dispatcher, tracker)
         if verification is None:
             return []
-        return self.submit_verified(dispatcher, tracker, domain, verification)
+        events = self.submit_verified(dispatcher, tracker, domain, verification)
+        offer_channel_link(dispatcher, tracker, verification)
+        return events
 
     @abstractmethod
     def submit_verified(

@@ -7,8 +7,9 @@ the customer's account only for a verification earned in the conversation.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
+from clients.backend import BackendApi
 from common.channel_context import METADATA_KEY
 from console.handoffs.shapes import ChannelInfo
 
@@ -25,3 +26,11 @@ def channel_of(tracker: Dict[str, Any]) -> Optional[ChannelInfo]:
             identity = stamped.get("client_address") if isinstance(stamped, dict) else None
             break
     return {"name": str(name), "identity": str(identity) if identity else None}
+
+
+def linked_accounts(customer_id: int, *, backend: BackendApi) -> List[Dict[str, str]]:
+    """Slack and Telegram accounts the customer linked, with consent, after verifying through them."""
+    return [
+        {"channel": link.channel, "identity": link.identity, "linked_at": link.linked_at}
+        for link in backend.crm.channel_links(customer_id)
+    ]

@@ -17,6 +17,7 @@ from tests import attacks
 from tests.e2e.helpers import active_form, backend_get, latest_code, tracker
 from tests.e2e.platforms import PlatformCustomer, SlackCustomer, TelegramCustomer, peer_calls, user_events
 from tests.peers.processes import PlatformPeers
+from tests.peers.slack import TEAM
 from tests.support import Factory
 from tools.stack import Stack
 
@@ -228,3 +229,34 @@ def test_handoff_agent_reply_customer_answer_and_csat_buttons(
     ticket = backend_get(stack, f"/v1/tickets/{ticket_id}")
     assert ticket["csat_rating"] == 4 and ticket["status"] == "solved", ticket
     assert refused_calls(platform_peers, platform) == []
+
+
+def test_a_verified_customer_may_link_the_account_and_the_agent_sees_it(
+    new_customer: Callable, stack: Stack, stack_people: Factory
+) -> None:
+    person = stack_people.customer([{"status": "delivered", "total_cents": 1000}], store_credit_cents=1200)
+    customer = new_customer()
+    platform = platform_of(customer)
+    identity = (
+        f"slack:{TEAM}:{customer.user}"
+        if isinstance(customer, SlackCustomer)
+        else f"telegram:{customer.chat_id}"
+    )
+    customer.say_text("what's my store credit?")
+    customer.say_text(person.email)
+    answer = customer.say_text(latest_code(stack, person.email))
+    assert "Your store credit is 12.00 USD" in answer, answer
+    assert f"note this {platform.capitalize()} account on your customer profile" in answer, answer
+    assert backend_get(stack, f"/v1/customers/{person.id}/channel-links") == []  # nothing without a yes
+    assert "now noted on your customer profile" in customer.click("Yes, note it")
+    links = backend_get(stack, f"/v1/customers/{person.id}/channel-links")
+    assert [(link["channel"], link["identity"]) for link in links] == [(platform, identity)], links
+
+    handed = customer.say_text("I want to talk to a human")
+    ticket_id = int(re.search(r"ticket #(\d+)", handed).group(1))
+    view = (
+        console_session(stack).get(f"{stack.config.console_url}/api/tickets/{ticket_id}", timeout=30).json()
+    )
+    assert view["ticket"]["customer_verified"] is True
+    assert [link["identity"] for link in view["customer"]["linked_accounts"]] == [identity], view["customer"]
+    assert view["channel"] == {"name": platform, "identity": identity}

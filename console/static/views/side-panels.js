@@ -75,7 +75,15 @@ function renderCustomer(customer, ticket) {
     el("dl", { class: "kv" },
       el("div", { class: "kv-row" }, el("dt", null, "Name"), el("dd", null, customer.name || "—")),
       el("div", { class: "kv-row" }, el("dt", null, "Email"), el("dd", null, customer.email || "—")),
-      el("div", { class: "kv-row" }, el("dt", null, "Phone"), el("dd", null, customer.phone || "—"))));
+      el("div", { class: "kv-row" }, el("dt", null, "Phone"), el("dd", null, customer.phone || "—")),
+      el("div", { class: "kv-row" }, el("dt", null, "Linked accounts"),
+        el("dd", { testid: "linked-accounts" }, linkedAccounts(customer.linked_accounts)))));
+}
+
+// Slack or Telegram accounts the customer asked to link after verifying through them (not a verification).
+function linkedAccounts(links) {
+  if (!Array.isArray(links) || !links.length) return "none";
+  return links.map((link) => `${capitalize(String(link.channel))}: ${link.identity}`).join(", ");
 }
 
 function renderOrders(orders) {
