@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 from actions import handoff_queue
 from actions.backend import settings
 from common.settings import ConfigurationError, run_id
+from common.telemetry import METRICS_PATH, PENDING_HANDOFFS, instrument_sanic
 
 logger = logging.getLogger(__name__)
 TOKEN_PARAMETER = "token"
@@ -38,11 +39,15 @@ def create_app() -> Sanic:
     expected = settings().action_server_token.encode()
     this_run = run_id() or uuid.uuid4().hex
     app = create_sdk_app("actions", cors_origins=[])
+    instrument_sanic(app, "actions")
+    PENDING_HANDOFFS.labels("actions").set_function(lambda: len(handoff_queue.pending_handoffs().waiting()))
 
     @app.middleware("request")
     async def only_rasa(request: Request) -> Optional[HTTPResponse]:
         if request.path == "/health":
             return response.json({"status": "ok", "run_id": this_run})
+        if request.path == METRICS_PATH:
+            return None  # Prometheus is not Rasa: the route checks METRICS_TOKEN itself
         if not hmac.compare_digest(presented_token(request).encode(), expected):
             return response.json({"error": "only the assistant may call the action server"}, status=401)
         return None

@@ -77,6 +77,7 @@ class _Folder:
         self.facts = ConversationFacts(conversation_id)
         self.first_customer_at: Optional[float] = None
         self.pending_reason: Optional[str] = None
+        self.awaiting_reason = False
         self.last_intent: Optional[str] = None
         self.answered_since_customer = False
         self.assigned_since: Optional[float] = None
@@ -97,6 +98,7 @@ class _Folder:
 
     def _user(self, event: StreamEvent) -> None:
         facts = self.facts
+        self.awaiting_reason = False
         facts.customer_messages += 1
         if facts.started_at is None:
             facts.started_at = event.occurred_at
@@ -134,6 +136,11 @@ class _Folder:
 
     def _slot(self, event: StreamEvent) -> None:
         if event.name == HANDOFF_REASON_SLOT and event.value:
+            # Before the handoff: the reason the deciding action set. Right after it: the reason
+            # action_handoff recorded having used (authoritative, inferred reasons included).
+            if self.awaiting_reason:
+                self.facts.handoff_reason = event.value
+                self.awaiting_reason = False
             self.pending_reason = event.value
         elif event.name == CSAT_SLOT and event.value and event.value.isdigit():
             self.facts.csat = int(event.value)
@@ -143,6 +150,7 @@ class _Folder:
         if event.name == ACTION_HANDOFF and not facts.handed_off:
             facts.handed_off = True
             facts.handoff_at = event.occurred_at
+            self.awaiting_reason = True
             facts.handoff_reason = self.pending_reason or (
                 HandoffReason.SENSITIVE_TOPIC.value
                 if self.last_intent == "sensitive_topic"

@@ -25,6 +25,7 @@ from common.database import make_engine, make_session_factory
 from common.errors import error_body, install_error_handlers
 from common.ratelimit import Limiter
 from common.settings import BackendSettings, backend_settings, run_id
+from common.telemetry import instrument_fastapi
 
 API_PREFIX = "/v1"
 
@@ -75,6 +76,8 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
     if settings.development_routes:
         # Development only: lets people and tests read the one-time codes and links the store "sent".
         app.include_router(notifications_router, prefix=API_PREFIX, dependencies=authenticated)
+
+    instrument_fastapi(app, "backend")
 
     @app.get("/health", tags=["health"])
     def health() -> dict:

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Tuple, Type, TypeVar
+import weakref
+from typing import Callable, List, Tuple, Type, TypeVar
 
 T = TypeVar("T")
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
+
+
+# Every breaker this process made, for /metrics and for routing new conversations to people while they are open.
+_BREAKERS: weakref.WeakSet[CircuitBreaker] = weakref.WeakSet()
+
+
+def all_breakers() -> List[CircuitBreaker]:
+    return sorted(_BREAKERS, key=lambda breaker: breaker.name)
 
 
 class CircuitOpenError(Exception):
@@ -33,6 +42,7 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at = 0.0
         self._trial_running = False
+        _BREAKERS.add(self)
 
     @property
     def current_state(self) -> str:

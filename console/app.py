@@ -20,6 +20,7 @@ from common.errors import error_body, install_error_handlers
 from common.event_stream import Publisher
 from common.ratelimit import Limiter
 from common.settings import ConsoleSettings, analytics_settings, console_settings, run_id
+from common.telemetry import AGENT_QUEUE, instrument_fastapi
 from common.texts import MessageTemplates, Texts
 from console.agents.throttle import LoginThrottle
 from console.agents.views import router as agents_router
@@ -32,6 +33,14 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # What the console says to customers in chat (domain.yml); its email to them comes from emails.yml.
 CUSTOMER_RESPONSES = ("utter_agent_joined", "utter_agent_transferred", "utter_agent_unassigned")
+
+
+def waiting_for_an_agent(availability: AvailabilityCache) -> float:
+    """The queue length for /metrics (from the availability cache: a scrape costs no extra backend call)."""
+    try:
+        return float(availability.get(None)["queue_length"])
+    except Exception:  # noqa: BLE001 - the backend being down must not break the scrape; NaN says "unknown"
+        return float("nan")
 
 
 def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
@@ -94,6 +103,8 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    instrument_fastapi(app, "console")
+    AGENT_QUEUE.labels("console").set_function(lambda: waiting_for_an_agent(app.state.availability))
     app.include_router(agents_router)
     app.include_router(handoffs_router)
     app.include_router(corrections_router)

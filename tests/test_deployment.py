@@ -159,7 +159,7 @@ def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch
     assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.lock_store.type == "redis"
     # The broker comes with its consumer: an unread queue would only pile up copies of every conversation.
-    assert endpoints.event_broker.type == "pika" and endpoints.event_broker.url == "rabbitmq"
+    assert endpoints.event_broker.type == "analytics.rasa_broker.MeteredPikaEventBroker" and endpoints.event_broker.url == "rabbitmq"
     assert endpoints.event_broker.kwargs["queues"] == [analytics_settings().queue]
     consumer = SERVICES["analytics"]
     assert "analytics.consumer" in consumer["command"]

@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from common.errors import install_error_handlers
 from common.settings import run_id, webchat_settings
+from common.telemetry import instrument_fastapi
 from common.texts import Texts
 
 HERE = Path(__file__).resolve().parent
@@ -99,6 +100,8 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
         result.headers["X-Content-Type-Options"] = "nosniff"
         result.headers["Referrer-Policy"] = "no-referrer"
         return result
+
+    instrument_fastapi(app, "webchat")
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

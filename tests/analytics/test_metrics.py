@@ -179,3 +179,29 @@ def test_the_same_event_twice_has_one_key() -> None:
     other = normalize(script.raw[1])
     assert first is not None and again is not None and other is not None
     assert first.key == again.key != other.key
+
+
+def test_the_reason_action_handoff_records_after_itself_wins() -> None:
+    # Rasa logs ActionExecuted before the events the action returned: the recorded reason comes second.
+    script = (
+        Script("r1").user("nlu_fallback").action("action_handoff").slot("handoff_reason", "low_confidence")
+    )
+    script.slot("handoff_reason", None)
+    (facts,) = facts_of([script])
+    assert facts.handed_off and facts.handoff_reason == "low_confidence"
+
+
+def test_the_rasa_broker_meter_counts_handoffs_by_recorded_reason() -> None:
+    from analytics.rasa_broker import _Meter
+    from common.telemetry import FALLBACKS, HANDOFFS
+
+    meter = _Meter()
+    before = HANDOFFS.labels("rasa", "escalation_loop")._value.get()
+    fallbacks = FALLBACKS.labels("rasa")._value.get()
+    script = (
+        Script("m1").user("nlu_fallback").action("action_handoff").slot("handoff_reason", "escalation_loop")
+    )
+    for raw in script.raw:
+        meter.count(raw)
+    assert HANDOFFS.labels("rasa", "escalation_loop")._value.get() == before + 1
+    assert FALLBACKS.labels("rasa")._value.get() == fallbacks + 1

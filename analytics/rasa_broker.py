@@ -1,0 +1,65 @@
+"""Rasa's event brokers with Prometheus counters: the broker sees every event of the Rasa process it runs
+in, so NLU confidence, fallbacks and handoffs are counted here, then the event is published unchanged.
+
+endpoints.yml names these classes (`type: analytics.rasa_broker.MeteredSQLEventBroker`; in production
+`analytics.rasa_broker.MeteredPikaEventBroker`); the metrics channel (channels/metrics.py) exposes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Set
+
+from rasa.core.brokers.pika import PikaEventBroker
+from rasa.core.brokers.sql import SQLEventBroker
+
+from analytics.events import FALLBACK_INTENT
+from common.telemetry import FALLBACKS, HANDOFFS, NLU_CONFIDENCE
+from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT
+
+SERVICE = "rasa"
+
+
+class _Meter:
+    """Counts one process's events.
+
+    action_handoff records the reason it used as a slot event right after its own ActionExecuted (Rasa logs
+    the action first, then the events it returned), so a handoff is counted when that reason arrives.
+    """
+
+    def __init__(self) -> None:
+        self.awaiting_reason: Set[str] = set()
+
+    def count(self, event: Dict[str, Any]) -> None:
+        kind = event.get("event")
+        sender = str(event.get("sender_id"))
+        if kind == "user":
+            if sender in self.awaiting_reason:  # no reason came: still a handoff
+                self.awaiting_reason.discard(sender)
+                HANDOFFS.labels(SERVICE, "unrecorded").inc()
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            confidence = intent.get("confidence")
+            if isinstance(confidence, int | float):
+                NLU_CONFIDENCE.labels(SERVICE).observe(float(confidence))
+            if intent.get("name") == FALLBACK_INTENT:
+                FALLBACKS.labels(SERVICE).inc()
+        elif kind == "action" and event.get("name") == ACTION_HANDOFF:
+            self.awaiting_reason.add(sender)
+        elif kind == "slot" and event.get("name") == HANDOFF_REASON_SLOT and event.get("value"):
+            if sender in self.awaiting_reason:
+                self.awaiting_reason.discard(sender)
+                HANDOFFS.labels(SERVICE, str(event["value"])).inc()
+
+
+_meter = _Meter()
+
+
+class MeteredSQLEventBroker(SQLEventBroker):
+    def publish(self, event: Dict[str, Any]) -> None:
+        _meter.count(event)
+        super().publish(event)
+
+
+class MeteredPikaEventBroker(PikaEventBroker):
+    def publish(self, event: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> None:
+        _meter.count(event)
+        super().publish(event, headers)
