@@ -5,7 +5,7 @@ channels/metrics.py, the action server).
 Series (every one labelled with the `service` that exposes it):
 - frontdesk_http_request_duration_seconds{route, method}: latency per route template (not per URL, so ids
   do not explode the label set); frontdesk_http_requests_total{route, method, status} for error rates;
-- frontdesk_errors_total{error_class}: unhandled exceptions, 5xx answers and failed calls to other services;
+- frontdesk_errors_total{error_class}: unhandled exceptions by class and 5xx answers;
 - frontdesk_breaker_open{api}: 1 while a circuit breaker to that API is open (read at scrape time);
 - frontdesk_pending_handoffs (action server: handoffs waiting for ticketing), frontdesk_agent_queue_length
   (console: handed-over conversations waiting for an agent);
