@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Callable, FrozenSet, Optional, Tuple
@@ -58,6 +59,7 @@ SERVICE_SCOPES = {
 }
 # Only the action server speaks for a customer's address (it reads it from the channel's metadata).
 CLIENT_ADDRESS_HEADER = "X-Client-Address"
+PLATFORM_USER = re.compile(r"(?:slack|telegram):[A-Za-z0-9:_-]{1,55}")
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,15 @@ def customer_address(
         description="the end customer's address (action server)",
     ),
 ) -> Optional[str]:
-    """The end customer's address as the action server reports it (None from any other caller)."""
+    """The end customer's address as the action server reports it (None from any other caller).
+
+    On Slack and Telegram every request comes from the platform, so the channel reports the platform user
+    (`slack:<team>:<user>`, `telegram:<user>`): budgets per address are then kept per platform user, instead
+    of one "unknown" budget that one user could spend for every customer on that platform."""
     if credential.name != "actions" or not value:
         return None
+    if PLATFORM_USER.fullmatch(value):
+        return value
     return client_address(value, {}, trust_proxy=False)
 
 

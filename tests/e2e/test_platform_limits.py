@@ -17,6 +17,7 @@ from common.settings import ConfigurationError, slack_settings, telegram_setting
 from tests import attacks
 from tests.e2e.platforms import SlackCustomer, TelegramCustomer
 from tests.peers.processes import PlatformPeers
+from tests.support import start_backend, stop_backend
 from tests.webchat.test_replicas import redis_url
 from tools.stack import Stack
 
@@ -113,3 +114,34 @@ def test_production_refuses_half_or_unsafe_platform_secrets(
     monkeypatch.setenv(f"{prefix}_{secret_name}", "short")
     with pytest.raises(ConfigurationError, match="shorter than"):
         settings()  # type: ignore[operator]
+
+
+@pytest.mark.attack
+def test_failed_lookups_are_budgeted_per_platform_user_not_for_the_whole_platform(tmp_path) -> None:
+    """Slack and Telegram requests all come from the platform: the action server reports the platform user
+    as the customer's address, so one user spending the lookup budget blocks only that user."""
+    server = start_backend(
+        f"sqlite:///{tmp_path}/budget.db",
+        tmp_path / "backend.log",
+        "sqlite",
+        LOOKUP_FAILURES_PER_ADDRESS="3/hour",
+    )
+    try:
+
+        def lookup(order_id: int, email: str, user: str) -> int:
+            headers = {"X-Client-Address": user}
+            answer = server.post(
+                f"/v1/orders/{order_id}/lookup", json={"email": email}, headers=headers, as_="actions"
+            )
+            return answer.status_code
+
+        guesser, neighbour = "telegram:111111111", "telegram:222222222"
+        misses = [lookup(19_000 + n, f"probe-{n}@example.org", guesser) for n in range(4)]
+        assert misses == [404, 404, 404, 429], misses  # the guesser's own budget is spent
+        assert lookup(10042, "jane@example.com", guesser) == 429
+        # Another Telegram user, and a Slack user, are not blocked by it.
+        assert lookup(10042, "jane@example.com", neighbour) == 200
+        assert lookup(10042, "jane@example.com", "slack:T0FRONTDSK:U0NEIGHBOUR") == 200
+    finally:
+        stop_backend(server)
+    attacks.record("telegram_lookup_budget_shared_by_the_platform", attempts=5, bypasses=0)
