@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from analytics.consumer import open_store
 from clients.backend import BackendApi
 from clients.http import ServiceRefused, ServiceUnavailable
 from clients.rasa import RasaClient
@@ -27,6 +28,7 @@ from console.agents.views import router as agents_router
 from console.corrections.views import router as corrections_router
 from console.handoffs.availability import AvailabilityCache
 from console.handoffs.views import router as handoffs_router
+from console.metrics.views import router as metrics_router
 from console.schema import create_schema
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,6 +68,8 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.state.run_id = run_id() or uuid.uuid4().hex
     stream = analytics_settings()
     app.state.events = Publisher("console", stream.stream_url, stream.queue)
+    # The dashboard reads the analytics consumer's store (an empty one until the consumer has run).
+    app.state.analytics_sessions = open_store(stream.database_url)
     install_error_handlers(app)
 
     @app.exception_handler(ServiceRefused)
@@ -108,6 +112,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(agents_router)
     app.include_router(handoffs_router)
     app.include_router(corrections_router)
+    app.include_router(metrics_router)
 
     @app.get("/health")
     def health() -> dict:

@@ -38,12 +38,12 @@ def current_agent(request: Request, session: Session = Depends(db_session)) -> A
     return agent
 
 
-def require_role(role: str) -> Callable[..., Agent]:
-    """A route dependency: the logged-in agent must hold this role (checked here, never in the page)."""
+def require_role(*roles: str) -> Callable[..., Agent]:
+    """A route dependency: the logged-in agent must hold one of these roles (checked here, never in the page)."""
 
     def dependency(agent: Agent = Depends(current_agent)) -> Agent:
-        if not agent.has_role(role):
-            raise ApiError(403, "role_required", f"This needs the {role} role.")
+        if not any(agent.has_role(role) for role in roles):
+            raise ApiError(403, "role_required", f"This needs the {' or '.join(roles)} role.")
         return agent
 
     return dependency

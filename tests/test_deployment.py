@@ -159,12 +159,17 @@ def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch
     assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.lock_store.type == "redis"
     # The broker comes with its consumer: an unread queue would only pile up copies of every conversation.
-    assert endpoints.event_broker.type == "analytics.rasa_broker.MeteredPikaEventBroker" and endpoints.event_broker.url == "rabbitmq"
+    assert (
+        endpoints.event_broker.type == "analytics.rasa_broker.MeteredPikaEventBroker"
+        and endpoints.event_broker.url == "rabbitmq"
+    )
     assert endpoints.event_broker.kwargs["queues"] == [analytics_settings().queue]
     consumer = SERVICES["analytics"]
     assert "analytics.consumer" in consumer["command"]
     assert consumer["environment"]["EVENT_STREAM_URL"].startswith("amqp://frontdesk:${RABBITMQ_PASSWORD:?")
-    assert consumer["environment"]["EVENT_STREAM_URL"] == SERVICES["console"]["environment"]["EVENT_STREAM_URL"]
+    assert (
+        consumer["environment"]["EVENT_STREAM_URL"] == SERVICES["console"]["environment"]["EVENT_STREAM_URL"]
+    )
     assert "rabbitmq" in SERVICES and "rabbitmq" in SERVICES[RASA_SERVICES[0]]["depends_on"]
     assert endpoints.action.url == "http://actions:5055/webhook"
     assert endpoints.action.token == "secret"  # Rasa presents ACTION_SERVER_TOKEN to the action server

@@ -13,10 +13,12 @@ from common.fields import Name, Password
 from console.database import Base
 
 AgentStatus = Literal["available", "away"]
-# What an account may do: every account works conversations; admins also read the audit trail.
+# What an account may do: every account works conversations; leads also read the metrics dashboard; admins
+# read the dashboard and the audit trail.
 AGENT = "agent"
+LEAD = "lead"
 ADMIN = "admin"
-ROLES = (AGENT, ADMIN)
+ROLES = (AGENT, LEAD, ADMIN)
 
 
 class Agent(Base):

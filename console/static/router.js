@@ -1,10 +1,11 @@
-// Hash routes: #/queue, #/tickets/<id>, #/corrections and #/audit. Each route change leaves the current
+// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit and #/metrics. Each route change leaves the current
 // view (its poller stops) and builds the next one from scratch.
 import { clearAlert } from "./alerts.js";
 import { state } from "./state.js";
 import { showAudit } from "./views/audit.js";
 import { showTicket } from "./views/conversation.js";
 import { showCorrections } from "./views/corrections.js";
+import { showMetrics } from "./views/metrics.js";
 import { showQueue } from "./views/queue.js";
 import { leaveViews } from "./views/shell.js";
 
@@ -13,6 +14,7 @@ export function parseRoute(hash) {
   if (path === "/queue") return { name: "queue" };
   if (path === "/corrections") return { name: "corrections" };
   if (path === "/audit") return { name: "audit" };
+  if (path === "/metrics") return { name: "metrics" };
   const match = /^\/tickets\/(\d+)$/.exec(path);
   if (match) return { name: "ticket", id: Number(match[1]) };
   return null;
@@ -35,6 +37,7 @@ export function route() {
   if (current.name === "queue") showQueue();
   else if (current.name === "ticket") showTicket(current.id);
   else if (current.name === "audit") showAudit();
+  else if (current.name === "metrics") showMetrics();
   else showCorrections();
   window.scrollTo(0, 0);
 }

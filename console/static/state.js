@@ -8,6 +8,7 @@ export const state = {
   conv: null, // the conversation view's live objects
   corrections: null,
   audit: null,
+  metrics: null,
   alertSource: null,
   noticeTimer: null,
 };

@@ -171,3 +171,29 @@ def test_corpus_metrics_equal_the_hand_worked_values(stack: Stack) -> None:
     with sessions() as db_session:
         assert len(service.events(db_session=db_session, conversation_ids=corpus_ids)) == stored
     assert metrics().proportions == computed.proportions
+
+
+def test_the_dashboard_is_for_leads_and_admins_and_shows_the_store(stack: Stack) -> None:
+    customer = Customer(stack)
+    unclear = low_confidence_messages(stack, 1)[0]
+    customer.say(unclear)
+    assert "ticket #" in customer.say_text("I want to talk to a human")
+    env = stack.env()
+    sessions = open_store(env["ANALYTICS_DATABASE_URL"])
+
+    def consumed() -> bool:
+        with sessions() as db_session:
+            (facts,) = service.conversation_facts(db_session=db_session, conversation_ids=[customer.sender])
+        return facts.handed_off
+
+    wait_until(consumed)
+    url = f"{stack.config.console_url}/api/metrics"
+    assert agent(stack, "bob").get(url, timeout=30).status_code == 403  # an agent without the lead role
+    assert requests.get(url, timeout=30).status_code == 401
+    board = agent(stack, "alice").get(url, timeout=60).json()  # an admin
+    assert {each["key"] for each in board["definitions"]} >= {"containment", "resolution", "handle_time"}
+    assert board["overall"]["conversations"] >= 1
+    assert board["overall"]["handoff_reasons"]["user_requested"] >= 1
+    assert unclear.lower() in {each["text"] for each in board["top_fallbacks"]}
+    assert board["series"]["day"] and board["series"]["week"]
+    assert any(model["conversations"] >= 1 for model in board["models"])

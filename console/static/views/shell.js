@@ -4,7 +4,7 @@ import { $, setHidden } from "../dom.js";
 import { stopPoller } from "../poller.js";
 import { state } from "../state.js";
 
-const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit"];
+const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics"];
 
 export function leaveViews() {
   stopPoller();
@@ -12,6 +12,7 @@ export function leaveViews() {
   state.conv = null;
   state.corrections = null;
   state.audit = null;
+  state.metrics = null;
   for (const id of VIEW_IDS) {
     const view = $(id);
     setHidden(view, true);

@@ -6,6 +6,7 @@ import { pollNow } from "../poller.js";
 import { state } from "../state.js";
 
 const ADMIN = "admin";
+const LEAD = "lead";
 
 // Only decides what the page offers: the server checks the role again on every request that needs it.
 export function isAdmin(agent) {
@@ -21,6 +22,7 @@ export function renderMe() {
   $("status-available").setAttribute("aria-pressed", String(available));
   $("status-away").setAttribute("aria-pressed", String(!available));
   setHidden($("nav-audit"), !isAdmin(agent));
+  setHidden($("nav-metrics"), !(isAdmin(agent) || agent.roles.includes(LEAD)));
 }
 
 export async function setStatus(status) {
