@@ -19,7 +19,7 @@ export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx webchat-deps eslint
+.PHONY: help report run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx webchat-deps eslint
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
@@ -30,6 +30,7 @@ help:
 	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
 	@echo "make train  train a new model if data/, config.yml or domain.yml changed"
 	@echo "make models list trained models (newest is served; RASA_MODEL=path serves another)"
+	@echo "make report results/report.html: the support metrics with their plots (from the analytics store)"
 
 $(STAMP): requirements.txt
 	@PYTHON310=$$(tools/find-python310) || exit 1; \
@@ -108,6 +109,10 @@ shell: $(STAMP) $(MODEL_STAMP)
 	ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook} \
 	RASA_TRACKER_DB=var/rasa-shell-tracker.db \
 	  $(RASA) shell --endpoints endpoints.yml --port $${RASA_SHELL_PORT:-5006}
+
+# The support metrics as one self-contained HTML file (analytics/report.py), from ANALYTICS_DATABASE_URL.
+report: $(STAMP)
+	$(PY) -m analytics.report --out results/report.html
 
 models:
 	@ls -1t models/*.tar.gz 2>/dev/null || echo "no trained models yet"
