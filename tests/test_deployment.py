@@ -59,6 +59,8 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
         "CHANNEL_SESSION_SECRET",
         "CONSOLE_SERVICE_TOKEN",
         "RABBITMQ_PASSWORD",
+        "METRICS_TOKEN",
+        "GRAFANA_ADMIN_PASSWORD",
     ):
         assert f"${{{secret}:?" in text, secret
 
@@ -116,6 +118,8 @@ def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
             "CHANNEL_SESSION_SECRET",
             "CONSOLE_SERVICE_TOKEN",
             "RABBITMQ_PASSWORD",
+            "METRICS_TOKEN",
+            "GRAFANA_ADMIN_PASSWORD",
         )
     }
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
