@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 
 from channels.guard import MessageGuard
 from channels.slack_output import CHANNEL, SlackOutput, sender_id, web_client
-from channels.webhooks import Background, error, json_object, mapping, refused
+from channels.webhooks import PLATFORM_MAX_BODY_BYTES, Background, error, json_object, mapping, refused
 from common.channel_context import ChannelContext
 from common.dedup import channel_state
 from common.settings import ChannelSettings, PlatformSettings, channel_settings, run_id, slack_settings
@@ -201,7 +201,7 @@ class GuardedSlackInput(InputChannel):
                     404, "channel_off", "Slack is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)."
                 )
             body = request.body or b""
-            if len(body) > self.settings.max_body_bytes:
+            if len(body) > PLATFORM_MAX_BODY_BYTES:
                 return error(413, "request_too_large", "Too large.")
             problem = signature_problem(
                 self.platform.webhook_secret,

@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from channels.guard import MessageGuard
 from channels.telegram_output import CHANNEL, TelegramOutput, make_bot, payload_of, sender_id
-from channels.webhooks import Background, error, json_object, mapping, refused
+from channels.webhooks import PLATFORM_MAX_BODY_BYTES, Background, error, json_object, mapping, refused
 from common.channel_context import ChannelContext
 from common.dedup import channel_state
 from common.settings import ChannelSettings, PlatformSettings, channel_settings, run_id, telegram_settings
@@ -143,7 +143,7 @@ class GuardedTelegramInput(InputChannel):
             if not hmac.compare_digest(presented.encode("utf-8", "replace"), expected):
                 return refused(CHANNEL, "wrong_secret_token", address=request.ip)
             body = request.body or b""
-            if len(body) > self.settings.max_body_bytes:
+            if len(body) > PLATFORM_MAX_BODY_BYTES:
                 return error(413, "request_too_large", "Too large.")
             update = json_object(body)
             if update is None:

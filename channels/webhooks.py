@@ -16,6 +16,10 @@ from common.security_events import security_event
 
 logger = logging.getLogger(__name__)
 
+# The platforms' own payloads are larger than a customer's REST body: a Slack message may hold 40,000
+# characters and a button click carries the whole message. The same cap as nginx's (deploy/nginx.conf).
+PLATFORM_MAX_BODY_BYTES = 65_536
+
 
 def error(status: int, code: str, message: str) -> HTTPResponse:
     return response.json({"error": {"code": code, "message": message}}, status=status)

@@ -10,7 +10,9 @@ import uuid
 import pytest
 import requests
 from aiogram.utils.exceptions import ButtonDataInvalid
+from slack_sdk.errors import SlackApiError
 
+from channels.slack_output import SlackOutput, button_blocks, web_client
 from channels.telegram_output import MAPPED_PREFIX, TelegramOutput, make_bot, payload_of
 from common.dedup import MemoryState, RedisState
 from common.settings import ConfigurationError, slack_settings, telegram_settings
@@ -145,3 +147,27 @@ def test_failed_lookups_are_budgeted_per_platform_user_not_for_the_whole_platfor
     finally:
         stop_backend(server)
     attacks.record("telegram_lookup_budget_shared_by_the_platform", attempts=5, bypasses=0)
+
+
+def test_thirty_slack_buttons_stay_buttons_within_slacks_limits(
+    stack: Stack, platform_peers: PlatformPeers
+) -> None:
+    """Rasa's connector turns more than 5 buttons into text; ours fills actions blocks of 25, and the peer
+    refuses what Slack refuses (a block of 30, a wrong token)."""
+    customer = SlackCustomer(stack, platform_peers)
+    customer.say_text("hi")  # the DM exists once the customer wrote
+    buttons = [{"title": f"Option {n}", "payload": f'/inform{{"n": {n}}}'} for n in range(30)]
+
+    async def send() -> None:
+        client = web_client(platform_peers.slack_bot_token, f"{platform_peers.slack_url}/api")
+        await SlackOutput(client).send_text_with_buttons(customer.sender, "Pick one", buttons)
+        blocks = button_blocks("Pick one", buttons)
+        one_block = {"type": "actions", "elements": blocks[1]["elements"] + blocks[2]["elements"]}
+        with pytest.raises(SlackApiError, match="invalid_blocks"):
+            await client.chat_postMessage(channel=customer.channel, text="x", blocks=[one_block])
+        with pytest.raises(SlackApiError, match="invalid_auth"):
+            await web_client("xoxb-not-our-token", f"{platform_peers.slack_url}/api").auth_test()
+
+    asyncio.run(send())
+    posted = customer.new_messages()[-1]
+    assert [len(block["elements"]) for block in posted["blocks"] if block["type"] == "actions"] == [25, 5]
