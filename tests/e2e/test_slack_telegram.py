@@ -8,14 +8,23 @@ Attacks and faults are counted in the attack ledger (tests/attacks.py) under `sl
 from __future__ import annotations
 
 import re
+import time
 from typing import Callable, Dict, List
 
 import pytest
 import requests
 
+from common.texts import Texts
 from tests import attacks
 from tests.e2e.helpers import active_form, backend_get, latest_code, tracker
-from tests.e2e.platforms import PlatformCustomer, SlackCustomer, TelegramCustomer, peer_calls, user_events
+from tests.e2e.platforms import (
+    PlatformCustomer,
+    SlackCustomer,
+    TelegramCustomer,
+    peer_calls,
+    turn_finished,
+    user_events,
+)
 from tests.peers.processes import PlatformPeers
 from tests.peers.slack import TEAM
 from tests.support import Factory
@@ -187,6 +196,27 @@ def test_a_failing_platform_api_loses_neither_the_turn_nor_the_next_message(
     assert customer.new_text() == ""
     assert "Order 10042 was delivered on" in customer.say_text("jane@example.com")
     attacks.record(f"{platform_of(customer)}_platform_api_failure", attempts=1, lost_handoffs=0)
+
+
+@pytest.mark.attack
+def test_a_flood_from_one_platform_user_hits_the_per_sender_limit(
+    new_customer: Callable, stack: Stack
+) -> None:
+    customer = new_customer()
+    refusal = Texts(["utter_rate_limited"])["utter_rate_limited"]
+    # 24 messages at once: the platform gets its 200 for each, the guard lets 20 a minute through.
+    statuses = [customer.deliver(f"hello, message {n}")["status"] for n in range(24)]
+    assert set(statuses) == {200}, statuses
+    deadline, shown = time.monotonic() + 90, []
+    while time.monotonic() < deadline:
+        shown += [customer.shown_text(m) for m in customer.new_messages()]
+        conversation = tracker(stack, customer.sender)
+        if shown.count(refusal) >= 4 and turn_finished(conversation, 19):
+            break
+        time.sleep(0.5)
+    handled = user_events(tracker(stack, customer.sender))
+    assert shown.count(refusal) == 4 and handled == 20, (shown.count(refusal), handled)
+    attacks.record(f"{platform_of(customer)}_message_flood", attempts=24, bypasses=handled - 20)
 
 
 def console_session(stack: Stack) -> requests.Session:
