@@ -246,6 +246,15 @@ def test_handoff_agent_reply_customer_answer_and_csat_buttons(
     assert agent.post(f"{console}/claim", timeout=30).ok
     assert "Alice from our support team has joined" in customer.quiet_replies(1.0)
 
+    # The platform refuses the first reply (rate limited): the console is told, the reply is kept on the ticket.
+    customer.control("fail", method="chat.postMessage" if platform == "slack" else "sendMessage", times=1)
+    refused = agent.post(f"{console}/reply", json={"text": "Hello from Alice, one moment."}, timeout=30)
+    assert refused.status_code == 201 and refused.json()["delivered"] in ("email", "stored"), refused.text
+    assert customer.quiet_replies(0.5) == ""
+    kept = backend_get(stack, f"/v1/tickets/{ticket_id}")["messages"]
+    assert any(m["author"] == "agent" and "one moment" in m["body"] for m in kept), kept
+    attacks.record(f"{platform}_platform_api_failure", attempts=1, lost_handoffs=0)
+
     sent = agent.post(
         f"{console}/reply", json={"text": "Hi, Alice here. What's the order number?"}, timeout=30
     )
