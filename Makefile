@@ -121,7 +121,7 @@ run: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT)
 shell: $(STAMP) $(MODEL_STAMP)
 	ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook} \
 	RASA_TRACKER_DB=var/rasa-shell-tracker.db \
-	  $(RASA) shell --endpoints endpoints.yml --port $${RASA_SHELL_PORT:-5006}
+	  $(PY) -m tools.shell --port $${RASA_SHELL_PORT:-5006}
 
 # The support metrics as one self-contained HTML file (analytics/report.py), from ANALYTICS_DATABASE_URL.
 report: $(STAMP)
