@@ -235,7 +235,11 @@ def test_handoff_agent_reply_customer_answer_and_csat_buttons(
 ) -> None:
     customer = new_customer()
     platform = platform_of(customer)
-    handed = customer.say_text("I want to talk to a human")
+    # Acknowledged first, handled afterwards: the 200 is back before the bot has said anything.
+    acknowledged = customer.deliver("I want to talk to a human")
+    assert acknowledged["status"] == 200 and customer.messages() == [], acknowledged
+    customer.wait_for_turn(0)
+    handed = customer.new_text()
     ticket_id = int(re.search(r"ticket #(\d+)", handed).group(1))
     console = f"{stack.config.console_url}/api/tickets/{ticket_id}"
     agent = console_session(stack)
