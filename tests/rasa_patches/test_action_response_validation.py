@@ -9,7 +9,6 @@ from typing import Any, Dict, List
 
 import jsonschema
 import pytest
-import rasa
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -20,7 +19,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 import nlu_components  # noqa: F401  (importing our components applies the patches, as in `rasa run`)
-import rasa_patches
 from rasa_patches import action_response_validation
 from tools.processes import free_port
 
@@ -111,21 +109,3 @@ def test_same_verdict_and_message_as_rasas_own_validation(response: Any) -> None
     assert verdict(action_response_validation.validate_action_result) == verdict(
         action_response_validation.RASA_VALIDATE_ACTION_RESULT
     )
-
-
-def test_another_rasa_version_is_refused_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rasa, "__version__", "3.6.20")
-    with pytest.raises(rasa_patches.RasaVersionMismatch, match="written for Rasa 3.6.21, but Rasa 3.6.20"):
-        rasa_patches.apply()
-
-
-def test_benchmark_switch_names_the_patches_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "all")
-    assert rasa_patches.apply() == []
-    monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "action_response_validation")
-    assert rasa_patches.switched_off() == ["action_response_validation"]
-    monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "action_respons_validation")
-    with pytest.raises(ValueError, match="unknown patch action_respons_validation"):
-        rasa_patches.switched_off()
-    monkeypatch.delenv(rasa_patches.SWITCH_VARIABLE)
-    assert rasa_patches.apply() == ["action_response_validation"]
