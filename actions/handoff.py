@@ -117,7 +117,12 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        reason = handoff_reason(tracker)
+        return await self.hand_over(dispatcher, tracker, handoff_reason(tracker))
+
+    async def hand_over(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    ) -> List[EventType]:
+        """Open (or queue) the handoff ticket for `reason` and tell the customer what happens next."""
         email = customer_email(tracker)
         # Only a verification earned in this channel session links the account; a typed email stays a claim.
         verification = fresh_verification(tracker)

@@ -27,6 +27,8 @@ CLARIFYING_RESPONSES = (
 )
 CLARIFYING_PREFIX = "utter_invalid_"
 UNKNOWN = "unknown"
+# What a new conversation hears when the store's systems fail (actions/session.py) before it goes to a person.
+DEGRADED_RESPONSE = "utter_backend_unavailable"
 
 
 @dataclass
@@ -53,6 +55,8 @@ class ConversationFacts:
     form_open_at_end: bool = False
     csat: Optional[int] = None
     handoff_quality: Optional[int] = None
+    # The first thing the bot said was that the store's systems are down (sent to a person at once).
+    degraded: bool = False
 
     @property
     def is_bot_conversation(self) -> bool:
@@ -78,6 +82,7 @@ class _Folder:
         self.first_customer_at: Optional[float] = None
         self.pending_reason: Optional[str] = None
         self.awaiting_reason = False
+        self.spoke_first = False
         self.last_intent: Optional[str] = None
         self.answered_since_customer = False
         self.assigned_since: Optional[float] = None
@@ -105,6 +110,8 @@ class _Folder:
             facts.channel = event.channel or UNKNOWN
         if self.first_customer_at is None:
             self.first_customer_at = event.occurred_at
+            if self.spoke_first:  # what the bot said at session start went out in answer to this message
+                facts.first_bot_response_seconds = 0.0
         intent = event.name or UNKNOWN
         if facts.intent == UNKNOWN and intent not in SMALL_TALK_INTENTS and intent != UNKNOWN:
             facts.intent = intent
@@ -130,7 +137,12 @@ class _Folder:
         response = event.name or ""
         if response in CLARIFYING_RESPONSES or response.startswith(CLARIFYING_PREFIX):
             facts.clarifications += 1
-        if self.first_customer_at is not None and facts.first_bot_response_seconds is None:
+        if facts.first_bot_response_seconds is None and response == DEGRADED_RESPONSE:
+            # Said at session start, before the first message is logged, and sent in answer to it.
+            facts.degraded = True
+        if self.first_customer_at is None:
+            self.spoke_first = True
+        elif facts.first_bot_response_seconds is None:
             facts.first_bot_response_seconds = event.occurred_at - self.first_customer_at
         self.answered_since_customer = True
 

@@ -45,6 +45,7 @@ def metrics_json(metrics: MetricSet) -> Dict[str, Any]:
     return {
         "conversations": metrics.conversations,
         "pending": metrics.pending,
+        "degraded": metrics.degraded,
         "values": values,
         "handoff_reasons": dict(sorted(metrics.handoff_reasons.items(), key=lambda item: -item[1])),
     }

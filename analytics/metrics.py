@@ -26,6 +26,8 @@ class MetricSet:
     durations: Dict[str, Duration] = field(default_factory=dict)
     handoff_reasons: Dict[str, int] = field(default_factory=dict)
     pending: int = 0
+    # Bot conversations sent to a person at once because the store's systems were failing.
+    degraded: int = 0
 
 
 def _share(items: Sequence[ConversationFacts], hit: Callable[[ConversationFacts], bool]) -> Estimate:
@@ -53,7 +55,11 @@ def compute(
     handed = [each for each in bot if each.handed_off]
     bot_only = [each for each in bot if not each.handed_off]
     messages = sum(each.customer_messages for each in bot)
-    result = MetricSet(conversations=len(bot), pending=len(bot) - len(settled))
+    result = MetricSet(
+        conversations=len(bot),
+        pending=len(bot) - len(settled),
+        degraded=sum(1 for each in bot if each.degraded),
+    )
     result.proportions = {
         "containment": _share(bot, lambda each: not each.handed_off),
         "resolution": _share(settled, lambda each: each.resolved),

@@ -127,7 +127,8 @@ def render(board: Dict[str, Any]) -> str:
 text-align:left;vertical-align:top}}table{{border-collapse:collapse}}img{{max-width:100%}}</style></head><body>
 <h1>Frontdesk support metrics</h1>
 <p>{board["overall"]["conversations"]} bot conversations; {board["overall"]["pending"]} within 24 h (pending for
-resolution and abandonment). Generated {generated}. Intervals are 95 %: Wilson for rates, bootstrap for times.</p>
+resolution and abandonment); {board["overall"]["degraded"]} sent straight to a person because the store's systems
+were failing. Generated {generated}. Intervals are 95 %: Wilson for rates, bootstrap for times.</p>
 <table><tr><th>metric</th><th>value (95 % interval)</th><th>formula</th></tr>{"".join(rows)}</table>
 <h2>Over time</h2>{over_time(board) if board["series"]["day"] else "<p>No conversations yet.</p>"}
 <h2>Handoffs and CSAT</h2>{reasons_and_csat(board)}

@@ -44,6 +44,12 @@ class CircuitBreaker:
         self._trial_running = False
         _BREAKERS.add(self)
 
+    def refusing(self) -> bool:
+        """Open and still inside its reset window: calls to this API fail at once right now. (Past the
+        window the next call is a trial, so the API no longer counts as failing until that trial fails.)"""
+        with self._lock:
+            return self._state == OPEN and time.monotonic() - self._opened_at < self.reset_timeout
+
     @property
     def current_state(self) -> str:
         with self._lock:

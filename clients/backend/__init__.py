@@ -21,6 +21,11 @@ class BackendApi:
     ticketing: TicketingClient
     identity: IdentityClient
 
+    def failing(self) -> bool:
+        """Some store API's breaker is open: the bot cannot act for customers right now."""
+        clients = (self.crm, self.orders, self.billing, self.ticketing, self.identity)
+        return any(client.breaker.refusing() for client in clients)
+
     @classmethod
     def connect(cls, endpoint: ServiceEndpoint) -> BackendApi:
         """Clients sharing one pooled transport, each API with its own circuit breaker."""

@@ -205,3 +205,18 @@ def test_the_rasa_broker_meter_counts_handoffs_by_recorded_reason() -> None:
         meter.count(raw)
     assert HANDOFFS.labels("rasa", "escalation_loop")._value.get() == before + 1
     assert FALLBACKS.labels("rasa")._value.get() == fallbacks + 1
+
+
+def test_a_conversation_sent_to_a_person_at_session_start_counts_as_degraded() -> None:
+    # actions/session.py: the bot speaks and hands over before Rasa logs the first message.
+    script = Script("d1").bot("utter_backend_unavailable").action("action_handoff")
+    script.slot("handoff_reason", "backend_unavailable").slot("handoff_reason", None).user(
+        "check_order_status"
+    )
+    (facts,) = facts_of([script])
+    assert facts.degraded and facts.handed_off and facts.handoff_reason == "backend_unavailable"
+    assert facts.first_bot_response_seconds == 0.0
+    metrics = compute([facts], as_of=T0 + 2 * DAY)
+    assert metrics.degraded == 1 and metrics.proportions["escalation"].value == 1.0
+    (normal,) = facts_of(corpus()[:1])
+    assert not normal.degraded

@@ -92,6 +92,10 @@ function renderMetrics(view) {
   view.body.replaceChildren(
     el("p", { testid: "metrics-summary" },
       `${data.overall.conversations} bot conversations; ${data.overall.pending} still within 24 h (not yet counted for resolution and abandonment).`),
+    data.overall.degraded
+      ? el("p", { class: "alert-inline", testid: "metrics-degraded" },
+        `${data.overall.degraded} conversations went straight to a person because the store's systems were failing.`)
+      : null,
     el("div", { class: "metric-grid" }, data.definitions.map((d) => headline(d, values[d.key]))),
     view.chart,
     el("div", { class: "metric-tables" },
