@@ -283,6 +283,14 @@ def test_a_verified_customer_may_link_the_account_and_the_agent_sees_it(
     new_customer: Callable, stack: Stack, stack_people: Factory
 ) -> None:
     person = stack_people.customer([{"status": "delivered", "total_cents": 1000}], store_credit_cents=1200)
+    # First on another account of the platform, the customer says no: nothing is linked.
+    declining = new_customer()
+    declining.say_text("what's my store credit?")
+    declining.say_text(person.email)
+    assert "note this" in declining.say_text(latest_code(stack, person.email))
+    assert "Alright" in declining.click("No, thanks")
+    assert backend_get(stack, f"/v1/customers/{person.id}/channel-links") == []
+
     customer = new_customer()
     platform = platform_of(customer)
     identity = (
