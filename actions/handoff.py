@@ -16,6 +16,7 @@ from actions import handoff_queue, slots
 from actions.backend import backend, support_desk
 from actions.blocking import off_loop
 from actions.conversation import latest_message_id
+from actions.handoff_brief import brief
 from actions.idempotency import idempotency_key
 from actions.transcript import summary, transcript
 from actions.values import parse_email
@@ -131,8 +132,15 @@ class ActionHandoff(Action):
             "verified": verification is not None,
             "contact": tracker.get_slot(slots.VERIFIED_CONTACT) if verification else None,
         }
+        context["brief"] = brief(
+            tracker.events,
+            reason=reason,
+            verified=verification is not None,
+            contact=context["verification"]["contact"],
+            typed_email=email,
+        ).as_dict()
         ticket = NewTicket(
-            subject=f"Conversation handed to a person ({reason.replace('_', ' ')})",
+            subject=context["brief"]["subject"],
             category="handoff",
             priority=priority_for(reason),
             customer_id=verification.customer_id if verification else None,

@@ -123,7 +123,13 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
     transcript = console.get_by_test_id("transcript")
     expect(transcript).to_contain_text("I'd like to talk to a human please", timeout=WAIT_MS)
     expect(console.get_by_test_id("reason-badge")).to_contain_text("Customer asked for a person")
-    expect(console.get_by_test_id("summary")).to_contain_text("request_human")
+    # The summary is written for people; the intent names are folded away under "Technical details".
+    expect(console.get_by_test_id("brief-description")).to_contain_text(
+        "Handed over because the customer asked for a person"
+    )
+    expect(console.get_by_test_id("brief-goal")).to_have_text("Asked for a person")
+    expect(console.get_by_test_id("last-intent")).to_be_hidden()
+    expect(console.get_by_test_id("technical-details")).to_contain_text("request_human")
 
     # Claim: the customer is told who joined; the agent's reply reaches them live.
     console.get_by_test_id("claim").click()

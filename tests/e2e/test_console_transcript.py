@@ -57,5 +57,10 @@ def test_the_console_never_shows_the_code_and_shows_buttons_by_their_titles(
     assert not any(line.startswith("/") for line in customer_lines), customer_lines
     live_lines = [m["text"] for m in live["messages"] if m["author"] == "customer"]
     assert "thanks, it was •••••• right?" in live_lines, live_lines
+    # A summary for people: the customer's topic as the subject, the verification in words.
+    brief = view["summary"]["brief"]
+    assert stored["subject"] == brief["subject"] == "Balance or store credit", stored["subject"]
+    assert "The bot showed the balance; asked the customer to rephrase." in brief["description"], brief
+    assert brief["verification"].startswith("Verified with a one-time code"), brief
     ticket_lines = [m["body"] for m in stored["messages"] if m["author"] == "customer"]
     assert person_button["title"] in ticket_lines and "••••••" in ticket_lines, ticket_lines

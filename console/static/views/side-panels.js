@@ -25,10 +25,48 @@ function chipList(items, emptyText) {
 
 function renderSummary(summary) {
   const s = summary || {};
+  const brief = s.brief || null;
+  return panel("Summary", "summary",
+    brief ? renderBrief(brief) : null,
+    renderVerification(s.verification || {}),
+    // What developers and trainers need; folded, so agents read the brief first.
+    el("details", { class: "technical", testid: "technical-details" },
+      el("summary", null, "Technical details"),
+      ...renderTechnical(s)));
+}
+
+function renderBrief(brief) {
+  return el("div", { class: "brief", testid: "brief" },
+    el("p", { class: "brief-description", testid: "brief-description" }, String(brief.description || "")),
+    el("dl", { class: "kv" },
+      kvRow("Goal", brief.goal, "brief-goal"),
+      kvRow("Still open", brief.unresolved, "brief-unresolved")),
+    Array.isArray(brief.done) && brief.done.length
+      ? el("ul", { class: "brief-done", testid: "brief-done" }, brief.done.map((item) => el("li", null, String(item))))
+      : null,
+    brief.last_answer ? el("p", { class: "small", testid: "brief-last-answer" }, String(brief.last_answer)) : null,
+    brief.verification ? el("p", { class: "small", testid: "brief-verification" }, String(brief.verification)) : null);
+}
+
+function kvRow(label, value, testid) {
+  return el("div", { class: "kv-row" }, el("dt", null, label), el("dd", { testid }, value ? String(value) : "—"));
+}
+
+function renderVerification(verification) {
+  return el("dl", { class: "kv" },
+    el("div", { class: "kv-row" },
+      el("dt", null, "Verification"),
+      el("dd", { testid: "verification", data: { verified: String(Boolean(verification.verified)) } },
+        verification.verified
+          ? el("span", { class: "verified" }, "Verified", verification.contact ? ` (${verification.contact})` : "")
+          : el("span", { class: "not-verified" }, "Not verified",
+            verification.contact ? ` (contact: ${verification.contact})` : ""))));
+}
+
+function renderTechnical(s) {
   const slots = s.filled_slots && typeof s.filled_slots === "object" ? Object.entries(s.filled_slots) : [];
   const confidence = formatPercent(s.last_nlu_confidence);
-  const verification = s.verification || {};
-  return panel("Summary", "summary",
+  return [
     el("h3", null, "Detected intents"),
     chipList(s.detected_intents, "None"),
     el("h3", null, "Filled slots"),
@@ -46,14 +84,8 @@ function renderSummary(summary) {
         el("dt", null, "Last intent"),
         el("dd", { testid: "last-intent" },
           s.last_intent ? String(s.last_intent) : "—",
-          confidence ? el("span", { class: "confidence", testid: "nlu-confidence" }, ` (${confidence} confidence)`) : null)),
-      el("div", { class: "kv-row" },
-        el("dt", null, "Verification"),
-        el("dd", { testid: "verification", data: { verified: String(Boolean(verification.verified)) } },
-          verification.verified
-            ? el("span", { class: "verified" }, "Verified", verification.contact ? ` (${verification.contact})` : "")
-            : el("span", { class: "not-verified" }, "Not verified",
-              verification.contact ? ` (contact: ${verification.contact})` : "")))));
+          confidence ? el("span", { class: "confidence", testid: "nlu-confidence" }, ` (${confidence} confidence)`) : null))),
+  ];
 }
 
 function renderCustomer(customer, ticket) {
