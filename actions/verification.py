@@ -101,9 +101,11 @@ async def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
         return {slots.VERIFICATION_CODE: None, slots.HANDOFF_REASON: slots.REASON_BACKEND_UNAVAILABLE}
     except ServiceRefused as exc:
         if exc.code == "code_invalid":
-            dispatcher.utter_message(
-                response="utter_verification_code_wrong", attempts_left=exc.details.get("attempts_left", 0)
-            )
+            attempts_left = exc.details.get("attempts_left", 0)
+            if attempts_left == 1:
+                dispatcher.utter_message(response="utter_verification_code_wrong_last_try")
+            else:
+                dispatcher.utter_message(response="utter_verification_code_wrong", attempts_left=attempts_left)
             return {slots.VERIFICATION_CODE: None}
         dispatcher.utter_message(response="utter_verification_failed")
         return {

@@ -62,7 +62,9 @@ def test_wrong_codes_say_how_many_tries_are_left_then_fail_to_a_person(
     first, slots, _ = enter_code(pending, customer.email, wrong)
     assert responses(first) == ["utter_verification_code_wrong"] and first.messages[0]["attempts_left"] == 2
     assert slots["verification_code"] is None and "verification_token" not in slots
-    enter_code(pending, customer.email, wrong)
+    second, _, _ = enter_code(pending, customer.email, wrong)
+    # One left: said in words ("once more"), not "1 more time(s)".
+    assert responses(second) == ["utter_verification_code_wrong_last_try"], responses(second)
     locked, slots, events = enter_code(pending, customer.email, wrong)
     assert responses(locked) == ["utter_verification_failed"]
     assert slots["handoff_reason"] == "verification_failed"
