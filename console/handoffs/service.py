@@ -52,7 +52,8 @@ def _unix(value: datetime) -> float:
 def ticket_summary(ticket: Ticket, *, now: Optional[datetime] = None) -> TicketSummary:
     """The ticket fields an agent scans: reason, priority, who has it, how long the customer has waited."""
     now = now or utcnow()
-    ended = ticket.claimed_at or now
+    # The customer waited until a person claimed it, or until it was resolved without one; not forever.
+    ended = ticket.claimed_at or ticket.resolved_at or now
     return {
         "id": ticket.id,
         "subject": ticket.subject,

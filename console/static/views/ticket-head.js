@@ -54,7 +54,9 @@ export function renderHeader(conv) {
     metaItem("Assignee", ticket.assignee
       ? el("span", { testid: "assignee" }, agentName(ticket.assignee, agents))
       : el("span", { testid: "assignee", class: "muted" }, "unassigned")),
-    el("div", { class: "meta-item" }, el("dt", null, "Waiting"), conv.waitingNode),
+    // Once a person has it or it is closed, the wait is over: say "Waited", and stop counting.
+    el("div", { class: "meta-item" },
+      el("dt", null, ticket.assignee || ticket.status !== "open" ? "Waited" : "Waiting"), conv.waitingNode),
     metaItem("Created", timeElement(created, formatDateTime(created))),
     metaItem("Customer email", ticket.customer_email
       ? [ticket.customer_email, unverifiedMark(ticket, "email-unverified")]
