@@ -34,6 +34,7 @@ from common.channel_context import ChannelContext
 from common.net import PROXY_HEADER, client_address
 from common.settings import ChannelSettings, channel_settings, run_id
 from common.texts import Texts
+from common.vocabulary import AGENT_NOTICES
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ class BoundedSocketBlueprint(SocketBlueprint):
 
 
 class AgentAwareSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output, plus the agent's name on messages a person sent (metadata `agent`).
+    """Rasa's socket.io output, plus the agent's name on messages a person sent (metadata `agent`) and
+    the kind of notice when a person joins, takes over or leaves (metadata `notice`).
 
     The console adds an agent's message as a bot event with that metadata; Rasa passes metadata through to
     send_text_message as keyword arguments, and the page shows the name above the message.
@@ -88,8 +90,10 @@ class AgentAwareSocketIOOutput(SocketIOOutput):
         if not isinstance(agent, str) or not agent:
             await super().send_text_message(recipient_id, text, **kwargs)
             return
+        notice = kwargs.get("notice")
+        extra = {"notice": notice} if notice in AGENT_NOTICES else {}
         for part in text.strip().split("\n\n"):
-            await self._send_message(recipient_id, {"text": part, "agent": agent[:100]})
+            await self._send_message(recipient_id, {"text": part, "agent": agent[:100], **extra})
 
 
 class GuardedSocketIOInput(SocketIOInput):

@@ -77,3 +77,10 @@ HANDOFF_REASON_SLOT = "handoff_reason"
 ACTION_HANDOFF = "action_handoff"
 ACTION_HANDOFF_RESOLVED = "action_handoff_resolved"
 ACTION_LISTEN = "action_listen"
+
+# Notices the console sends when a person joins, takes over or leaves a conversation (metadata `notice` on
+# the agent's bot event): the web chat draws them as a system line and updates its header.
+NOTICE_AGENT_JOINED = "agent_joined"
+NOTICE_AGENT_TRANSFERRED = "agent_transferred"
+NOTICE_AGENT_LEFT = "agent_left"
+AGENT_NOTICES = (NOTICE_AGENT_JOINED, NOTICE_AGENT_TRANSFERRED, NOTICE_AGENT_LEFT)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import uuid
 from pathlib import Path
 from typing import Awaitable, Callable, Optional, Sequence
@@ -22,6 +23,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from common import logs
 from common.errors import install_error_handlers
 from common.settings import run_id, webchat_settings
 from common.telemetry import instrument_fastapi
@@ -48,6 +50,9 @@ PAGE_TEXTS = (
     "utter_webchat_author_you",
     "utter_webchat_image_alt",
     "utter_webchat_quick_replies_label",
+    "utter_webchat_chatting_with",
+    "utter_webchat_waiting_for_agent",
+    "utter_webchat_back_with_assistant",
 )
 
 
@@ -132,7 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    logs.configure("webchat", level=logging.getLevelName(args.log_level.upper()))
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None)
 
 
 if __name__ == "__main__":

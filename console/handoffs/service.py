@@ -23,10 +23,18 @@ from common.errors import ApiError
 from common.settings import ConsoleSettings
 from common.texts import MessageTemplates, Texts
 from common.transcript import conversation_lines
-from common.vocabulary import ACTION_HANDOFF_RESOLVED, ACTION_LISTEN, HANDOFF_TICKET_SLOT
+from common.vocabulary import (
+    ACTION_HANDOFF_RESOLVED,
+    ACTION_LISTEN,
+    HANDOFF_TICKET_SLOT,
+    NOTICE_AGENT_JOINED,
+    NOTICE_AGENT_LEFT,
+    NOTICE_AGENT_TRANSFERRED,
+)
 from console.agents import service as agents
 from console.agents.models import Agent
 from console.handoffs.channels import channel_of, linked_accounts
+from console.handoffs.delivery import say_in_conversation
 from console.handoffs.shapes import (
     AgentOnline,
     Availability,
@@ -40,9 +48,6 @@ from console.handoffs.shapes import (
 from console.hours import within_hours
 
 logger = logging.getLogger(__name__)
-
-# Channels whose platform delivers a pushed message even when the customer is not looking.
-ALWAYS_REACHABLE_CHANNELS = ("slack", "telegram", "facebook", "twilio", "botframework", "mattermost")
 
 
 def _unix(value: datetime) -> float:
@@ -235,29 +240,6 @@ def _require_assignee(ticket: Ticket, agent: Agent) -> None:
         raise ApiError(403, "not_your_conversation", "Claim this conversation first.")
 
 
-def _say(
-    conversation_id: str, text: str, agent: Agent, *, rasa: RasaClient, extra: Optional[List[dict]] = None
-) -> str:
-    """Add an agent message to the conversation, delivered live when the customer can receive it.
-
-    "live", "added" (in the conversation, not delivered now) or "failed" (the assistant is unreachable).
-    """
-    try:
-        tracker = rasa.tracker(conversation_id)
-        channel = tracker.get("latest_input_channel")
-        live = (
-            rasa.connected(conversation_id) is True
-            if channel == "socketio"
-            else channel in ALWAYS_REACHABLE_CHANNELS
-        )
-        event = {"event": "bot", "text": text, "metadata": {"agent": agent.display_name}}
-        rasa.append(conversation_id, [*(extra or []), event], deliver=live)
-    except (ServiceRefused, ServiceUnavailable) as exc:
-        logger.warning("message not added to conversation %s: %s", conversation_id, exc)
-        return "failed"
-    return "live" if live else "added"
-
-
 def claim(
     ticket_id: int, *, agent: Agent, backend: BackendApi, rasa: RasaClient, texts: Texts
 ) -> TicketSummary:
@@ -276,12 +258,13 @@ def claim(
             {"event": "slot", "name": HANDOFF_TICKET_SLOT, "value": str(ticket_id)},
             {"event": "pause"},
         ]
-        _say(
+        say_in_conversation(
             ticket.conversation_id,
             texts.render("utter_agent_joined", agent_name=agent.display_name),
             agent,
             rasa=rasa,
             extra=keep_paused,
+            notice=NOTICE_AGENT_JOINED,
         )
     return ticket_summary(ticket)
 
@@ -299,7 +282,11 @@ def reply(
     "stored" (kept in the conversation or on the ticket) when neither can reach them."""
     ticket = backend.ticketing.ticket(ticket_id)
     _require_assignee(ticket, agent)
-    said = _say(ticket.conversation_id, text, agent, rasa=rasa) if ticket.conversation_id else "failed"
+    said = (
+        say_in_conversation(ticket.conversation_id, text, agent, rasa=rasa)
+        if ticket.conversation_id
+        else "failed"
+    )
     if said == "live":
         return "live"
     if said == "failed":
@@ -332,11 +319,12 @@ def transfer(
     _require_assignee(backend.ticketing.ticket(ticket_id), agent)
     ticket = backend.ticketing.reassign(ticket_id, expected_assignee=agent.username, assignee=target.username)
     if ticket.conversation_id:
-        _say(
+        say_in_conversation(
             ticket.conversation_id,
             texts.render("utter_agent_transferred", agent_name=target.display_name),
             target,
             rasa=rasa,
+            notice=NOTICE_AGENT_TRANSFERRED,
         )
     return ticket_summary(ticket)
 
@@ -348,7 +336,13 @@ def unassign(
     _require_assignee(backend.ticketing.ticket(ticket_id), agent)
     ticket = backend.ticketing.reassign(ticket_id, expected_assignee=agent.username, assignee=None)
     if ticket.conversation_id:
-        _say(ticket.conversation_id, texts.render("utter_agent_unassigned"), agent, rasa=rasa)
+        say_in_conversation(
+            ticket.conversation_id,
+            texts.render("utter_agent_unassigned"),
+            agent,
+            rasa=rasa,
+            notice=NOTICE_AGENT_LEFT,
+        )
     return ticket_summary(ticket)
 
 

@@ -133,7 +133,14 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
 
     # Claim: the customer is told who joined; the agent's reply reaches them live.
     console.get_by_test_id("claim").click()
-    bot_says(chat, "Alice from our support team has joined the chat")
+    # Drawn as a line about the conversation, not as a message from Alice; the header says who is there.
+    joined = chat.get_by_test_id("system-line").filter(
+        has_text="Alice from our support team has joined the chat"
+    )
+    expect(joined).to_be_visible(timeout=WAIT_MS)
+    expect(joined).to_have_attribute("data-notice", "agent_joined")
+    expect(chat.get_by_test_id("bot-message").filter(has_text="has joined the chat")).to_have_count(0)
+    expect(chat.get_by_test_id("chat-status")).to_have_text("Chatting with Alice")
     console.get_by_test_id("reply-input").fill("Hi, I'm Alice. What can I do for you?")
     console.get_by_test_id("reply-send").click()
     expect(console.get_by_test_id("reply-status")).to_contain_text("live", timeout=WAIT_MS)
@@ -154,6 +161,7 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_test_id("resolve").click()
     bot_says(chat, "back with the Frontdesk assistant")
+    expect(chat.get_by_test_id("chat-status")).to_have_text("Back with the assistant")
     bot_says(chat, "how would you rate")
     chat.get_by_test_id("quick-reply").filter(has_text="5 - Excellent").last.click()
     bot_says(chat, "Thank you for the rating")

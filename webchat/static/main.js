@@ -48,10 +48,26 @@ function renderAll() {
   transcript.forEach(render);
 }
 
-// state: connecting, connected, reconnecting or error (CSS and tests read it).
+// state: connecting, connected, with-agent, waiting, reconnecting or error (CSS and tests read it).
 function setStatus(state, sentence) {
   statusElement.dataset.state = state;
   statusElement.textContent = sentence;
+}
+
+// The header says who the customer is talking to: a person who joined, a wait for one, or the assistant
+// again (the bot stays silent while a person has the conversation, so its next message means it is back).
+let withPerson = false;
+function followWhoIsTalking(entry) {
+  if (entry.notice === "agent_joined" || entry.notice === "agent_transferred") {
+    withPerson = true;
+    setStatus("with-agent", text("utter_webchat_chatting_with").replace("{agent_name}", entry.agent));
+  } else if (entry.notice === "agent_left") {
+    withPerson = false;
+    setStatus("waiting", text("utter_webchat_waiting_for_agent"));
+  } else if (!entry.agent && withPerson) {
+    withPerson = false;
+    setStatus("connected", text("utter_webchat_back_with_assistant"));
+  }
 }
 
 function setReady(ready) {
@@ -122,6 +138,7 @@ function connect() {
     const entry = botEntry(data);
     if (entry) {
       add(entry);
+      followWhoIsTalking(entry);
     }
   });
 

@@ -4,6 +4,8 @@ import { appendRichText, safeUrl } from "./rich-text.js";
 import { text } from "./texts.js";
 
 const AGENT_NAME_MAX = 100;
+// The notices the console sends (common/vocabulary.py AGENT_NOTICES).
+export const AGENT_NOTICES = ["agent_joined", "agent_transferred", "agent_left"];
 // The entry behind each quick-reply group, so setQuickRepliesReady() knows which were answered.
 const quickReplyGroups = new WeakMap();
 
@@ -12,7 +14,20 @@ function agentOf(entry) {
 }
 
 // chat: {isReady(): boolean, choose(reply)}, what a quick reply needs from the conversation.
+// A person joining, taking over or leaving: a line about the conversation, not a message from anyone.
+function renderNotice(entry) {
+  const line = document.createElement("p");
+  line.className = "message message--notice";
+  line.setAttribute("data-testid", "system-line");
+  line.setAttribute("data-notice", entry.notice);
+  line.textContent = entry.text;
+  return line;
+}
+
 export function renderMessage(entry, chat) {
+  if (entry.notice) {
+    return renderNotice(entry);
+  }
   const agent = agentOf(entry);
   const message = document.createElement("div");
   message.className = `message message--${entry.author}`;
@@ -109,6 +124,9 @@ export function botEntry(data) {
   const entry = { author: "bot", text: typeof data.text === "string" ? data.text : "" };
   if (typeof data.agent === "string" && data.agent) {
     entry.agent = data.agent.slice(0, AGENT_NAME_MAX);
+    if (AGENT_NOTICES.includes(data.notice)) {
+      entry.notice = data.notice;
+    }
   }
   if (Array.isArray(data.quick_replies)) {
     const buttons = data.quick_replies
