@@ -7,6 +7,7 @@ The clients are synchronous (requests); rasa-sdk runs every action on one event 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar
@@ -26,6 +27,8 @@ def _executor() -> ThreadPoolExecutor:
 
 async def off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a blocking call in the pool and wait for it without blocking the event loop."""
+    # In the caller's context: the request and conversation ids reach the backend call's headers and logs.
+    context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(
-        _executor(), functools.partial(call, *args, **kwargs)
+        _executor(), functools.partial(context.run, call, *args, **kwargs)
     )

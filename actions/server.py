@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse
 
 from actions import handoff_queue
 from actions.backend import settings
+from common import logs
 from common.settings import ConfigurationError, run_id
 from common.telemetry import METRICS_PATH, PENDING_HANDOFFS, instrument_sanic
 
@@ -65,7 +66,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    logs.configure("actions")
     try:
         app = create_app()
     except ConfigurationError as exc:

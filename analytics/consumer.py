@@ -26,6 +26,7 @@ from sqlalchemy.orm import sessionmaker
 from analytics import models as _models  # noqa: F401 - registers the tables
 from analytics import service
 from analytics.database import Base
+from common import logs
 from common.database import make_engine, make_session_factory
 from common.event_stream import RASA_EXCHANGE, broker_events, broker_metadata
 from common.settings import AnalyticsSettings, analytics_settings
@@ -150,7 +151,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics.consumer", description=__doc__)
     parser.add_argument("--drain", action="store_true", help="read what is in the stream, then exit")
     arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure("analytics")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from common import logs
 from common.settings import ConfigurationError, backend_settings
 
 
@@ -47,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
         from backend.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        logs.configure("backend")
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
         return 0
     if args.command == "latest-message":
         from backend.customers.phones import normalise_phone

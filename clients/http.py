@@ -18,6 +18,7 @@ import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from clients.breaker import CircuitBreaker, CircuitOpenError
+from common.logs import correlation_headers
 from common.settings import ServiceEndpoint
 
 
@@ -123,7 +124,7 @@ class HttpTransport:
                 f"{self.endpoint.base_url}{path}",
                 json=json,
                 params={**self.default_params, **(params or {})},
-                headers=headers,
+                headers={**correlation_headers(), **headers},
                 timeout=(self.endpoint.connect_timeout, self.endpoint.read_timeout),
             )
         except requests.RequestException as exc:

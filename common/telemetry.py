@@ -20,6 +20,7 @@ ports); Prometheus sends it (deploy/prometheus/prometheus.yml).
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from typing import Any, Callable, Iterable, Optional, Tuple
 
@@ -30,9 +31,11 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
 from clients.breaker import OPEN, all_breakers
+from common import logs
 from common.settings import optional_secret
 
 METRICS_PATH = "/metrics"
+access_log = logging.getLogger("frontdesk.http")
 
 REQUEST_SECONDS = Histogram(
     "frontdesk_http_request_duration_seconds",
@@ -120,22 +123,26 @@ def count_error(service: str, error: BaseException) -> None:
 
 
 def instrument_fastapi(app: Any, service: str) -> None:
-    """Latency, status and errors per route template, and GET /metrics, on a FastAPI app."""
+    """Latency, status and errors per route template, the correlation ids with one log line per request, and
+    GET /metrics, on a FastAPI app."""
     token = metrics_token()
     watch_breakers(service)
 
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable) -> Any:
         started = time.perf_counter()
+        request_id = logs.clean_id(request.headers.get(logs.REQUEST_ID_HEADER)) or logs.new_request_id()
+        logs.request_id.set(request_id)
+        logs.conversation_id.set(logs.clean_id(request.headers.get(logs.CONVERSATION_ID_HEADER)))
         try:
             response = await call_next(request)
         except Exception as exc:
             count_error(service, exc)
             observe(service, _route_of(request), request.method, 500, time.perf_counter() - started)
+            access_log.exception("%s %s failed", request.method, _route_of(request))
             raise
-        observe(
-            service, _route_of(request), request.method, response.status_code, time.perf_counter() - started
-        )
+        _finished(service, _route_of(request), request.method, response.status_code, started)
+        response.headers[logs.REQUEST_ID_HEADER] = request_id
         return response
 
     @app.get(METRICS_PATH, include_in_schema=False)
@@ -144,6 +151,13 @@ def instrument_fastapi(app: Any, service: str) -> None:
             return Response(status_code=401)
         body, content_type = exposition()
         return Response(body, media_type=content_type)
+
+
+def _finished(service: str, route: str, method: str, status: int, started: float) -> None:
+    seconds = time.perf_counter() - started
+    observe(service, route, method, status, seconds)
+    if route != METRICS_PATH:
+        access_log.info("%s %s %s %.0f ms", method, route, status, seconds * 1000)
 
 
 def _route_of(request: Any) -> str:
@@ -172,15 +186,34 @@ def instrument_sanic(app: Any, service: str, serve_route: bool = True) -> None:
 
     async def _start(request: Any) -> None:
         request.ctx.started = time.perf_counter()
+        request.ctx.request_id = (
+            logs.clean_id(request.headers.get(logs.REQUEST_ID_HEADER)) or logs.new_request_id()
+        )
+        logs.request_id.set(request.ctx.request_id)
+        conversation = logs.clean_id(request.headers.get(logs.CONVERSATION_ID_HEADER))
+        if conversation is None and request.path == "/webhook":  # the action server: Rasa sends the tracker
+            conversation = _sender_of(request)
+        logs.conversation_id.set(conversation)
 
     async def _finish(request: Any, response: Any) -> None:
         started = getattr(request.ctx, "started", None)
-        if started is None or request.path == METRICS_PATH:
+        if started is None:
             return
-        route = request.route.path if getattr(request, "route", None) else "unmatched"
-        observe(
-            service, "/" + route.lstrip("/"), request.method, response.status, time.perf_counter() - started
-        )
+        route = "/" + (request.route.path if getattr(request, "route", None) else "unmatched").lstrip("/")
+        _finished(service, route, request.method, response.status, started)
+        response.headers[logs.REQUEST_ID_HEADER] = request.ctx.request_id
 
     app.register_middleware(_start, "request")
     app.register_middleware(_finish, "response")
+
+
+def _sender_of(request: Any) -> Optional[str]:
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - a malformed body is the route's business, not the logger's
+        return None
+    return (
+        logs.clean_id(str(body.get("sender_id")))
+        if isinstance(body, dict) and body.get("sender_id")
+        else None
+    )

@@ -12,6 +12,7 @@ from typing import List, Optional, Tuple
 
 from sqlalchemy.orm import Session
 
+from common import logs
 from common.database import make_engine, make_session_factory
 from common.paths import VAR_DIR
 from common.settings import ConfigurationError, console_settings
@@ -92,7 +93,8 @@ def serve(host: str, port: int) -> int:
     except ConfigurationError as exc:
         print(f"The console refuses to start: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    logs.configure("console")
+    uvicorn.run(app, host=host, port=port, log_config=None)
     return 0
 
 

@@ -6,23 +6,27 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 import requests
+from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import func, insert, select
 
 from analytics import service
 from analytics.consumer import open_store
-from analytics.definitions import SETTLE_SECONDS
+from analytics.definitions import DEFINITIONS, SETTLE_SECONDS
 from analytics.metrics import MetricSet, compute
 from common.database import make_engine
 from common.event_stream import broker_events
+from common.paths import REPO_ROOT
 from tests.e2e.helpers import Customer
+from tests.e2e.test_browser_handoff import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.e2e.test_conversations import low_confidence_messages
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
+RESULTS = REPO_ROOT / "results"
 
 
 def agent(stack: Stack, username: str) -> requests.Session:
@@ -183,8 +187,8 @@ def test_the_dashboard_is_for_leads_and_admins_and_shows_the_store(stack: Stack)
 
     def consumed() -> bool:
         with sessions() as db_session:
-            (facts,) = service.conversation_facts(db_session=db_session, conversation_ids=[customer.sender])
-        return facts.handed_off
+            facts = service.conversation_facts(db_session=db_session, conversation_ids=[customer.sender])
+        return bool(facts) and facts[0].handed_off
 
     wait_until(consumed)
     url = f"{stack.config.console_url}/api/metrics"
@@ -197,3 +201,31 @@ def test_the_dashboard_is_for_leads_and_admins_and_shows_the_store(stack: Stack)
     assert unclear.lower() in {each["text"] for each in board["top_fallbacks"]}
     assert board["series"]["day"] and board["series"]["week"]
     assert any(model["conversations"] >= 1 for model in board["models"])
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A page in Debian's headless Chromium, as tests/e2e/test_browser_handoff.py drives it."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched.new_page(viewport={"width": 1280, "height": 900})
+        launched.close()
+
+
+def test_the_dashboard_page_shows_the_metrics_in_a_browser(stack: Stack, page: Page) -> None:
+    """Run after the corpus: an admin opens #/metrics in headless Chromium (screenshot in results/)."""
+    page.goto(stack.config.console_url)
+    page.get_by_test_id("login-username").fill("alice")
+    page.get_by_test_id("login-password").fill(stack.demo_passwords()["alice"])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("nav-metrics")).to_be_visible(timeout=WAIT_MS)
+    page.get_by_test_id("nav-metrics").click()
+    expect(page.get_by_test_id("metric-card").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_test_id("metric-card")).to_have_count(len(DEFINITIONS))
+    expect(page.locator("[data-testid=metrics-chart] svg polyline")).to_have_count(1)
+    expect(page.get_by_test_id("metrics-reasons")).to_contain_text("user requested")
+    expect(page.get_by_test_id("metrics-body")).not_to_contain_text("null")
+    page.get_by_test_id("metrics-period").select_option("week")
+    expect(page.get_by_test_id("metrics-chart")).to_contain_text("by week")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "dashboard.png"), full_page=True)

@@ -3,8 +3,10 @@ traffic this test sends (a customer message, a fallback and a handoff)."""
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Dict
+from pathlib import Path
+from typing import Dict, List
 
 import pytest
 import requests
@@ -94,3 +96,29 @@ def test_every_service_exposes_its_series(stack: Stack) -> None:
     )
     for service in (rasa, actions, backend, console, webchat):
         assert "frontdesk_errors" in service  # declared (samples appear with the first error)
+
+
+def json_lines(path: Path) -> List[Dict]:
+    entries = []
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                continue
+    return entries
+
+
+def test_one_customer_message_is_followed_across_services_in_json_logs(stack: Stack) -> None:
+    customer = Customer(stack)
+    assert "ticket #" in customer.say_text("I want to talk to a human")
+    actions = [
+        e for e in json_lines(stack.logs_dir / "actions.log") if e.get("conversation_id") == customer.sender
+    ]
+    assert actions and all(e["service"] == "actions" and e["request_id"] for e in actions), actions[:3]
+    # The backend calls action_handoff made carry the action request's ids.
+    backend = [
+        e for e in json_lines(stack.logs_dir / "backend.log") if e.get("conversation_id") == customer.sender
+    ]
+    assert any(e["message"].startswith("POST /v1/tickets ") for e in backend), backend
+    assert {e["request_id"] for e in backend} <= {e["request_id"] for e in actions}

@@ -11,6 +11,7 @@ import { state } from "../state.js";
 const percent = (value) => (value === null || value === undefined ? "—" : `${Math.round(value * 1000) / 10} %`);
 const seconds = (value) => {
   if (value === null || value === undefined) return "—";
+  if (value < 1) return `${Math.round(value * 1000)} ms`;
   return value < 120 ? `${Math.round(value * 10) / 10} s` : `${Math.round(value / 6) / 10} min`;
 };
 
@@ -92,10 +93,10 @@ function renderMetrics(view) {
   view.body.replaceChildren(
     el("p", { testid: "metrics-summary" },
       `${data.overall.conversations} bot conversations; ${data.overall.pending} still within 24 h (not yet counted for resolution and abandonment).`),
-    data.overall.degraded
-      ? el("p", { class: "alert-inline", testid: "metrics-degraded" },
-        `${data.overall.degraded} conversations went straight to a person because the store's systems were failing.`)
-      : null,
+    ...(data.overall.degraded
+      ? [el("p", { class: "alert-inline", testid: "metrics-degraded" },
+        `${data.overall.degraded} conversations went straight to a person because the store's systems were failing.`)]
+      : []),
     el("div", { class: "metric-grid" }, data.definitions.map((d) => headline(d, values[d.key]))),
     view.chart,
     el("div", { class: "metric-tables" },
