@@ -12,6 +12,7 @@ from typing import Optional
 from fastapi import Depends, FastAPI
 from sqlalchemy import text
 
+from backend.assist.views import router as assist_router
 from backend.billing.views import router as billing_router
 from backend.customers.views import router as customers_router
 from backend.identity.service import VerificationPolicy
@@ -71,7 +72,14 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
     install_error_handlers(app)
 
     authenticated = [Depends(authenticate)]
-    for router in (customers_router, identity_router, orders_router, billing_router, tickets_router):
+    for router in (
+        customers_router,
+        identity_router,
+        orders_router,
+        billing_router,
+        tickets_router,
+        assist_router,
+    ):
         app.include_router(router, prefix=API_PREFIX, dependencies=authenticated)
     if settings.development_routes:
         # Development only: lets people and tests read the one-time codes and links the store "sent".

@@ -3,7 +3,9 @@
 - `actions` (the action server) sends and checks one-time codes, looks orders up by number and email,
   opens and rates tickets, and acts on a customer's own data only with that customer's verification token.
 - `console` (the agent console) works the ticket queue and reads the profile, orders and tickets of a
-  customer linked to a ticket. It cannot refund, cancel, change accounts or touch verification.
+  customer linked to a ticket. It acts on orders and invoices (cancel, size change, refund, invoice copy)
+  only through `orders:assist`: for the verified customer of an open ticket, by the agent it is assigned to,
+  under the same policies as the bot (backend/assist/). It cannot change accounts or touch verification.
 - `admin` (optional, BACKEND_ADMIN_TOKEN) is for operators' scripts and the test suite: every scope.
 
 Each credential has its own request budget, so a flood through one service cannot starve another.
@@ -39,6 +41,8 @@ TICKETS_CREATE = "tickets:create"
 TICKETS_WORK = "tickets:work"
 CUSTOMERS_READ = "customers:read"
 OUTBOX_READ = "outbox:read"
+# Acting for the verified customer of an open ticket, as its assignee (backend/assist/).
+ORDERS_ASSIST = "orders:assist"
 STOREFRONT = "storefront"  # what the store's own website does (confirming a new email address)
 ALL_SCOPES = frozenset(
     {
@@ -49,12 +53,13 @@ ALL_SCOPES = frozenset(
         TICKETS_WORK,
         CUSTOMERS_READ,
         OUTBOX_READ,
+        ORDERS_ASSIST,
         STOREFRONT,
     }
 )
 SERVICE_SCOPES = {
     "actions": frozenset({IDENTITY, ORDER_LOOKUP, CUSTOMER_SELF, TICKETS_CREATE}),
-    "console": frozenset({TICKETS_WORK, CUSTOMERS_READ}),
+    "console": frozenset({TICKETS_WORK, CUSTOMERS_READ, ORDERS_ASSIST}),
     "admin": ALL_SCOPES,
 }
 # Only the action server speaks for a customer's address (it reads it from the channel's metadata).

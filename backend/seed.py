@@ -42,6 +42,9 @@ class DemoCustomer:
     orders: List[DemoOrder]
 
 
+# The sizes ordered, for garments and shoes.
+SIZES = {"SKU-TEE-06": "M", "SKU-BOOT-07": "42", "SKU-SOCK-08": "M", "SKU-CAP-10": "L", "SKU-APRON-15": "S"}
+
 # Demo only: a published secret, so a person trying the demo can produce valid codes.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -181,7 +184,11 @@ def seed_demo_data(*, db_session: Session) -> bool:
             if spec.status == "cancelled":
                 order.cancelled_at = placed_at + timedelta(hours=3)
             for sku, name, quantity, price in spec.items:
-                order.items.append(OrderItem(sku=sku, name=name, quantity=quantity, unit_price_cents=price))
+                order.items.append(
+                    OrderItem(
+                        sku=sku, name=name, quantity=quantity, unit_price_cents=price, size=SIZES.get(sku)
+                    )
+                )
             db_session.add(order)
             db_session.flush()
 

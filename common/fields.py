@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     OneTimeCode: TypeAlias = str
     PhoneText: TypeAlias = str
     Reason: TypeAlias = str
+    ItemSize: TypeAlias = str
+    ActionReason: TypeAlias = str
     Money: TypeAlias = Decimal
 else:
     # A person's or agent's name, a username.
@@ -47,4 +49,8 @@ else:
     OneTimeCode = constr(strip_whitespace=True, min_length=1, max_length=20)
     PhoneText = constr(strip_whitespace=True, regex=r"^\+?[0-9 ()-]{6,20}$")
     Reason = constr(strip_whitespace=True, max_length=500)
+    # A garment or shoe size as the store writes it: S, XL, 42, 10.5, 32/34.
+    ItemSize = constr(strip_whitespace=True, regex=r"^[A-Za-z0-9][A-Za-z0-9 ./-]{0,19}$")
+    # Why an agent acted for a customer (kept with the action): required, never empty.
+    ActionReason = constr(strip_whitespace=True, min_length=3, max_length=500)
     Money = condecimal(gt=0, max_digits=10, decimal_places=2)

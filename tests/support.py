@@ -251,7 +251,7 @@ class Factory:
         self, orders: List[Dict[str, Any]], store_credit_cents: int = 0, with_phone: bool = False
     ) -> MadeCustomer:
         """orders: dicts with status, total_cents and optional delivered_days_ago / estimated_days_ago / paid /
-        invoice_status.
+        invoice_status / size.
         with_phone: a phone number of its own (E.164, unique per customer as the backend requires)."""
         serial = next(_ids)
         email = f"customer{serial}-{uuid.uuid4().hex[:6]}@example.org"
@@ -291,7 +291,13 @@ class Factory:
                     else None,
                 )
                 order.items.append(
-                    OrderItem(sku="SKU-T", name="Test item", quantity=1, unit_price_cents=spec["total_cents"])
+                    OrderItem(
+                        sku="SKU-T",
+                        name="Test item",
+                        quantity=1,
+                        unit_price_cents=spec["total_cents"],
+                        size=spec.get("size"),
+                    )
                 )
                 session.add(order)
                 session.flush()

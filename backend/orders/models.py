@@ -57,21 +57,27 @@ class OrderItem(Base):
     name = Column(String(200), nullable=False)
     quantity = Column(Integer, nullable=False)
     unit_price_cents = Column(Integer, nullable=False)
+    # Garments and shoes: the size ordered; changeable until the order ships (policy.decide_item_change).
+    size = Column(String(20), nullable=True)
 
 
 class OrderItemRead(MoneyModel):
+    id: int
     sku: str
     name: str
     quantity: int
     unit_price: Decimal
+    size: Optional[str]
 
     @classmethod
     def from_row(cls, item: OrderItem) -> OrderItemRead:
         return cls(
+            id=item.id,
             sku=item.sku,
             name=item.name,
             quantity=item.quantity,
             unit_price=from_cents(item.unit_price_cents),
+            size=item.size,
         )
 
 

@@ -47,3 +47,25 @@ def decide_missing_parcel_claim(
             "Missing parcels must be reported within 30 days of the delivery date.",
         )
     return ClaimDecision(True, "delivered_not_received", "Marked delivered but not received.")
+
+
+@dataclass(frozen=True)
+class ChangeDecision:
+    allowed: bool
+    code: str
+    message: str
+
+
+def decide_item_change(*, order_status: str) -> ChangeDecision:
+    """Whether an item's size may still change: only while the order has not left the warehouse."""
+    if order_status == OrderStatus.PLACED:
+        return ChangeDecision(True, "changeable", "The order has not shipped yet.")
+    if order_status == OrderStatus.CANCELLED:
+        return ChangeDecision(False, "order_already_cancelled", "The order is cancelled.")
+    if order_status == OrderStatus.DELIVERED:
+        return ChangeDecision(
+            False, "order_already_delivered", "The order was delivered; exchange it through a return."
+        )
+    return ChangeDecision(
+        False, "order_already_shipped", "The order has already shipped; its items can no longer change."
+    )

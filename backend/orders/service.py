@@ -1,4 +1,4 @@
-"""Order operations: lookup by owner and cancellation before shipping."""
+"""Order operations: lookup by owner, and changing an item's size before shipping."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from backend.customers.models import Customer
-from backend.orders.models import Order
-from common.errors import not_found
+from backend.orders.models import Order, OrderItem
+from backend.orders.policy import decide_item_change
+from common.errors import conflict, not_found
 
 
 def get(order_id: int, *, db_session: Session) -> Order:
@@ -41,3 +42,19 @@ def list_statement(customer_id: Optional[int] = None, status: Optional[str] = No
     if status is not None:
         statement = statement.where(Order.status == status)
     return statement
+
+
+def change_item_size(order: Order, item_id: int, size: str, *, db_session: Session) -> OrderItem:
+    """Change the size of one item of an order that has not shipped; 409 with the policy reason otherwise."""
+    # Lock the order row on PostgreSQL so a change cannot race the warehouse marking it shipped.
+    db_session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    db_session.refresh(order)
+    item = next((line for line in order.items if line.id == item_id), None)
+    if item is None:
+        raise not_found("order_item_not_found", "No item with that id on this order.")
+    decision = decide_item_change(order_status=order.status)
+    if not decision.allowed:
+        raise conflict(decision.code, decision.message, {"status": order.status})
+    item.size = size
+    db_session.flush()
+    return item

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clients.backend.assist import AssistClient
 from clients.backend.billing import BillingClient
 from clients.backend.crm import CrmClient
 from clients.backend.identity import IdentityClient
@@ -20,10 +21,11 @@ class BackendApi:
     billing: BillingClient
     ticketing: TicketingClient
     identity: IdentityClient
+    assist: AssistClient
 
     def failing(self) -> bool:
         """Some store API's breaker is open: the bot cannot act for customers right now."""
-        clients = (self.crm, self.orders, self.billing, self.ticketing, self.identity)
+        clients = (self.crm, self.orders, self.billing, self.ticketing, self.identity, self.assist)
         return any(client.breaker.refusing() for client in clients)
 
     @classmethod
@@ -36,4 +38,5 @@ class BackendApi:
             BillingClient(transport),
             TicketingClient(transport),
             IdentityClient(transport),
+            AssistClient(transport),
         )

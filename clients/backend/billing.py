@@ -26,6 +26,17 @@ class Invoice:
     status: str
     issued_at: str
 
+    @classmethod
+    def from_json(cls, item: Dict[str, Any]) -> Invoice:
+        return cls(
+            id=item["id"],
+            order_id=item.get("order_id"),
+            amount=Decimal(str(item["amount"])),
+            currency=item["currency"],
+            status=item["status"],
+            issued_at=item["issued_at"],
+        )
+
 
 @dataclass(frozen=True)
 class Payment:
@@ -89,17 +100,12 @@ class BillingClient(ServiceClient):
             params={"customer_id": int(customer_id), "page_size": limit},
             headers=customer_headers(verification_token=verification_token),
         )
-        return [
-            Invoice(
-                id=item["id"],
-                order_id=item.get("order_id"),
-                amount=Decimal(str(item["amount"])),
-                currency=item["currency"],
-                status=item["status"],
-                issued_at=item["issued_at"],
-            )
-            for item in body["items"]
-        ]
+        return [Invoice.from_json(item) for item in body["items"]]
+
+    def customer_invoices(self, customer_id: int, limit: int = 10) -> List[Invoice]:
+        """A customer's most recent invoices (needs `customers:read`: the console)."""
+        body = self._call("GET", "/v1/invoices", params={"customer_id": int(customer_id), "page_size": limit})
+        return [Invoice.from_json(item) for item in body["items"]]
 
     def send_invoice_copy(self, invoice_id: str, customer_id: int, *, verification_token: str) -> str:
         """Email a copy to the address on file (needs a verification); return that address, masked."""

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from clients.backend.headers import customer_headers
 from clients.backend.ticketing import TicketMessage, messages_json
 from clients.http import ServiceClient
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    id: int
+    sku: str
+    name: str
+    quantity: int
+    size: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,7 @@ class Order:
     delivered_at: Optional[str]
     estimated_delivery: Optional[str]
     cancelled_at: Optional[str]
+    items: Tuple[OrderLine, ...] = ()
 
     @classmethod
     def from_json(cls, body: Dict[str, Any]) -> Order:
@@ -41,6 +51,10 @@ class Order:
             delivered_at=body.get("delivered_at"),
             estimated_delivery=body.get("estimated_delivery"),
             cancelled_at=body.get("cancelled_at"),
+            items=tuple(
+                OrderLine(item["id"], item["sku"], item["name"], item["quantity"], item.get("size"))
+                for item in body.get("items", [])
+            ),
         )
 
 

@@ -8,6 +8,7 @@ later without a contract check fails here.
 from __future__ import annotations
 
 import inspect
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, List, Set
 
@@ -80,10 +81,12 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
             {"status": "delivered", "total_cents": 5000, "delivered_days_ago": 2},
             {"status": "placed", "total_cents": 100},
             {"status": "delivered", "total_cents": 2500, "delivered_days_ago": 1},
+            {"status": "placed", "total_cents": 700, "size": "M"},
+            {"status": "delivered", "total_cents": 900, "delivered_days_ago": 1},
         ],
         store_credit_cents=500,
     )
-    delivered, placed, lost = person.order_ids
+    delivered, placed, lost, unshipped, kept = person.order_ids
     recorder = Recorder()
     sessions: List[ValidatingSession] = []
 
@@ -91,7 +94,7 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
         transport, session = connect(sqlite_backend.base_url, TOKENS[credential], spec)
         sessions.append(session)
         built = BackendApi(*(cls(transport) for cls in _api_classes()))
-        for client in (built.crm, built.orders, built.billing, built.ticketing, built.identity):
+        for client in (built.crm, built.orders, built.billing, built.ticketing, built.identity, built.assist):
             recorder.wrap(client)
         return built
 
@@ -153,6 +156,24 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     console.ticketing.customer_tickets(person.id)
     console.ticketing.claim(ticket_id, "alice")
     console.ticketing.add_message(ticket_id, "agent", "On it")
+    # Acting for the ticket's verified customer, as its assignee.
+    line = next(order for order in console.orders.customer_orders(person.id) if order.id == unshipped).items[
+        0
+    ]
+    assert line.size == "M"
+    why = {"agent": "alice", "reason": "contract"}
+    changed = console.assist.change_item_size(
+        ticket_id, unshipped, line.id, "L", idempotency_key="c-8", **why
+    )
+    assert changed.items[0].size == "L"
+    assert (
+        console.assist.cancel_order(ticket_id, unshipped, idempotency_key="c-9", **why).status == "cancelled"
+    )
+    assert console.assist.refund(
+        ticket_id, kept, Decimal("4.50"), idempotency_key="c-10", **why
+    ).amount == Decimal("4.50")
+    invoice = console.billing.customer_invoices(person.id)[0]
+    assert "*" in console.assist.resend_invoice(ticket_id, invoice.id, idempotency_key="c-11", **why)
     console.ticketing.email_customer(ticket_id, "Reply", "Here you go")
     console.ticketing.reassign(ticket_id, expected_assignee="alice", assignee="bob")
     console.ticketing.resolve(ticket_id, "bob")
@@ -163,13 +184,14 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
 
 
 def _api_classes() -> list:
+    from clients.backend.assist import AssistClient
     from clients.backend.billing import BillingClient
     from clients.backend.crm import CrmClient
     from clients.backend.identity import IdentityClient
     from clients.backend.orders import OrdersClient
     from clients.backend.ticketing import TicketingClient
 
-    return [CrmClient, OrdersClient, BillingClient, TicketingClient, IdentityClient]
+    return [CrmClient, OrdersClient, BillingClient, TicketingClient, IdentityClient, AssistClient]
 
 
 def test_the_console_client_matches_the_consoles_spec(sqlite_backend: BackendServer, tmp_path: Path) -> None:
