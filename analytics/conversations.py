@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
-from analytics.events import CSAT_SLOT, FALLBACK_INTENT, SOURCE_CONSOLE, StreamEvent
+from analytics.events import CSAT_SLOT, FALLBACK_INTENT, SOURCE_BACKEND, SOURCE_CONSOLE, StreamEvent
 from common.event_stream import (
     AGENT_REPLIED,
     HANDOFF_RATED,
     TICKET_CLAIMED,
+    TICKET_RATED,
     TICKET_RESOLVED,
     TICKET_TRANSFERRED,
     TICKET_UNASSIGNED,
@@ -94,6 +95,12 @@ class _Folder:
         facts.last_event_at = max(facts.last_event_at, event.occurred_at)
         if event.source == SOURCE_CONSOLE:
             self._console(event)
+            return
+        if event.source == SOURCE_BACKEND:
+            # The ticket's copy of the rating counts when the conversation's own (the csat_rating slot) is
+            # missing, e.g. a rating given on another channel; a ticket opening adds nothing the handoff lacks.
+            if event.kind == TICKET_RATED and facts.csat is None and event.value and event.value.isdigit():
+                facts.csat = int(event.value)
             return
         if event.model_id and facts.model_id == UNKNOWN:
             facts.model_id = event.model_id

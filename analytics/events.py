@@ -39,9 +39,14 @@ def event_key(raw: Dict[str, Any]) -> str:
     """The same event delivered twice has the same key: a hash of its canonical JSON.
 
     Rasa's events have no id; sender, type, timestamp (microseconds) and body together identify one. Our
-    own stream events carry an `event_id` the publisher generated, which the hash includes.
+    own stream events carry an `event_id`: the console's is random per event, the backend's is derived from
+    the ticket, so a replayed request counts once.
     """
-    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    if raw.get("event_id") and raw.get("source") in (SOURCE_CONSOLE, SOURCE_BACKEND):
+        # Ours name themselves: a replayed request republishes the same id with a later timestamp.
+        canonical = f"{raw['source']}:{raw['event_id']}"
+    else:
+        canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

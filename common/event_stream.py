@@ -33,6 +33,9 @@ TICKET_UNASSIGNED = "ticket_unassigned"
 TICKET_RESOLVED = "ticket_resolved"
 AGENT_REPLIED = "agent_replied"
 HANDOFF_RATED = "handoff_rated"
+# What the backend publishes (backend/events.py).
+TICKET_CREATED = "ticket_created"
+TICKET_RATED = "ticket_rated"
 PUBLISH_TIMEOUT_SECONDS = 5
 
 broker_metadata = MetaData()

@@ -178,6 +178,8 @@ def start_backend(database_url: str, log_path: Path, dialect: str, **extra_env: 
         BACKEND_CONSOLE_RATE_LIMIT=extra_env.pop("BACKEND_CONSOLE_RATE_LIMIT", "100000/minute"),
         LOOKUP_FAILURES_PER_ADDRESS=extra_env.pop("LOOKUP_FAILURES_PER_ADDRESS", "100000/hour"),
         LOOKUP_FAILURES_PER_EMAIL=extra_env.pop("LOOKUP_FAILURES_PER_EMAIL", "100000/hour"),
+        # Ticket events go to a stream of the test's own, never to the developer's var/events.db.
+        EVENT_STREAM_URL=extra_env.pop("EVENT_STREAM_URL", f"sqlite:///{log_path.parent}/events.db"),
         **extra_env,
     )
     subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=REPO_ROOT, env=env, check=True)

@@ -171,9 +171,9 @@ def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch
     consumer = SERVICES["analytics"]
     assert "analytics.consumer" in consumer["command"]
     assert consumer["environment"]["EVENT_STREAM_URL"].startswith("amqp://frontdesk:${RABBITMQ_PASSWORD:?")
-    assert (
-        consumer["environment"]["EVENT_STREAM_URL"] == SERVICES["console"]["environment"]["EVENT_STREAM_URL"]
-    )
+    for publisher in ("console", "backend"):
+        stream = SERVICES[publisher]["environment"]["EVENT_STREAM_URL"]
+        assert stream == consumer["environment"]["EVENT_STREAM_URL"], publisher
     assert "rabbitmq" in SERVICES and "rabbitmq" in SERVICES[RASA_SERVICES[0]]["depends_on"]
     assert endpoints.action.url == "http://actions:5055/webhook"
     assert endpoints.action.token == "secret"  # Rasa presents ACTION_SERVER_TOKEN to the action server

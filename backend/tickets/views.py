@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from backend import events
 from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import views as idempotency
 from backend.idempotency.views import Produced
@@ -69,7 +71,14 @@ def create_ticket(
     identity = body.dict(
         include={"subject", "category", "priority", "customer_id", "customer_email", "conversation_id"}
     )
-    return idempotency.execute(key, "POST /tickets", identity, produce, db_session=session, required=False)
+    response = idempotency.execute(
+        key, "POST /tickets", identity, produce, db_session=session, required=False
+    )
+    if response.status_code in (200, 201):
+        created = json.loads(response.body)
+        reason = body.details.get("escalation_reason") if isinstance(body.details, dict) else None
+        events.ticket_created(created["id"], body.conversation_id, body.category, reason)
+    return response
 
 
 @router.get("/tickets", response_model=Page[TicketRead], dependencies=WORK)
@@ -163,6 +172,7 @@ def rate_ticket(
     """Store the customer's 1-5 satisfaction rating (a repeat overwrites it)."""
     ticket = service.rate(ticket_id, rating=body.rating, db_session=session)
     session.commit()
+    events.ticket_rated(ticket.id, ticket.conversation_id, body.rating)
     return TicketRead.from_row(ticket)
 
 
