@@ -30,6 +30,7 @@ from console.handoffs.availability import AvailabilityCache
 from console.handoffs.views import router as handoffs_router
 from console.metrics.views import router as metrics_router
 from console.schema import create_schema
+from console.tools.views import router as tools_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -113,6 +114,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(handoffs_router)
     app.include_router(corrections_router)
     app.include_router(metrics_router)
+    app.include_router(tools_router)
 
     @app.get("/health")
     def health() -> dict:

@@ -19,6 +19,12 @@ TRANSFER = "transfer"
 UNASSIGN = "unassign"
 RESOLVE = "resolve"
 FLAG = "flag"
+# Agent tools (console/tools/): what was done for the customer, or refused by the backend.
+CANCEL_ORDER = "cancel_order"
+CHANGE_SIZE = "change_size"
+REFUND = "refund"
+RESEND_INVOICE = "resend_invoice"
+TOOL_REFUSED = "tool_refused"
 
 
 def record(
