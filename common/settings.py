@@ -12,6 +12,7 @@ One loader per process: `backend_settings()`, `action_server_settings()`, `conso
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -378,12 +379,25 @@ def telegram_settings() -> PlatformSettings:
 class WebchatSettings:
     rasa_public_url: str
     domain_path: Path
+    # Sites that may show the chat in the widget's frame (/embed), besides the chat's own origin.
+    embed_origins: Tuple[str, ...]
+
+
+# An origin, optionally with * for the port or the leftmost labels (CSP host-source syntax, nothing else).
+_EMBED_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$")
 
 
 def webchat_settings() -> WebchatSettings:
+    embed_origins = tuple(
+        part.strip() for part in text("WEBCHAT_EMBED_ORIGINS", "").split(",") if part.strip()
+    )
+    for origin in embed_origins:
+        if not _EMBED_ORIGIN.match(origin):
+            raise ValueError(f"WEBCHAT_EMBED_ORIGINS: {origin!r} is not an http(s) origin")
     return WebchatSettings(
         rasa_public_url=url("RASA_PUBLIC_URL", "http://127.0.0.1:5005"),
         domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
+        embed_origins=embed_origins,
     )
 
 

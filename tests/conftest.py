@@ -78,6 +78,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, platform_peers: PlatformPeer
                 "BACKEND_CONNECT_TIMEOUT": "1",
                 "FRONTDESK_TRUST_PROXY": "true",
                 "CONSOLE_AVAILABILITY_CACHE_SECONDS": "0",
+                # Host pages for the widget's browser test are served from other ports of this machine.
+                "WEBCHAT_EMBED_ORIGINS": "http://127.0.0.1:*",
                 **platform_peers.env,
             },
         )

@@ -21,6 +21,7 @@ from tools.stack import PortsBusy, Stack, StackConfig
 DEMO_HELP = """
 Frontdesk is running.
   Customer web chat : {webchat}
+  Chat widget demo  : {webchat}/demo-store.html   (a store page with the widget: <script src="{webchat}/widget.js">)
   Agent console     : {console}   (demo agents, username and password: {agents}; alice is also an admin)
 
   Chat over REST : S=$(curl -s -X POST {rasa}/webhooks/rest/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["sender"])')

@@ -6,6 +6,12 @@ The configuration carries every sentence the page shows by itself (connection st
 domain.yml like the bot's own responses, so the page's code words none of them.
 The Content-Security-Policy lets the page run only its own scripts and connect only here and to Rasa, so
 a message that slipped past the page's escaping still could not load or send anything elsewhere.
+
+The embeddable widget: a store adds `<script src=".../widget.js" data-title=... data-color=... data-greeting=...>`
+to its own pages; the script draws a launcher button and opens this same page, at /embed, in a frame. The
+frame keeps the chat's code, styles and storage apart from the store's page, and the store's page apart from
+the conversation. Only /embed may be framed, and only by this origin and WEBCHAT_EMBED_ORIGINS; / still
+refuses every frame. /demo-store.html is a made-up store page with the widget on it (`make run`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from common.texts import Texts
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
+DEMO_DIR = HERE / "demo"
+# widget.js carries its sentences inline (it runs on the store's page, where /config.js is not loaded).
+WIDGET_TEXTS_PLACEHOLDER = "/*FRONTDESK_WIDGET_TEXTS*/ {}"
 SOCKET_IO_CLIENT = HERE / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 SOCKET_PATH = "/socket.io"
 MISSING_CLIENT = (
@@ -53,7 +62,12 @@ PAGE_TEXTS = (
     "utter_webchat_chatting_with",
     "utter_webchat_waiting_for_agent",
     "utter_webchat_back_with_assistant",
+    "utter_webchat_widget_open",
+    "utter_webchat_widget_close",
+    "utter_webchat_widget_frame_title",
 )
+# The ones the widget's launcher on the store's page needs.
+WIDGET_TEXTS = ("utter_webchat_widget_open", "utter_webchat_widget_close", "utter_webchat_widget_frame_title")
 
 
 def socket_origins(socket_url: str) -> tuple:
@@ -65,7 +79,9 @@ def socket_origins(socket_url: str) -> tuple:
     return f"{parts.scheme}://{parts.netloc}", f"{websocket_scheme}://{parts.netloc}"
 
 
-def content_security_policy(socket_url: str) -> str:
+def content_security_policy(
+    socket_url: str, *, frame_ancestors: str = "'none'", frame_src: str = "'none'"
+) -> str:
     http_origin, websocket_origin = socket_origins(socket_url)
     return "; ".join(
         [
@@ -77,7 +93,8 @@ def content_security_policy(socket_url: str) -> str:
             f"connect-src 'self' {http_origin} {websocket_origin}",
             "base-uri 'none'",
             "form-action 'none'",
-            "frame-ancestors 'none'",
+            f"frame-src {frame_src}",
+            f"frame-ancestors {frame_ancestors}",
         ]
     )
 
@@ -87,10 +104,21 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
     socket_url = (socket_url or settings.rasa_public_url).rstrip("/")
     this_run = run_id() or uuid.uuid4().hex
     policy = content_security_policy(socket_url)
+    embed_policy = content_security_policy(
+        socket_url, frame_ancestors=" ".join(["'self'", *settings.embed_origins])
+    )
+    demo_policy = content_security_policy(socket_url, frame_src="'self'")
+    policies = {"/embed": embed_policy, "/demo-store.html": demo_policy}
     # Read once at start-up: a response missing from domain.yml stops the server, not the customer's page.
     texts = Texts(PAGE_TEXTS, settings.domain_path)
     config_script = "window.FRONTDESK_CONFIG = {};\n".format(
         json.dumps({"socketUrl": socket_url, "socketPath": SOCKET_PATH, "texts": texts.templates})
+    )
+    widget_source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    if WIDGET_TEXTS_PLACEHOLDER not in widget_source:
+        raise RuntimeError("webchat/static/widget.js lost its texts placeholder")
+    widget_script = widget_source.replace(
+        WIDGET_TEXTS_PLACEHOLDER, json.dumps({name: texts.templates[name] for name in WIDGET_TEXTS})
     )
 
     app = FastAPI(title="Frontdesk web chat", docs_url=None, redoc_url=None, openapi_url=None)
@@ -101,7 +129,7 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         result = await call_next(request)
-        result.headers["Content-Security-Policy"] = policy
+        result.headers["Content-Security-Policy"] = policies.get(request.url.path, policy)
         result.headers["X-Content-Type-Options"] = "nosniff"
         result.headers["Referrer-Policy"] = "no-referrer"
         return result
@@ -111,6 +139,20 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/embed", include_in_schema=False)
+    async def embedded() -> FileResponse:
+        # The same page in the widget's frame (main.js reads the store's title, colour and greeting).
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget() -> Response:
+        # Short caching: stores link this address for good, and a change must reach their pages soon.
+        return Response(widget_script, media_type="text/javascript", headers={"Cache-Control": "max-age=300"})
+
+    @app.get("/demo-store.html", include_in_schema=False)
+    async def demo_store() -> FileResponse:
+        return FileResponse(DEMO_DIR / "demo-store.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/config.js", include_in_schema=False)
     async def config() -> Response:
@@ -128,6 +170,7 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
         return JSONResponse({"status": "ok", "run_id": this_run})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/demo", StaticFiles(directory=DEMO_DIR), name="demo")
     return app
 
 

@@ -3,6 +3,7 @@
 // storage.js), so a reload shows the same conversation and continues it. Message text only ever reaches the
 // page through textContent and checked link targets, never as HTML; the page's own sentences come from
 // domain.yml (texts.js).
+import { setUpEmbedding } from "./embed.js";
 import { botEntry, renderMessage, setQuickRepliesReady } from "./messages.js";
 import { SESSION_KEY, TRANSCRIPT_KEY, load, loadTranscript, save, saveTranscript } from "./storage.js";
 import { config, hasTexts, text } from "./texts.js";
@@ -14,6 +15,12 @@ const sendButton = document.getElementById("chat-send");
 const statusElement = document.getElementById("chat-status");
 const newConversation = document.getElementById("new-conversation");
 const loadFailed = document.getElementById("chat-load-failed");
+// In the widget's frame: the store's greeting opens the transcript (not stored: it is the store's, not ours).
+const storeGreeting = setUpEmbedding({
+  title: document.getElementById("chat-title"),
+  closeButton: document.getElementById("close-widget"),
+  input,
+});
 
 let sessionId = null;
 let transcript = [];
@@ -45,6 +52,13 @@ function add(entry) {
 
 function renderAll() {
   transcriptElement.replaceChildren();
+  if (storeGreeting) {
+    const greeting = document.createElement("p");
+    greeting.className = "message message--store-greeting";
+    greeting.setAttribute("data-testid", "store-greeting");
+    greeting.textContent = storeGreeting;
+    transcriptElement.appendChild(greeting);
+  }
   transcript.forEach(render);
 }
 
