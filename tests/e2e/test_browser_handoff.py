@@ -158,8 +158,10 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
     screenshots(chat, "4-customer-live-chat")
 
     # Resolve: the bot is back, asks if there is anything else and for a rating, which is stored.
-    console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_test_id("resolve").click()
+    confirmation = console.get_by_test_id("confirm-dialog")
+    expect(confirmation.get_by_test_id("confirm-message")).to_contain_text("goes back to the bot")
+    confirmation.get_by_test_id("confirm-ok").click()
     bot_says(chat, "back with the Frontdesk assistant")
     expect(chat.get_by_test_id("chat-status")).to_have_text("Back with the assistant")
     bot_says(chat, "how would you rate")

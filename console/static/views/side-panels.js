@@ -3,12 +3,14 @@ import { statusBadge } from "../badges.js";
 import { el, timeElement } from "../dom.js";
 import { capitalize, formatDate, formatMoney, formatPercent, formatSlotValue, parseIso } from "../format.js";
 import { isUnverifiedClaim } from "./ticket-rules.js";
+import { toolsPanel } from "./tools.js";
 
 export function renderSide(conv) {
   const data = conv.data;
   conv.side.replaceChildren(
     renderSummary(data.summary),
     renderCustomer(data.customer, data.ticket),
+    toolsPanel(conv),
     renderOrders(data.orders),
     renderOtherTickets(data.tickets, conv.id));
 }

@@ -6,6 +6,7 @@ import { csatBadge, priorityBadge, reasonBadge, statusBadge } from "../badges.js
 import { el, timeElement } from "../dom.js";
 import { formatDateTime, formatWait, parseIso } from "../format.js";
 import { state } from "../state.js";
+import { confirmDialog } from "./confirm-dialog.js";
 import { canWork, unverifiedMark } from "./ticket-rules.js";
 
 export function backButton() {
@@ -128,9 +129,15 @@ function renderActions(conv) {
     }, "Unassign"));
     buttons.push(el("button", {
       type: "button", class: "btn btn-success", testid: "resolve",
-      onclick: (e) => {
-        if (!window.confirm(`Resolve ticket #${conv.id}? The conversation goes back to the bot.`)) return;
-        ticketAction(conv, e.currentTarget, "resolve", undefined, "Conversation resolved.");
+      onclick: async (e) => {
+        const button = e.currentTarget;
+        const confirmed = await confirmDialog({
+          title: `Resolve ticket #${conv.id}?`,
+          message: "The conversation goes back to the bot, which asks the customer for a rating.",
+          confirmLabel: "Resolve",
+        });
+        if (!confirmed) return;
+        ticketAction(conv, button, "resolve", undefined, "Conversation resolved.");
       },
     }, "Resolve"));
   }

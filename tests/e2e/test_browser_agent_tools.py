@@ -1,0 +1,111 @@
+"""Agent tools in real headless Chromium: the agent claims a verified customer's ticket, changes the size of an
+item on an unshipped order through the in-page confirmation (with a reason), and the backend's order changes,
+with its entry in the console's audit trail; a shipped order offers no size change; resolve confirms in the page."""
+
+from __future__ import annotations
+
+import uuid
+
+import requests
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.helpers import admin_headers
+from tests.e2e.test_browser_handoff import WAIT_MS, browser  # noqa: F401 - the module's browser fixture
+from tests.support import Factory
+from tools.stack import Stack
+
+
+def verified_handoff(stack: Stack, customer_id: int, email: str) -> int:
+    created = requests.post(
+        f"{stack.config.backend_url}/v1/tickets",
+        json={
+            "subject": "Wrong size ordered",
+            "category": "handoff",
+            "customer_id": customer_id,
+            "customer_email": email,
+            "details": {"escalation_reason": "user_requested"},
+            "messages": [{"author": "customer", "body": "I ordered the wrong size, can you swap it?"}],
+        },
+        headers={**admin_headers(stack), "Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def log_in(page: Page, stack: Stack, username: str) -> None:
+    page.goto(stack.config.console_url)
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(stack.demo_passwords()[username])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("queue-view")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
+    stack: Stack,
+    browser: Browser,  # noqa: F811
+    stack_people: Factory,
+) -> None:
+    person = stack_people.customer(
+        [
+            {"status": "placed", "total_cents": 2900, "size": "M"},
+            {"status": "shipped", "total_cents": 1900, "size": "S"},
+        ]
+    )
+    placed, shipped = person.order_ids
+    ticket_id = verified_handoff(stack, person.id, person.email)
+    console = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    log_in(console, stack, "alice")
+    console.goto(f"{stack.config.console_url}/#/tickets/{ticket_id}")
+    tools = console.get_by_test_id("tools")
+    expect(tools.get_by_test_id("tools-hint")).to_be_visible(timeout=WAIT_MS)
+    expect(tools.get_by_test_id("tool-change-size")).to_have_count(0)  # not before claiming
+    console.get_by_test_id("claim").click()
+
+    shipped_order = tools.locator(f"[data-testid='tool-order'][data-order-id='{shipped}']")
+    expect(shipped_order).to_be_visible(timeout=WAIT_MS)
+    expect(shipped_order.get_by_test_id("tool-change-size")).to_have_count(0)
+    order = tools.locator(f"[data-testid='tool-order'][data-order-id='{placed}']")
+    expect(order.get_by_test_id("tool-item-size")).to_have_text(" · size M")
+
+    # Cancelling the dialog changes nothing; confirming needs a reason.
+    order.get_by_test_id("tool-change-size").click()
+    dialog = console.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_test_id("confirm-size").fill("XL")
+    dialog.get_by_test_id("confirm-cancel").click()
+    expect(dialog).to_have_count(0)
+    order.get_by_test_id("tool-change-size").click()
+    dialog.get_by_test_id("confirm-size").fill("L")
+    dialog.get_by_test_id("confirm-ok").click()
+    expect(dialog.get_by_test_id("confirm-error")).to_contain_text("Reason")
+    dialog.get_by_test_id("confirm-reason").fill("Customer asked for a size swap before shipping")
+    dialog.get_by_test_id("confirm-ok").click()
+    expect(dialog).to_have_count(0)
+    expect(console.get_by_test_id("notice")).to_contain_text(
+        f"on order #{placed} is now size L", timeout=WAIT_MS
+    )
+    expect(order.get_by_test_id("tool-item-size")).to_have_text(" · size L", timeout=WAIT_MS)
+
+    stored = requests.get(
+        f"{stack.config.backend_url}/v1/orders/{placed}", headers=admin_headers(stack), timeout=10
+    ).json()
+    assert [item["size"] for item in stored["items"]] == ["L"]
+    trail = console.context.request.get(f"{stack.config.console_url}/api/audit?action=change_size").json()[
+        "items"
+    ]
+    entry = next(e for e in trail if e["ticket_id"] == ticket_id)
+    assert entry["actor"] == "alice"
+    assert entry["details"].endswith("to size L. Reason: Customer asked for a size swap before shipping")
+
+    # Resolve asks in the page, not with the browser's confirm().
+    native_dialogs: list = []
+    console.on("dialog", lambda native: (native_dialogs.append(native.message), native.dismiss()))
+    console.get_by_test_id("resolve").click()
+    expect(dialog.get_by_test_id("confirm-message")).to_contain_text("goes back to the bot")
+    dialog.get_by_test_id("confirm-ok").click()
+    expect(console.get_by_test_id("notice")).to_contain_text("Conversation resolved", timeout=WAIT_MS)
+    ticket = requests.get(
+        f"{stack.config.backend_url}/v1/tickets/{ticket_id}", headers=admin_headers(stack), timeout=10
+    ).json()
+    assert ticket["status"] == "solved" and native_dialogs == []
