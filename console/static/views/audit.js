@@ -18,9 +18,14 @@ const ACTIONS = {
   unassign: "Unassigned",
   resolve: "Resolved",
   flag: "Flagged a bot answer",
+  cancel_order: "Cancelled an order",
+  change_size: "Changed an item's size",
+  refund: "Refunded",
+  resend_invoice: "Resent an invoice",
+  tool_refused: "Action refused",
 };
 // Worth a second look when scanning the trail.
-const WARNING_ACTIONS = new Set(["login_failed", "login_throttled"]);
+const WARNING_ACTIONS = new Set(["login_failed", "login_throttled", "tool_refused"]);
 
 function actionLabel(code) {
   if (Object.prototype.hasOwnProperty.call(ACTIONS, code)) return ACTIONS[code];
