@@ -16,6 +16,8 @@ The patches (each module's docstring says what it changes and why that keeps Ras
   (Rasa re-checks the schema itself on every response: 27 % of the Rasa server's CPU under load).
 - `sql_event_batches`: one transaction per tracker save for Rasa's SQL event broker instead of one
   connection and commit per event (45 % of the Rasa server's CPU with the local SQLite broker).
+- `stream_without_reload`: the SQL tracker store counts its stored events to find what to stream instead
+  of reloading the whole tracker on every save.
 
 `FRONTDESK_RASA_PATCHES_OFF` (comma-separated patch names, or `all`) leaves patches out. It exists for
 side-by-side benchmarks only (`make bench-serving BASELINE_ENV=FRONTDESK_RASA_PATCHES_OFF=all`).
@@ -28,13 +30,14 @@ from typing import Callable, Dict, List
 
 import rasa
 
-from rasa_patches import action_response_validation, sql_event_batches
+from rasa_patches import action_response_validation, sql_event_batches, stream_without_reload
 
 PATCHED_RASA_VERSION = "3.6.21"
 SWITCH_VARIABLE = "FRONTDESK_RASA_PATCHES_OFF"
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_response_validation": action_response_validation.apply,
     "sql_event_batches": sql_event_batches.apply,
+    "stream_without_reload": stream_without_reload.apply,
 }
 
 

@@ -19,9 +19,13 @@ def test_benchmark_switch_names_the_patches_left_out(monkeypatch: pytest.MonkeyP
     assert rasa_patches.apply() == []
     monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "action_response_validation")
     assert rasa_patches.switched_off() == ["action_response_validation"]
-    assert rasa_patches.apply() == ["sql_event_batches"]
+    assert rasa_patches.apply() == ["sql_event_batches", "stream_without_reload"]
     monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "action_respons_validation")
     with pytest.raises(ValueError, match="unknown patch action_respons_validation"):
         rasa_patches.switched_off()
     monkeypatch.delenv(rasa_patches.SWITCH_VARIABLE)
-    assert rasa_patches.apply() == ["action_response_validation", "sql_event_batches"]
+    assert rasa_patches.apply() == [
+        "action_response_validation",
+        "sql_event_batches",
+        "stream_without_reload",
+    ]
