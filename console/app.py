@@ -28,6 +28,7 @@ from console.agents.views import router as agents_router
 from console.corrections.views import router as corrections_router
 from console.handoffs.availability import AvailabilityCache
 from console.handoffs.views import router as handoffs_router
+from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
 from console.schema import create_schema
 from console.tools.views import router as tools_router
@@ -115,6 +116,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(corrections_router)
     app.include_router(metrics_router)
     app.include_router(tools_router)
+    app.include_router(macros_router)
 
     @app.get("/health")
     def health() -> dict:
