@@ -6,7 +6,8 @@ signs them (channels/sessions.py); a browser can keep its id across reloads but 
 REST or other channel's id is refused. Customer messages pass the same MessageGuard as the REST channel and
 carry the channel's context (address), to which a verification is bound: a signed id replayed from another
 address is a conversation without its verification. GET /webhooks/socketio/presence/<sender_id> (with the
-Rasa API token) tells the console whether the customer still has the chat open.
+Rasa API token) tells the console whether the customer still has the chat open. A page that shows a wait for a
+person asks `queue_status` (answered by acknowledgement) for its place in the queue (channels/queue_status.py).
 
 The channel keeps the name "socketio", so `output_channel=latest` on Rasa's HTTP API reaches the customer's
 open page. With several Rasa replicas, set WEBCHAT_REDIS_URL: messages are then published through socket.io's
@@ -29,7 +30,9 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from channels.guard import MessageGuard, client_message_id
 from channels.presence import LocalPresence, RedisPresence
+from channels.queue_status import NOT_WAITING, queue_status
 from channels.sessions import SessionSigner
+from clients.console import ConsoleClient
 from common.channel_context import ChannelContext
 from common.net import PROXY_HEADER, client_address
 from common.settings import ChannelSettings, channel_settings, run_id
@@ -138,6 +141,9 @@ class GuardedSocketIOInput(SocketIOInput):
         self.presence = RedisPresence(settings.redis_url) if settings.redis_url else LocalPresence()
         self.sender_of_socket: Dict[str, str] = {}
         self.address_of_socket: Dict[str, str] = {}
+        self.console = ConsoleClient.connect(settings.console)
+        # Rasa's Sanic app (its agent holds the tracker store), known from the first socket's request.
+        self.rasa_app: Any = None
 
     def get_output_channel(self) -> Optional[AgentAwareSocketIOOutput]:
         """The output for messages pushed through Rasa's HTTP API (`output_channel=latest`)."""
@@ -202,6 +208,9 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on("connect")
         async def connect(sid: str, environ: Dict[str, Any], auth: Any = None) -> bool:
             self.address_of_socket[sid] = socket_address(environ, trust_proxy=settings.trust_proxy)
+            request = environ.get("sanic.request")
+            if self.rasa_app is None and request is not None:
+                self.rasa_app = request.app
             return True
 
         @sio.on("disconnect")
@@ -240,6 +249,19 @@ class GuardedSocketIOInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": self.greeting}, room=sid)
             if presented is not None and presented != wire_id:
                 logger.info("Socket %s presented an unknown session id; issued %s.", sid, sender_id)
+
+        @sio.on("queue_status")
+        async def queue_status_request(sid: str, data: Any = None, *_: Any) -> Dict[str, Any]:
+            """The socket's own conversation only: the answer goes back as the event's acknowledgement."""
+            sender_id = self.signer.verify(data.get("session_id") if isinstance(data, dict) else None)
+            agent = getattr(getattr(self.rasa_app, "ctx", None), "agent", None)
+            if sender_id is None or self.sender_of_socket.get(sid) != sender_id or agent is None:
+                return NOT_WAITING
+            try:
+                return await queue_status(agent.tracker_store, self.console, sender_id)
+            except Exception as exc:  # noqa: BLE001 - a hint for the header; the chat goes on without it
+                logger.warning("queue status of %s unavailable: %s", sender_id, exc)
+                return NOT_WAITING
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any = None, *_: Any) -> None:

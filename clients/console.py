@@ -15,6 +15,8 @@ class Availability:
     queue_length: int
     estimated_wait_minutes: int
     within_hours: bool
+    # The ticket's place in the queue (1 = next); None without a ticket id, or once a person has it.
+    position: Optional[int] = None
 
 
 class ConsoleClient(ServiceClient):
@@ -34,4 +36,5 @@ class ConsoleClient(ServiceClient):
             queue_length=int(body["queue_length"]),
             estimated_wait_minutes=max(int(body["estimated_wait_minutes"]), 1),
             within_hours=bool(body["within_hours"]),
+            position=int(body["position"]) if body.get("position") is not None else None,
         )

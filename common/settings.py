@@ -305,6 +305,9 @@ class ChannelSettings:
     trust_proxy: bool
     allowed_origins: Tuple[str, ...]
     max_body_bytes: int
+    # Asked for a waiting web chat customer's place in the queue (with the token, exempt from the per-address
+    # limit of that public route: every waiting customer's page asks through Rasa).
+    console: ServiceEndpoint
 
 
 def channel_settings() -> ChannelSettings:
@@ -321,6 +324,12 @@ def channel_settings() -> ChannelSettings:
         trust_proxy=flag("FRONTDESK_TRUST_PROXY", False),
         allowed_origins=origins,
         max_body_bytes=integer("CHANNEL_MAX_BODY_BYTES", 16_384),
+        console=ServiceEndpoint(
+            base_url=url("CONSOLE_URL", "http://127.0.0.1:8090"),
+            token=optional_secret("CONSOLE_SERVICE_TOKEN"),
+            connect_timeout=number("CONSOLE_CONNECT_TIMEOUT", 1),
+            read_timeout=number("CONSOLE_READ_TIMEOUT", 2),
+        ),
     )
 
 
@@ -381,6 +390,8 @@ class WebchatSettings:
     domain_path: Path
     # Sites that may show the chat in the widget's frame (/embed), besides the chat's own origin.
     embed_origins: Tuple[str, ...]
+    # How often a page waiting for a person asks for its place in the queue.
+    queue_poll_seconds: float
 
 
 # An origin, optionally with * for the port or the leftmost labels (CSP host-source syntax, nothing else).
@@ -398,6 +409,7 @@ def webchat_settings() -> WebchatSettings:
         rasa_public_url=url("RASA_PUBLIC_URL", "http://127.0.0.1:5005"),
         domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
         embed_origins=embed_origins,
+        queue_poll_seconds=max(number("WEBCHAT_QUEUE_POLL_SECONDS", 10), 1),
     )
 
 

@@ -80,6 +80,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, platform_peers: PlatformPeer
                 "CONSOLE_AVAILABILITY_CACHE_SECONDS": "0",
                 # Host pages for the widget's browser test are served from other ports of this machine.
                 "WEBCHAT_EMBED_ORIGINS": "http://127.0.0.1:*",
+                # Waiting pages ask for their place every second, so updates show within a test's patience.
+                "WEBCHAT_QUEUE_POLL_SECONDS": "1",
                 **platform_peers.env,
             },
         )

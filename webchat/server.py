@@ -65,6 +65,9 @@ PAGE_TEXTS = (
     "utter_webchat_widget_open",
     "utter_webchat_widget_close",
     "utter_webchat_widget_frame_title",
+    "utter_webchat_typing",
+    "utter_webchat_waiting_in_line",
+    "utter_webchat_waiting_message_received",
 )
 # The ones the widget's launcher on the store's page needs.
 WIDGET_TEXTS = ("utter_webchat_widget_open", "utter_webchat_widget_close", "utter_webchat_widget_frame_title")
@@ -112,7 +115,14 @@ def create_app(socket_url: Optional[str] = None) -> FastAPI:
     # Read once at start-up: a response missing from domain.yml stops the server, not the customer's page.
     texts = Texts(PAGE_TEXTS, settings.domain_path)
     config_script = "window.FRONTDESK_CONFIG = {};\n".format(
-        json.dumps({"socketUrl": socket_url, "socketPath": SOCKET_PATH, "texts": texts.templates})
+        json.dumps(
+            {
+                "socketUrl": socket_url,
+                "socketPath": SOCKET_PATH,
+                "queuePollSeconds": settings.queue_poll_seconds,
+                "texts": texts.templates,
+            }
+        )
     )
     widget_source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
     if WIDGET_TEXTS_PLACEHOLDER not in widget_source:

@@ -125,6 +125,7 @@ def availability(
         "queue_length": len(unassigned),
         "estimated_wait_minutes": max(minutes, 1),
         "within_hours": within_hours(settings.support_hours, utcnow()),
+        "position": waiting if ticket_id in unassigned else None,
     }
 
 

@@ -29,6 +29,8 @@ class Availability(TypedDict):
     queue_length: int
     estimated_wait_minutes: int
     within_hours: bool
+    # The ticket's place among the unclaimed ones (1 = next); None without a ticket id or once claimed.
+    position: Optional[int]
 
 
 class ChatMessage(TypedDict):

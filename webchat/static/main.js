@@ -6,6 +6,7 @@
 import { setUpEmbedding } from "./embed.js";
 import { botEntry, renderMessage, setQuickRepliesReady } from "./messages.js";
 import { SESSION_KEY, TRANSCRIPT_KEY, load, loadTranscript, save, saveTranscript } from "./storage.js";
+import { acknowledgedSinceSupportSpoke, createTyping, createWaitWatcher, waitingSentence } from "./states.js";
 import { config, hasTexts, text } from "./texts.js";
 
 const transcriptElement = document.getElementById("transcript");
@@ -21,6 +22,9 @@ const storeGreeting = setUpEmbedding({
   closeButton: document.getElementById("close-widget"),
   input,
 });
+
+const typing = createTyping(document.getElementById("typing"));
+const QUEUE_POLL_MS = (Number(config.queuePollSeconds) || 10) * 1000;
 
 let sessionId = null;
 let transcript = [];
@@ -45,6 +49,7 @@ function render(entry) {
 }
 
 function add(entry) {
+  entry.at = Date.now();
   transcript.push(entry);
   transcript = saveTranscript(transcript);
   render(entry);
@@ -74,15 +79,40 @@ let withPerson = false;
 function followWhoIsTalking(entry) {
   if (entry.notice === "agent_joined" || entry.notice === "agent_transferred") {
     withPerson = true;
+    wait.stop();
     setStatus("with-agent", text("utter_webchat_chatting_with").replace("{agent_name}", entry.agent));
   } else if (entry.notice === "agent_left") {
     withPerson = false;
     setStatus("waiting", text("utter_webchat_waiting_for_agent"));
+    wait.checkSoon();
   } else if (!entry.agent && withPerson) {
     withPerson = false;
     setStatus("connected", text("utter_webchat_back_with_assistant"));
   }
 }
+
+// While the conversation waits for a person, the header shows the place in the queue, asked again and again.
+const wait = createWaitWatcher({
+  ask(answer) {
+    if (!socket || !sessionId) {
+      answer(null);
+      return;
+    }
+    socket.emit("queue_status", { session_id: sessionId }, answer);
+  },
+  onWaiting(answer) {
+    if (!withPerson) {
+      typing.hide();
+      setStatus("waiting", waitingSentence(answer));
+    }
+  },
+  onDone() {
+    if (statusElement.dataset.state === "waiting") {
+      setStatus("connected", text("utter_webchat_connected"));
+    }
+  },
+  intervalMs: QUEUE_POLL_MS,
+});
 
 function setReady(ready) {
   form.dataset.ready = ready ? "true" : "false";
@@ -98,6 +128,14 @@ function send(payload, shown) {
   }
   socket.emit("user_uttered", { message: payload, session_id: sessionId });
   add({ author: "user", text: shown });
+  if (wait.isWaiting()) {
+    // Nobody answers until a person joins: say once that the messages are kept for them.
+    if (!acknowledgedSinceSupportSpoke(transcript)) {
+      add({ author: "bot", notice: "received", text: text("utter_webchat_waiting_message_received") });
+    }
+  } else if (!withPerson) {
+    typing.show();
+  }
 }
 
 function startConversation(storedId) {
@@ -107,6 +145,8 @@ function startConversation(storedId) {
 }
 
 function forgetConversation() {
+  typing.hide();
+  wait.stop();
   save(SESSION_KEY, null);
   save(TRANSCRIPT_KEY, null);
   transcript = [];
@@ -136,6 +176,7 @@ function connect() {
     sessionId = id;
     document.body.dataset.session = id;
     setReady(true);
+    wait.check();
     if (!document.activeElement || document.activeElement === document.body) {
       input.focus();
     }
@@ -151,12 +192,18 @@ function connect() {
   socket.on("bot_uttered", (data) => {
     const entry = botEntry(data);
     if (entry) {
+      typing.hide();
       add(entry);
       followWhoIsTalking(entry);
+      if (!withPerson) {
+        wait.checkSoon();
+      }
     }
   });
 
   socket.on("disconnect", () => {
+    typing.hide();
+    wait.stop();
     sessionId = null;
     setReady(false);
     setStatus("reconnecting", text("utter_webchat_connection_lost"));

@@ -66,11 +66,25 @@ export function renderMessage(entry, chat) {
     bubble.appendChild(image);
   }
   message.appendChild(bubble);
+  if (typeof entry.at === "number") {
+    message.appendChild(renderTime(entry.at));
+  }
 
   if (Array.isArray(entry.buttons) && entry.buttons.length > 0) {
     message.appendChild(renderQuickReplies(entry, chat));
   }
   return message;
+}
+
+// When it was said, in the customer's own clock format (hours and minutes).
+function renderTime(at) {
+  const moment = new Date(at);
+  const time = document.createElement("time");
+  time.className = "message__time";
+  time.setAttribute("data-testid", "message-time");
+  time.dateTime = moment.toISOString();
+  time.textContent = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return time;
 }
 
 function renderQuickReplies(entry, chat) {
