@@ -62,8 +62,8 @@ def tab_to(page: Page, test_id: str) -> None:
 
 def test_the_widget_on_a_store_page_opens_by_keyboard_and_answers(
     stack: Stack,
-    browser: Browser,
-    store_url: str,  # noqa: F811 - the fixture imported above
+    browser: Browser,  # noqa: F811 - the fixture imported above
+    store_url: str,
 ) -> None:
     page = browser.new_context().new_page()
     page.goto(store_url)
