@@ -9,6 +9,7 @@ export const state = {
   corrections: null,
   audit: null,
   metrics: null,
+  macros: null,
   alertSource: null,
   noticeTimer: null,
 };

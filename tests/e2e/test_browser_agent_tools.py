@@ -109,3 +109,43 @@ def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
         f"{stack.config.backend_url}/v1/tickets/{ticket_id}", headers=admin_headers(stack), timeout=10
     ).json()
     assert ticket["status"] == "solved" and native_dialogs == []
+
+
+def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
+    stack: Stack,
+    browser: Browser,  # noqa: F811
+    stack_people: Factory,
+) -> None:
+    person = stack_people.customer([{"status": "placed", "total_cents": 2900, "size": "M"}])
+    ticket_id = verified_handoff(stack, person.id, person.email)
+    title = f"Size swap {uuid.uuid4().hex[:6]}"
+    admin = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    log_in(admin, stack, "alice")
+    admin.get_by_test_id("nav-macros").click()
+    admin.get_by_test_id("macro-title").fill(title)
+    admin.get_by_test_id("macro-body").fill(
+        "Hi {customer_name}, order {order_id} now has the new size. {agent_name}"
+    )
+    admin.get_by_test_id("macro-save").click()
+    expect(admin.get_by_test_id("macro-row").filter(has_text=title)).to_be_visible(timeout=WAIT_MS)
+
+    agent = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    log_in(agent, stack, "bob")
+    expect(agent.get_by_test_id("nav-macros")).to_be_hidden()  # not an admin
+    agent.goto(f"{stack.config.console_url}/#/tickets/{ticket_id}")
+    agent.get_by_test_id("claim").click()
+    reply = agent.get_by_test_id("reply-input")
+    expect(reply).to_be_enabled(timeout=WAIT_MS)
+    reply.fill("Thanks! ")
+    reply.press("End")
+    reply.press("Control+/")  # the shortcut opens the picker
+    picker = agent.get_by_test_id("macro-picker")
+    expect(picker).to_be_visible(timeout=WAIT_MS)
+    agent.get_by_test_id("macro-filter").fill(title[-6:])
+    expect(picker.get_by_test_id("macro-option")).to_have_count(1)
+    agent.get_by_test_id("macro-filter").press("Enter")
+    expect(picker).to_be_hidden()
+    first_name = "Test"  # the factory names customers "Test Customer <n>"
+    expect(reply).to_have_value(
+        f"Thanks! Hi {first_name}, order {person.order_ids[0]} now has the new size. Bob"
+    )

@@ -6,6 +6,7 @@ import { el, timeElement } from "../dom.js";
 import { formatShortTime } from "../format.js";
 import { pollNow } from "../poller.js";
 import { state } from "../state.js";
+import { buildMacroPicker } from "./macro-picker.js";
 import { canWork, isClosed } from "./ticket-rules.js";
 
 export const REPLY_MAX = 2000;
@@ -24,11 +25,14 @@ export function buildReplyBox(conv) {
   const send = el("button", { type: "submit", class: "btn btn-primary", testid: "reply-send", disabled: true }, "Send");
   const status = el("span", { class: "reply-status", testid: "reply-status", role: "status", "aria-live": "polite" });
   const counter = el("span", { class: "muted counter", "aria-hidden": "true" }, `0/${REPLY_MAX}`);
+  const macros = buildMacroPicker(conv, input);
   const form = el("form", { class: "reply" },
     el("label", { for: "reply-input", class: "sr-only" }, "Reply to the customer"),
     input,
+    macros.popover,
     el("div", { class: "reply-bar" },
-      el("span", { id: "reply-help", class: "muted help" }, "Enter sends · Shift+Enter for a new line"),
+      macros.button,
+      el("span", { id: "reply-help", class: "muted help" }, "Enter sends · Shift+Enter for a new line · Ctrl+/ macros"),
       status, counter, send));
 
   input.addEventListener("input", () => {
@@ -44,7 +48,7 @@ export function buildReplyBox(conv) {
     event.preventDefault();
     sendReply(conv);
   });
-  return { form, input, send, status, counter, sending: false };
+  return { form, input, send, status, counter, macros, sending: false };
 }
 
 export function updateReplyBox(conv) {
@@ -60,6 +64,7 @@ export function updateReplyBox(conv) {
   reply.input.placeholder = hint;
   reply.input.disabled = !canReply;
   reply.send.disabled = !canReply || reply.sending;
+  reply.macros.button.disabled = !canReply;
   reply.form.classList.toggle("disabled", !canReply);
 }
 

@@ -4,7 +4,7 @@ import { $, setHidden } from "../dom.js";
 import { stopPoller } from "../poller.js";
 import { state } from "../state.js";
 
-const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics"];
+const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros"];
 
 export function leaveViews() {
   stopPoller();
@@ -13,6 +13,7 @@ export function leaveViews() {
   state.corrections = null;
   state.audit = null;
   state.metrics = null;
+  state.macros = null;
   for (const id of VIEW_IDS) {
     const view = $(id);
     setHidden(view, true);

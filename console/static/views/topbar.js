@@ -22,6 +22,7 @@ export function renderMe() {
   $("status-available").setAttribute("aria-pressed", String(available));
   $("status-away").setAttribute("aria-pressed", String(!available));
   setHidden($("nav-audit"), !isAdmin(agent));
+  setHidden($("nav-macros"), !isAdmin(agent));
   setHidden($("nav-metrics"), !(isAdmin(agent) || agent.roles.includes(LEAD)));
 }
 
