@@ -251,8 +251,8 @@ class Stack:
                 "endpoints.yml",
                 "--credentials",
                 "credentials.yml",
-                "--auth-token",
-                self.config.rasa_api_token,
+                # One argument: a random token may start with "-", which argparse would read as an option.
+                f"--auth-token={self.config.rasa_api_token}",
             ],
         )
 

@@ -229,3 +229,34 @@ def test_the_dashboard_page_shows_the_metrics_in_a_browser(stack: Stack, page: P
     expect(page.get_by_test_id("metrics-chart")).to_contain_text("by week")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "dashboard.png"), full_page=True)
+
+
+def test_an_agent_rates_the_bots_handover_when_resolving_in_the_console(stack: Stack, page: Page) -> None:
+    customer = Customer(stack)
+    ticket = ticket_of(customer.say_text("I want to talk to a human"))
+    page.goto(f"{stack.config.console_url}/#/tickets/{ticket}")
+    page.get_by_test_id("login-username").fill("bob")
+    page.get_by_test_id("login-password").fill(stack.demo_passwords()["bob"])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("claim").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("You claimed", timeout=WAIT_MS)
+    page.get_by_test_id("context-rating").select_option("2")
+    page.get_by_test_id("context-note").fill("no order number in the summary")
+    page.get_by_test_id("resolve").click()
+    page.get_by_test_id("confirm-dialog").get_by_test_id("confirm-ok").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("Conversation resolved", timeout=WAIT_MS)
+    sessions = open_store(stack.env()["ANALYTICS_DATABASE_URL"])
+
+    def rated() -> bool:
+        with sessions() as db_session:
+            facts = service.conversation_facts(db_session=db_session, conversation_ids=[customer.sender])
+        return bool(facts) and facts[0].handoff_quality == 2
+
+    wait_until(rated)
+    with sessions() as db_session:
+        notes = [
+            event.text
+            for event in service.events(db_session=db_session, conversation_ids=[customer.sender])
+            if event.kind == "handoff_rated"
+        ]
+    assert notes == ["no order number in the summary"]

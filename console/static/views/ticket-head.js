@@ -127,7 +127,20 @@ function renderActions(conv) {
       type: "button", class: "btn", testid: "unassign",
       onclick: (e) => ticketAction(conv, e.currentTarget, "unassign", undefined, "Returned to the queue."),
     }, "Unassign"));
-    buttons.push(el("button", {
+    // Optional, for the handoff-quality metric: how useful the context the bot handed over was.
+    const rating = el("select", { testid: "context-rating", "aria-label": "How useful was the bot's handover?" },
+      el("option", { value: "" }, "Bot's handover: not rated"),
+      [5, 4, 3, 2, 1].map((n) => el("option", { value: String(n) }, `Bot's handover: ${n} of 5`)));
+    const note = el("input", {
+      type: "text", testid: "context-note", maxlength: "500", placeholder: "Note on the handover (optional)",
+      "aria-label": "Note on the bot's handover",
+    });
+    // The header is rebuilt on every refresh: keep what the agent chose and typed.
+    rating.value = conv.contextRating || "";
+    note.value = conv.contextNote || "";
+    rating.addEventListener("change", () => { conv.contextRating = rating.value; });
+    note.addEventListener("input", () => { conv.contextNote = note.value; });
+    buttons.push(rating, note, el("button", {
       type: "button", class: "btn btn-success", testid: "resolve",
       onclick: async (e) => {
         const button = e.currentTarget;
@@ -137,7 +150,10 @@ function renderActions(conv) {
           confirmLabel: "Resolve",
         });
         if (!confirmed) return;
-        ticketAction(conv, button, "resolve", undefined, "Conversation resolved.");
+        const body = rating.value
+          ? { context_rating: Number(rating.value), note: note.value.trim() || null }
+          : undefined;
+        ticketAction(conv, button, "resolve", body, "Conversation resolved.");
       },
     }, "Resolve"));
   }
