@@ -30,6 +30,7 @@ from console.handoffs.availability import AvailabilityCache
 from console.handoffs.views import router as handoffs_router
 from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
+from console.notes.views import router as notes_router
 from console.schema import create_schema
 from console.tools.views import router as tools_router
 
@@ -117,6 +118,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(metrics_router)
     app.include_router(tools_router)
     app.include_router(macros_router)
+    app.include_router(notes_router)
 
     @app.get("/health")
     def health() -> dict:

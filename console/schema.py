@@ -13,6 +13,7 @@ from console.audit import models as _audit  # noqa: F401
 from console.corrections import models as _corrections  # noqa: F401
 from console.database import Base
 from console.macros import models as _macros  # noqa: F401
+from console.notes import models as _notes  # noqa: F401
 
 # Columns added after a table first shipped: (table, column, SQL type and default).
 ADDED_COLUMNS = (("agents", "roles", "VARCHAR(100) NOT NULL DEFAULT 'agent'"),)

@@ -25,6 +25,9 @@ CHANGE_SIZE = "change_size"
 REFUND = "refund"
 RESEND_INVOICE = "resend_invoice"
 TOOL_REFUSED = "tool_refused"
+# Private notes and labels (console/notes/).
+NOTE = "note"
+LABELS = "labels"
 
 
 def record(

@@ -149,3 +149,13 @@ def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
     expect(reply).to_have_value(
         f"Thanks! Hi {first_name}, order {person.order_ids[0]} now has the new size. Bob"
     )
+
+    # A label and a private note, for agents only.
+    agent.get_by_test_id("label-input").fill("size-swap")
+    agent.get_by_test_id("label-add").click()
+    expect(agent.get_by_test_id("label")).to_have_text(["size-swap×"], timeout=WAIT_MS)
+    agent.get_by_test_id("note-input").fill("Promised the L before the parcel leaves")
+    agent.get_by_test_id("note-add").click()
+    expect(agent.get_by_test_id("note").last).to_contain_text("Promised the L", timeout=WAIT_MS)
+    agent.reload()
+    expect(agent.get_by_test_id("note")).to_have_count(1, timeout=WAIT_MS)

@@ -2,6 +2,7 @@
 import { statusBadge } from "../badges.js";
 import { el, timeElement } from "../dom.js";
 import { capitalize, formatDate, formatMoney, formatPercent, formatSlotValue, parseIso } from "../format.js";
+import { notesPanel } from "./notes.js";
 import { isUnverifiedClaim } from "./ticket-rules.js";
 import { toolsPanel } from "./tools.js";
 
@@ -11,6 +12,7 @@ export function renderSide(conv) {
     renderSummary(data.summary),
     renderCustomer(data.customer, data.ticket),
     toolsPanel(conv),
+    notesPanel(conv),
     renderOrders(data.orders),
     renderOtherTickets(data.tickets, conv.id));
 }
