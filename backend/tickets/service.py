@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 from backend.customers.models import Customer
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import MessageIn, Ticket, TicketMessage
+from backend.tickets.search import TicketSearch
 from common.database import utcnow
 from common.errors import conflict, not_found, unprocessable
 
@@ -68,6 +69,7 @@ def list_statement(
     conversation_id: Optional[str] = None,
     category: Optional[str] = None,
     queue: bool = False,
+    search: Optional[TicketSearch] = None,
 ) -> Select:
     """Select tickets with optional filters: newest first, or in queue order (priority, then longest wait)."""
     if queue:
@@ -88,7 +90,7 @@ def list_statement(
         statement = statement.where(Ticket.conversation_id == conversation_id)
     if category is not None:
         statement = statement.where(Ticket.category == category)
-    return statement
+    return search.narrow(statement) if search else statement
 
 
 def add_message(ticket_id: int, message: MessageIn, *, db_session: Session) -> Ticket:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Literal, Optional
+from datetime import datetime, timezone
+from typing import List, Literal, Optional
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -29,10 +30,20 @@ from backend.tickets.models import (
     TicketResolution,
     TicketUpdate,
 )
+from backend.tickets.search import TicketSearch
 from common.api import MAX_ID, id_path
-from common.vocabulary import TicketCategory, TicketStatus
+from common.vocabulary import HandoffReason, TicketCategory, TicketStatus
 
 router = APIRouter(tags=["tickets"])
+
+
+def _naive_utc(value: Optional[datetime]) -> Optional[datetime]:
+    """Times are stored as naive UTC."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 WORK = [Depends(require_scope(TICKETS_WORK))]
 
 
@@ -88,16 +99,36 @@ def list_tickets(
     conversation_id: Optional[str] = Query(None, max_length=200),
     category: Optional[TicketCategory] = None,
     order: Literal["newest", "queue"] = "newest",
+    reason: Optional[HandoffReason] = None,
+    customer_email: Optional[str] = Query(None, min_length=1, max_length=320),
+    created_from: Optional[datetime] = None,
+    created_to: Optional[datetime] = None,
+    q: Optional[str] = Query(
+        None, min_length=1, max_length=200, description="part of the subject or email, or the ticket number"
+    ),
+    ticket_id: Optional[List[int]] = Query(None, alias="id", max_items=500, description="only these tickets"),
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
-    """List tickets; `order=queue` gives the handoff queue order (priority, then longest wait)."""
+    """List tickets; `order=queue` gives the handoff queue order (priority, then longest wait).
+
+    The search filters (the console's history): escalation `reason`, part of `customer_email`, creation time
+    from `created_from` (inclusive) to `created_to` (exclusive), text `q`, and `id` (repeatable)."""
+    search = TicketSearch(
+        reason=reason.value if reason else None,
+        customer_email=customer_email,
+        created_from=_naive_utc(created_from),
+        created_to=_naive_utc(created_to),
+        text=q,
+        ids=ticket_id,
+    )
     statement = service.list_statement(
         customer_id,
         status.value if status else None,
         conversation_id,
         category.value if category else None,
         queue=order == "queue",
+        search=search,
     )
     page = paginate(statement, params, db_session=session)
     page["items"] = [TicketRead.from_row(ticket) for ticket in page["items"]]

@@ -101,6 +101,12 @@ class Ticket:
         )
 
 
+@dataclass(frozen=True)
+class TicketPage:
+    items: List[Ticket]
+    total: int
+
+
 class TicketingClient(ServiceClient):
     api_name = "ticketing"
 
@@ -162,6 +168,35 @@ class TicketingClient(ServiceClient):
     def customer_tickets(self, customer_id: int, limit: int = 20) -> List[Ticket]:
         body = self._call("GET", "/v1/tickets", params={"customer_id": int(customer_id), "page_size": limit})
         return [Ticket.from_json(item) for item in body["items"]]
+
+    def search(
+        self,
+        *,
+        status: Optional[str] = None,
+        reason: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        created_from: Optional[datetime] = None,
+        created_to: Optional[datetime] = None,
+        text: Optional[str] = None,
+        ids: Optional[List[int]] = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> TicketPage:
+        """Past and present tickets, newest first, narrowed by any of these (the console's history view)."""
+        params: Dict[str, Any] = {"page": page, "page_size": min(page_size, MAX_PAGE_SIZE)}
+        optional = {
+            "status": status,
+            "reason": reason,
+            "customer_email": customer_email,
+            "created_from": created_from.isoformat() if created_from else None,
+            "created_to": created_to.isoformat() if created_to else None,
+            "q": text,
+        }
+        params.update({name: value for name, value in optional.items() if value})
+        if ids is not None:
+            params["id"] = [int(ticket_id) for ticket_id in ids]
+        body = self._call("GET", "/v1/tickets", params=params)
+        return TicketPage([Ticket.from_json(item) for item in body["items"]], body["total"])
 
     def claim(self, ticket_id: int, agent: str) -> Ticket:
         return Ticket.from_json(

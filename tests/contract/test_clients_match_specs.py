@@ -8,6 +8,7 @@ later without a contract check fails here.
 from __future__ import annotations
 
 import inspect
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, List, Set
@@ -154,6 +155,16 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     assert any(ticket.id == ticket_id for ticket in console.ticketing.open_handoffs())
     console.ticketing.ticket(ticket_id)
     console.ticketing.customer_tickets(person.id)
+    found = console.ticketing.search(
+        status="open",
+        reason="user_requested",
+        customer_email=person.email[:8],
+        created_from=datetime(2020, 1, 1),
+        created_to=datetime(2100, 1, 1),
+        text="Contract",
+        ids=[ticket_id],
+    )
+    assert [ticket.id for ticket in found.items] == [] and found.total == 0  # no escalation reason on it
     console.ticketing.claim(ticket_id, "alice")
     console.ticketing.add_message(ticket_id, "agent", "On it")
     # Acting for the ticket's verified customer, as its assignee.
