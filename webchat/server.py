@@ -68,6 +68,11 @@ PAGE_TEXTS = (
     "utter_webchat_typing",
     "utter_webchat_waiting_in_line",
     "utter_webchat_waiting_message_received",
+    "utter_webchat_confirm_new",
+    "utter_webchat_confirm_new_keep",
+    "utter_webchat_confirm_new_start",
+    "utter_webchat_earlier_conversations",
+    "utter_webchat_conversation_from",
 )
 # The ones the widget's launcher on the store's page needs.
 WIDGET_TEXTS = ("utter_webchat_widget_open", "utter_webchat_widget_close", "utter_webchat_widget_frame_title")

@@ -92,7 +92,7 @@ def test_handoff_live_chat_resolve_and_rating_in_a_real_browser(
         chat.get_by_test_id("user-message").count() + chat.get_by_test_id("bot-message").count()
         == messages_before
     )
-    expect(chat.get_by_test_id("user-message").first).to_have_text("hello")
+    expect(chat.get_by_test_id("user-message").first.get_by_test_id("message-text")).to_have_text("hello")
     screenshots(chat, "1-customer-asked-for-a-person")
 
     # Logged out, the console answers nothing.

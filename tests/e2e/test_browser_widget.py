@@ -90,7 +90,9 @@ def test_the_widget_on_a_store_page_opens_by_keyboard_and_answers(
     expect(chat.get_by_test_id("chat-input")).to_be_focused()
     page.keyboard.type("where is my order")
     page.keyboard.press("Enter")
-    expect(chat.get_by_test_id("user-message").last).to_have_text("where is my order")
+    expect(chat.get_by_test_id("user-message").last.get_by_test_id("message-text")).to_have_text(
+        "where is my order"
+    )
     expect(chat.get_by_test_id("bot-message")).to_have_count(2, timeout=WAIT_MS)
     expect(chat.get_by_test_id("bot-message").last).to_contain_text("order")
 
@@ -101,7 +103,9 @@ def test_the_widget_on_a_store_page_opens_by_keyboard_and_answers(
     expect(launcher).to_have_attribute("aria-expanded", "false")
     # Opened again: the same conversation, not a new one.
     page.keyboard.press("Enter")
-    expect(chat.get_by_test_id("user-message")).to_have_text(["where is my order"])
+    expect(chat.get_by_test_id("user-message").get_by_test_id("message-text")).to_have_text(
+        ["where is my order"]
+    )
     chat.get_by_test_id("close-widget").click()
     expect(frame_element).to_be_hidden()
     page.context.close()

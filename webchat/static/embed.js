@@ -64,7 +64,8 @@ export function setUpEmbedding({ title, closeButton, input }) {
   closeButton.setAttribute("aria-label", text("utter_webchat_widget_close"));
   closeButton.addEventListener("click", askToClose);
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
+    // Escape in the confirmation dialog closes only the dialog.
+    if (event.key === "Escape" && !document.querySelector("dialog[open]")) {
       askToClose();
     }
   });

@@ -4,6 +4,7 @@
 // page through textContent and checked link targets, never as HTML; the page's own sentences come from
 // domain.yml (texts.js).
 import { setUpEmbedding } from "./embed.js";
+import { archive, loadHistory, renderHistory } from "./history.js";
 import { botEntry, renderMessage, setQuickRepliesReady } from "./messages.js";
 import { SESSION_KEY, TRANSCRIPT_KEY, load, loadTranscript, save, saveTranscript } from "./storage.js";
 import { acknowledgedSinceSupportSpoke, createTyping, createWaitWatcher, waitingSentence } from "./states.js";
@@ -16,6 +17,7 @@ const sendButton = document.getElementById("chat-send");
 const statusElement = document.getElementById("chat-status");
 const newConversation = document.getElementById("new-conversation");
 const loadFailed = document.getElementById("chat-load-failed");
+const confirmNew = document.getElementById("confirm-new");
 // In the widget's frame: the store's greeting opens the transcript (not stored: it is the store's, not ours).
 const storeGreeting = setUpEmbedding({
   title: document.getElementById("chat-title"),
@@ -28,6 +30,7 @@ const QUEUE_POLL_MS = (Number(config.queuePollSeconds) || 10) * 1000;
 
 let sessionId = null;
 let transcript = [];
+let history = loadHistory();
 let socket = null;
 
 // What a message's quick replies need from the conversation.
@@ -57,6 +60,10 @@ function add(entry) {
 
 function renderAll() {
   transcriptElement.replaceChildren();
+  const earlier = renderHistory(history);
+  if (earlier) {
+    transcriptElement.appendChild(earlier);
+  }
   if (storeGreeting) {
     const greeting = document.createElement("p");
     greeting.className = "message message--store-greeting";
@@ -148,6 +155,7 @@ function forgetConversation() {
   typing.hide();
   wait.stop();
   save(SESSION_KEY, null);
+  history = archive(transcript);
   save(TRANSCRIPT_KEY, null);
   transcript = [];
   renderAll();
@@ -167,7 +175,8 @@ function connect() {
     }
     if (id !== load(SESSION_KEY)) {
       // A new session (first visit, expired or unknown id): an old transcript belongs to another
-      // conversation.
+      // conversation, kept with the earlier ones.
+      history = archive(transcript);
       transcript = [];
       save(TRANSCRIPT_KEY, null);
       renderAll();
@@ -231,7 +240,22 @@ function listen() {
     send(typed, typed);
   });
 
-  newConversation.addEventListener("click", () => {
+  // "New conversation" asks first, in the page (a <dialog>: focus stays inside, Escape keeps chatting).
+  document.getElementById("confirm-new-text").textContent = text("utter_webchat_confirm_new");
+  document.getElementById("confirm-new-keep").textContent = text("utter_webchat_confirm_new_keep");
+  document.getElementById("confirm-new-start").textContent = text("utter_webchat_confirm_new_start");
+  let starting = false;
+  newConversation.addEventListener("click", () => confirmNew.showModal());
+  document.getElementById("confirm-new-keep").addEventListener("click", () => confirmNew.close());
+  confirmNew.addEventListener("close", () => {
+    if (!starting) {
+      newConversation.focus();
+    }
+    starting = false;
+  });
+  document.getElementById("confirm-new-start").addEventListener("click", () => {
+    starting = true;
+    confirmNew.close();
     forgetConversation();
     delete document.body.dataset.session;
     if (socket.connected) {
@@ -244,6 +268,7 @@ function listen() {
   // overwrite each other's copy.
   window.addEventListener("storage", (event) => {
     if (event.key === TRANSCRIPT_KEY) {
+      history = loadHistory();
       transcript = loadTranscript();
       renderAll();
       setReady(Boolean(sessionId));

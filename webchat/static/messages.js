@@ -53,6 +53,7 @@ export function renderMessage(entry, chat) {
   if (entry.text) {
     const paragraph = document.createElement("p");
     paragraph.className = "message__text";
+    paragraph.setAttribute("data-testid", "message-text");
     appendRichText(paragraph, entry.text);
     bubble.appendChild(paragraph);
   }

@@ -3,6 +3,7 @@
 // just not across reloads.
 export const SESSION_KEY = "frontdesk.session";
 export const TRANSCRIPT_KEY = "frontdesk.transcript";
+export const HISTORY_KEY = "frontdesk.history";
 const TRANSCRIPT_LIMIT = 200;
 
 export function load(key) {
@@ -35,7 +36,7 @@ export function loadTranscript() {
 }
 
 // Stored entries are read back as data from an untrusted place: only well-formed ones are shown.
-function isEntry(entry) {
+export function isEntry(entry) {
   return (
     entry !== null &&
     typeof entry === "object" &&
