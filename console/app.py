@@ -28,6 +28,7 @@ from console.agents.views import router as agents_router
 from console.corrections.views import router as corrections_router
 from console.handoffs.availability import AvailabilityCache
 from console.handoffs.views import router as handoffs_router
+from console.history.views import router as history_router
 from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
 from console.notes.views import router as notes_router
@@ -119,6 +120,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(tools_router)
     app.include_router(macros_router)
     app.include_router(notes_router)
+    app.include_router(history_router)
 
     @app.get("/health")
     def health() -> dict:

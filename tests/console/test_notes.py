@@ -47,3 +47,43 @@ def test_notes_and_labels_stay_with_the_agents(console: ConsoleServer, sqlite_ba
     mine = [(e["action"], e["details"]) for e in reversed(trail) if e["ticket_id"] == ticket_id]
     assert mine == [("note", None), ("labels", "size-swap, vip")]
     assert bob.put(f"{base}/labels", json={"labels": []}).json()["labels"] == []
+
+
+def test_history_filters_by_status_customer_label_date_and_reason(
+    console: ConsoleServer, sqlite_backend: BackendServer
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    first = handoff(sqlite_backend, f"hist-a-{tag}@example.org")
+    second = handoff(sqlite_backend, f"hist-b-{tag}@example.org")
+    solved = sqlite_backend.post(f"/v1/tickets/{second}/claim", json={"agent": "bob"}, as_="console")
+    assert solved.status_code == 200
+    assert (
+        sqlite_backend.post(
+            f"/v1/tickets/{second}/resolution", json={"agent": "bob"}, as_="console"
+        ).status_code
+        == 200
+    )
+    bob = console.login("bob")
+    assert (
+        bob.put(f"{console.base_url}/api/tickets/{first}/labels", json={"labels": [f"h-{tag}"]}).status_code
+        == 200
+    )
+
+    def found(**params: str) -> list:
+        answer = bob.get(f"{console.base_url}/api/history", params=params)
+        assert answer.status_code == 200, answer.text
+        return [item["id"] for item in answer.json()["items"]]
+
+    assert found(customer=f"-{tag}@") == [second, first]
+    assert found(customer=f"-{tag}@", status="solved") == [second]
+    assert found(label=f"h-{tag}") == [first]
+    assert found(label=f"none-{tag}") == []
+    assert found(customer=tag, reason="user_requested") == [second, first]
+    assert found(customer=tag, reason="low_confidence") == []
+    today = sqlite_backend.get(f"/v1/tickets/{first}").json()["created_at"][:10]
+    assert found(customer=tag, **{"from": today, "to": today}) == [second, first]
+    assert found(customer=tag, to="2020-01-01") == []
+    assert found(q=f"hist-b-{tag}") == [second]
+    item = bob.get(f"{console.base_url}/api/history", params={"label": f"h-{tag}"}).json()["items"][0]
+    assert item["labels"] == [f"h-{tag}"] and item["status"] == "open" and item["reason"] == "user_requested"
+    assert bob.get(f"{console.base_url}/api/history", params={"label": "Not A Label!"}).status_code == 422
