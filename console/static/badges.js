@@ -2,7 +2,7 @@
 import { el } from "./dom.js";
 import { capitalize } from "./format.js";
 
-const REASONS = {
+export const REASONS = {
   user_requested: "Customer asked for a person",
   low_confidence: "Bot was unsure",
   escalation_loop: "Conversation going in circles",

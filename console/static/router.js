@@ -1,10 +1,11 @@
-// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics and #/macros. Each route change leaves the current
-// view (its poller stops) and builds the next one from scratch.
+// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros and
+// #/history?<filters>. Each route change leaves the current view (its poller stops) and builds the next one from scratch.
 import { clearAlert } from "./alerts.js";
 import { state } from "./state.js";
 import { showAudit } from "./views/audit.js";
 import { showTicket } from "./views/conversation.js";
 import { showCorrections } from "./views/corrections.js";
+import { showHistory } from "./views/history.js";
 import { showMacros } from "./views/macros.js";
 import { showMetrics } from "./views/metrics.js";
 import { showQueue } from "./views/queue.js";
@@ -17,6 +18,8 @@ export function parseRoute(hash) {
   if (path === "/audit") return { name: "audit" };
   if (path === "/metrics") return { name: "metrics" };
   if (path === "/macros") return { name: "macros" };
+  const historyMatch = /^\/history(?:\?(.*))?$/.exec(path);
+  if (historyMatch) return { name: "history", query: historyMatch[1] || "" };
   const match = /^\/tickets\/(\d+)$/.exec(path);
   if (match) return { name: "ticket", id: Number(match[1]) };
   return null;
@@ -41,6 +44,7 @@ export function route() {
   else if (current.name === "audit") showAudit();
   else if (current.name === "metrics") showMetrics();
   else if (current.name === "macros") showMacros();
+  else if (current.name === "history") showHistory(current.query);
   else showCorrections();
   window.scrollTo(0, 0);
 }

@@ -10,6 +10,7 @@ export const state = {
   audit: null,
   metrics: null,
   macros: null,
+  history: null,
   alertSource: null,
   noticeTimer: null,
 };

@@ -159,3 +159,16 @@ def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
     expect(agent.get_by_test_id("note").last).to_contain_text("Promised the L", timeout=WAIT_MS)
     agent.reload()
     expect(agent.get_by_test_id("note")).to_have_count(1, timeout=WAIT_MS)
+
+    # History: the ticket is found by its label and the customer's email.
+    agent.get_by_test_id("nav-history").click()
+    agent.get_by_test_id("history-label").fill("size-swap")
+    agent.get_by_test_id("history-customer").fill(person.email)
+    agent.get_by_test_id("history-search").click()
+    rows = agent.get_by_test_id("history-row")
+    expect(rows).to_have_count(1, timeout=WAIT_MS)
+    expect(rows.first).to_have_attribute("data-ticket-id", str(ticket_id))
+    expect(rows.first).to_contain_text("size-swap")
+    agent.get_by_test_id("history-status").select_option("solved")
+    agent.get_by_test_id("history-search").click()
+    expect(agent.get_by_test_id("history-empty")).to_be_visible(timeout=WAIT_MS)

@@ -4,7 +4,7 @@ import { $, setHidden } from "../dom.js";
 import { stopPoller } from "../poller.js";
 import { state } from "../state.js";
 
-const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros"];
+const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history"];
 
 export function leaveViews() {
   stopPoller();
@@ -14,6 +14,7 @@ export function leaveViews() {
   state.audit = null;
   state.metrics = null;
   state.macros = null;
+  state.history = null;
   for (const id of VIEW_IDS) {
     const view = $(id);
     setHidden(view, true);
