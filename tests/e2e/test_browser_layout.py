@@ -132,3 +132,26 @@ def test_axe_finds_no_serious_violations_on_the_page_and_the_widget(
     assert serious_violations(frame) == []
     shoot(store, "demo-store-widget-open")
     context.close()
+
+
+def test_on_a_phone_the_widget_fills_the_screen_and_closes(
+    stack: Stack,
+    browser: Browser,  # noqa: F811 - the fixture imported above
+    shoot: Callable[[Page, str], None],
+) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    store = context.new_page()
+    store.goto(f"{stack.config.webchat_url}/demo-store.html")
+    launcher = store.get_by_test_id("widget-launcher")
+    launcher.tap()
+    chat = store.frame_locator("[data-testid='widget-frame']")
+    expect(chat.locator("form[data-ready='true']")).to_be_visible(timeout=WAIT_MS)
+    box = store.get_by_test_id("widget-frame").bounding_box()
+    assert box == {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}, box
+    expect(launcher).to_be_hidden()  # it would cover the send button; the chat's own close button is there
+    expect(chat.locator("#chat-title")).to_have_text("Acme Outdoor")
+    shoot(store, "phone-widget-open")
+    chat.get_by_test_id("close-widget").tap()
+    expect(store.get_by_test_id("widget-frame")).to_be_hidden()
+    expect(launcher).to_be_visible()
+    context.close()
