@@ -20,7 +20,7 @@ from analytics.metrics import MetricSet, compute
 from common.database import make_engine
 from common.event_stream import broker_events
 from common.paths import REPO_ROOT
-from tests.e2e.helpers import Customer
+from tests.e2e.helpers import Customer, unique_email
 from tests.e2e.test_browser_handoff import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.e2e.test_conversations import low_confidence_messages
 from tools.stack import Stack
@@ -47,7 +47,10 @@ def ticket_of(handed: str) -> int:
 
 
 def play_corpus(stack: Stack) -> Dict[str, str]:
-    """Plays every conversation; outcome -> conversation id."""
+    """Plays every conversation; outcome -> conversation id. Covers a confirmed and an assumed resolution, an
+    abandoned form, a greeting, and a handoff for each reason a customer's words can cause (user_requested,
+    sensitive_topic, escalation_loop, verification_failed, low_confidence); backend_unavailable is
+    tests/e2e/test_degrade_to_humans.py's, policy_exception needs a backend refusing what it should not."""
     console = f"{stack.config.console_url}/api/tickets"
     alice, bob = agent(stack, "alice"), agent(stack, "bob")
     played: Dict[str, str] = {}
@@ -98,6 +101,15 @@ def play_corpus(stack: Stack) -> Dict[str, str]:
     assert "going round in circles" in looped.say_text(unclear[2])
     played["escalation_loop"] = looped.sender
 
+    # Three wrong one-time codes in the password-reset form: handed over for verification_failed.
+    unverified = Customer(stack)
+    unverified.say_text("I forgot my password")
+    unverified.say_text(unique_email())
+    for _ in range(3):
+        final = unverified.say_text("123456")
+    assert "couldn't verify your identity" in final and "ticket #" in final, final
+    played["verification_failed"] = unverified.sender
+
     unsure = Customer(stack)  # two unclear messages, then accepts the person offered: low_confidence
     unsure.say(unclear[0])
     unsure.say(unclear[1])
@@ -133,32 +145,35 @@ def test_corpus_metrics_equal_the_hand_worked_values(stack: Stack) -> None:
     wait_until(caught_up)
     computed = metrics()
     share = {key: (value.numerator, value.denominator) for key, value in computed.proportions.items()}
-    # Bot conversations: everything but the greeting = 7; handed over: the last four.
-    assert computed.conversations == 7
-    assert share["containment"] == (3, 7)
-    assert share["escalation"] == (4, 7)
+    # Bot conversations: everything but the greeting = 8; handed over: the last five.
+    assert computed.conversations == 8
+    assert share["containment"] == (3, 8)
+    assert share["escalation"] == (5, 8)
     assert computed.handoff_reasons == {
         "user_requested": 1,
         "sensitive_topic": 1,
         "escalation_loop": 1,
+        "verification_failed": 1,
         "low_confidence": 1,
     }
     # Settled a day later: confirmed and assumed resolved; the refund form abandoned.
-    assert share["resolution"] == (2, 7)
-    assert share["abandonment"] == (1, 7)
-    assert share["escalation_loops"] == (1, 7)
-    # Asked to rephrase, then "I don't know": the loop and the low-confidence handoff.
-    assert share["repeated_clarifications"] == (2, 7)
-    # Customer messages: 2 + 1 + 1 + 2 (incl. the rating) + 2 + 3 + 3 = 14; unclear outside a form: 3 + 2.
-    assert share["fallback_rate"] == (5, 14)
+    assert share["resolution"] == (2, 8)
+    assert share["abandonment"] == (1, 8)
+    assert share["escalation_loops"] == (1, 8)
+    # Asked to rephrase, then "I don't know": the loop and the low-confidence handoff (wrong codes are not
+    # clarifications: the bot understood them).
+    assert share["repeated_clarifications"] == (2, 8)
+    # Customer messages: 2 + 1 + 1 + 2 (incl. the rating) + 2 + 3 + 5 + 3 = 19; unclear outside a form: 3 + 2
+    # (the email and the codes are answers to a form, whatever NLU made of them).
+    assert share["fallback_rate"] == (5, 19)
     assert share["csat_human"] == (1, 2) and share["csat_bot"] == (0, 0)
     assert share["handoff_quality"] == (1, 1)
-    # Only alice's reply is a human first response; two handoffs were resolved (handle time), two wait.
+    # Only alice's reply is a human first response; two handoffs were resolved (handle time), three wait.
     human_first = computed.durations["first_response_human"]
-    assert (human_first.median.denominator, human_first.missing) == (1, 3)
+    assert (human_first.median.denominator, human_first.missing) == (1, 4)
     handle = computed.durations["handle_time"]
-    assert (handle.median.denominator, handle.missing) == (2, 2)
-    assert computed.durations["first_response_bot"].median.denominator == 7
+    assert (handle.median.denominator, handle.missing) == (2, 3)
+    assert computed.durations["first_response_bot"].median.denominator == 8
 
     # A redelivery of every corpus event (the broker writes each again) changes nothing.
     with stream.begin() as connection:
