@@ -7,9 +7,9 @@ vectors, as sentence-transformers does for this model.
 
 Two forward passes compute the same function, op for op (they agree to 1e-6, tests/nlu_components):
 - `tensorflow` (the default): the whole encoder as one compiled TensorFlow graph. TensorFlow is already
-  loaded in the Rasa server (TEDPolicy), its kernels use the CPU's vector units, and one graph call
-  replaces ~100 numpy calls: about 3x less CPU per message on the 2-core benchmark machine
-  (bench/SERVING.md), where the numpy pass was a third of the Rasa server's CPU under load.
+  loaded in the Rasa server (TEDPolicy), and one graph call replaces ~100 numpy calls (numpy's OpenBLAS
+  runs generic SSE3 kernels on the benchmark machine): 8 instead of 17.7 ms of CPU per message there
+  (bench/SERVING.md), where the numpy pass had been a third of the Rasa server's CPU under load.
 - `numpy`: the reference, no TensorFlow import (4 s); `MINILM_BACKEND=numpy` selects it (the baseline of
   `make bench-serving BASELINE_ENV=MINILM_BACKEND=numpy`).
 
