@@ -11,7 +11,9 @@
 import { clearAlert, report, showAlert } from "./alerts.js";
 import { api, onSessionEnded } from "./api.js";
 import { $ } from "./dom.js";
+import { initNotifications } from "./notify.js";
 import { route } from "./router.js";
+import { initShortcuts } from "./shortcuts.js";
 import { state } from "./state.js";
 import { enterApp, logout, onLoginSubmit, sessionEnded, showLogin } from "./views/login.js";
 import { setStatus } from "./views/topbar.js";
@@ -24,6 +26,8 @@ async function boot() {
   $("status-away").addEventListener("click", () => setStatus("away"));
   $("alert-close").addEventListener("click", () => clearAlert());
   window.addEventListener("hashchange", route);
+  initShortcuts();
+  initNotifications();
 
   try {
     const data = await api("GET", "/api/me");

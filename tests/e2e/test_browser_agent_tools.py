@@ -4,6 +4,7 @@ with its entry in the console's audit trail; a shipped order offers no size chan
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import requests
@@ -172,3 +173,56 @@ def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
     agent.get_by_test_id("history-status").select_option("solved")
     agent.get_by_test_id("history-search").click()
     expect(agent.get_by_test_id("history-empty")).to_be_visible(timeout=WAIT_MS)
+
+
+FAKE_NOTIFICATIONS = """
+window.Notification = class {
+  constructor(title, options) {
+    const shown = document.documentElement.dataset.notifications || "";
+    document.documentElement.dataset.notifications = shown + title + " | " + (options && options.body) + "\\n";
+  }
+  static get permission() { return "granted"; }
+  static requestPermission() { return Promise.resolve("granted"); }
+};
+"""
+
+
+def test_keyboard_shortcuts_and_opt_in_notifications(
+    stack: Stack,
+    browser: Browser,  # noqa: F811
+    stack_people: Factory,
+) -> None:
+    person = stack_people.customer([{"status": "placed", "total_cents": 1500}])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(FAKE_NOTIFICATIONS)  # records what the page would show on the desktop
+    page = context.new_page()
+    log_in(page, stack, "bob")
+    page.get_by_test_id("notify-toggle").click()
+    expect(page.get_by_test_id("notify-toggle")).to_have_attribute("aria-pressed", "true")
+    # The first look at the queue only learns what is there; a conversation arriving afterwards is announced.
+    expect(page.locator("body")).to_have_attribute("data-notifications-watching", "true", timeout=WAIT_MS)
+    ticket_id = verified_handoff(stack, person.id, person.email)
+    announced = re.compile(rf"(^|\n)New conversation waiting \| #{ticket_id} ")
+    expect(page.locator("html")).to_have_attribute("data-notifications", announced, timeout=WAIT_MS)
+
+    # n opens the first waiting conversation nobody has claimed; c claims it; m opens the macros; r resolves.
+    page.keyboard.press("n")
+    expect(page.get_by_test_id("conversation-view")).to_be_visible(timeout=WAIT_MS)
+    opened = int(page.get_by_test_id("conversation-view").get_attribute("data-ticket-id") or 0)
+    waiting = page.context.request.get(f"{stack.config.console_url}/api/queue").json()["items"]
+    assert opened == next(item["id"] for item in waiting if not item["assignee"])
+    expect(page.get_by_test_id("claim")).to_be_visible(timeout=WAIT_MS)
+    page.keyboard.press("c")
+    expect(page.get_by_test_id("resolve")).to_be_visible(timeout=WAIT_MS)
+    page.keyboard.press("m")
+    expect(page.get_by_test_id("macro-picker")).to_be_visible(timeout=WAIT_MS)
+    page.get_by_test_id("macro-filter").press("Escape")
+    expect(page.get_by_test_id("macro-picker")).to_be_hidden()
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("?")
+    expect(page.get_by_test_id("shortcuts-help")).to_contain_text("Claim this conversation")
+    page.get_by_test_id("shortcuts-close").click()
+    page.keyboard.press("r")
+    expect(page.get_by_test_id("confirm-dialog")).to_contain_text(f"Resolve ticket #{opened}?")
+    page.get_by_test_id("confirm-ok").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("Conversation resolved", timeout=WAIT_MS)
