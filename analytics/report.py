@@ -37,6 +37,11 @@ def _png(figure: Figure) -> str:
 
 
 def _errorbar(axis: Any, labels: List[str], estimates: List[Dict[str, Any]], title: str) -> None:
+    axis.set_title(title, fontsize=10)
+    if all(e["value"] is None for e in estimates):
+        axis.text(0.5, 0.5, "no data", ha="center", va="center", transform=axis.transAxes)
+        axis.set_xticks([])
+        return
     positions = list(range(len(labels)))
     values = [e["value"] if e["value"] is not None else float("nan") for e in estimates]
     below = [e["value"] - e["low"] if e["value"] is not None else 0 for e in estimates]
@@ -44,7 +49,6 @@ def _errorbar(axis: Any, labels: List[str], estimates: List[Dict[str, Any]], tit
     axis.errorbar(positions, values, yerr=[below, above], fmt="o-", capsize=4)
     axis.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
     axis.set_ylim(0, 1)
-    axis.set_title(title, fontsize=10)
 
 
 def over_time(board: Dict[str, Any]) -> str:

@@ -240,6 +240,7 @@ def test_the_dashboard_page_shows_the_metrics_in_a_browser(stack: Stack, page: P
     expect(page.locator("[data-testid=metrics-chart] svg polyline")).to_have_count(1)
     expect(page.get_by_test_id("metrics-reasons")).to_contain_text("user requested")
     expect(page.get_by_test_id("metrics-body")).not_to_contain_text("null")
+    expect(page.get_by_test_id("metrics-by-channel")).to_contain_text("rest")
     page.get_by_test_id("metrics-period").select_option("week")
     expect(page.get_by_test_id("metrics-chart")).to_contain_text("by week")
     RESULTS.mkdir(exist_ok=True)

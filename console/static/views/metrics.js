@@ -110,11 +110,21 @@ function renderMetrics(view) {
       el("section", { class: "card table-card" }, el("h2", null, "Top fallback messages (redacted)"),
         table("metrics-fallbacks", ["Message", "Times"], data.top_fallbacks.map((f) =>
           el("tr", null, el("td", { class: "quote" }, f.text), el("td", null, String(f.count)))))),
+      ["channel", "intent"].map((dimension) => breakdownTable(dimension, data.breakdowns[dimension] || {}, names)),
       el("section", { class: "card table-card" }, el("h2", null, "Model versions"),
         table("metrics-models", ["Model", "Conversations", ...modelKeys.map((k) => names[k] || k)], data.models.map((m) =>
           el("tr", null, el("td", { class: "mono" }, m.model_id), el("td", null, String(m.conversations)),
             modelKeys.map((k) => el("td", { title: interval(m.values[k], percent) }, percent(m.values[k].value)))))))));
   renderChart(view);
+}
+
+function breakdownTable(dimension, groups, names) {
+  const rows = Object.entries(groups);
+  const keys = rows.length ? Object.keys(rows[0][1]) : [];
+  return el("section", { class: "card table-card" }, el("h2", null, `By ${dimension}`),
+    table(`metrics-by-${dimension}`, [dimension, ...keys.map((k) => names[k] || k)], rows.map(([value, metrics]) =>
+      el("tr", null, el("td", { class: "mono" }, value),
+        keys.map((k) => el("td", { title: interval(metrics[k], percent) }, percent(metrics[k].value)))))));
 }
 
 function renderChart(view) {
