@@ -28,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from channels.attachments import AttachmentRoute
 from channels.guard import MessageGuard, client_message_id
 from channels.presence import LocalPresence, RedisPresence
 from channels.queue_status import NOT_WAITING, queue_status
@@ -193,6 +194,12 @@ class GuardedSocketIOInput(SocketIOInput):
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok", "run_id": this_run})
+
+        attachments = AttachmentRoute(self, sio, handle)
+
+        @socketio_webhook.route("/attachments", methods=["POST"])
+        async def attachment(request: Request) -> HTTPResponse:
+            return await attachments.receive(request)
 
         @socketio_webhook.route("/presence/<sender_id>", methods=["GET"])
         async def presence(request: Request, sender_id: str) -> HTTPResponse:

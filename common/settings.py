@@ -413,6 +413,23 @@ def webchat_settings() -> WebchatSettings:
     )
 
 
+# --- attachments customers send in the web chat (common/attachments.py) ----------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentSettings:
+    # Outside every web root: only the console serves them, to logged-in agents.
+    directory: Path
+    max_bytes: int
+
+
+def attachment_settings() -> AttachmentSettings:
+    return AttachmentSettings(
+        directory=Path(text("ATTACHMENTS_DIR", str(VAR_DIR / "attachments"))),
+        max_bytes=integer("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
+    )
+
+
 # --- the analytics stream and store (analytics/, console, backend) -----------------------------------------
 
 

@@ -25,8 +25,10 @@ from common.telemetry import AGENT_QUEUE, instrument_fastapi
 from common.texts import MessageTemplates, Texts
 from console.agents.throttle import LoginThrottle
 from console.agents.views import router as agents_router
+from console.attachments.views import router as attachments_router
 from console.corrections.views import router as corrections_router
 from console.handoffs.availability import AvailabilityCache
+from console.handoffs.previews import LivePreviews
 from console.handoffs.views import router as handoffs_router
 from console.history.views import router as history_router
 from console.macros.views import router as macros_router
@@ -61,6 +63,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.backend = backend
     app.state.rasa = RasaClient.connect(config.rasa)
+    app.state.previews = LivePreviews(app.state.rasa)
     app.state.texts = Texts(CUSTOMER_RESPONSES, config.domain_path)
     app.state.emails = MessageTemplates()
     app.state.limiter = limiter
@@ -121,6 +124,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(macros_router)
     app.include_router(notes_router)
     app.include_router(history_router)
+    app.include_router(attachments_router)
 
     @app.get("/health")
     def health() -> dict:

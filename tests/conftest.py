@@ -82,6 +82,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, platform_peers: PlatformPeer
                 "WEBCHAT_EMBED_ORIGINS": "http://127.0.0.1:*",
                 # Waiting pages ask for their place every second, so updates show within a test's patience.
                 "WEBCHAT_QUEUE_POLL_SECONDS": "1",
+                # Customers' files stay in the stack's own folder; a small limit keeps the over-size test light.
+                "ATTACHMENTS_DIR": str(var_dir / "attachments"),
+                "ATTACHMENT_MAX_BYTES": "200000",
                 **platform_peers.env,
             },
         )

@@ -93,6 +93,7 @@ def test_only_the_customer_facing_doors_are_published() -> None:
         "= /webhooks/rest/session",
         "= /webhooks/slack/webhook",
         "= /webhooks/telegram/webhook",
+        "= /webhooks/socketio/attachments",  # a customer's picture or PDF for the agent
         "/socket.io/",
         "/",
     }

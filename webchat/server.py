@@ -73,6 +73,8 @@ PAGE_TEXTS = (
     "utter_webchat_confirm_new_start",
     "utter_webchat_earlier_conversations",
     "utter_webchat_conversation_from",
+    "utter_webchat_attach_label",
+    "utter_webchat_attachment_failed",
 )
 # The ones the widget's launcher on the store's page needs.
 WIDGET_TEXTS = ("utter_webchat_widget_open", "utter_webchat_widget_close", "utter_webchat_widget_frame_title")

@@ -28,6 +28,7 @@ from console.audit import service as audit
 from console.dependencies import caller_address, current_agent, db_session
 from console.handoffs import service
 from console.handoffs.availability import AvailabilityCache
+from console.handoffs.previews import LivePreviews
 from console.handoffs.shapes import Availability, ConversationView, LiveMessages
 
 router = APIRouter(prefix="/api", tags=["handoffs"])
@@ -79,8 +80,9 @@ def queue(
     request: Request, _agent: Agent = Depends(current_agent), session: Session = Depends(db_session)
 ) -> dict:
     online_after = _online_after(request)
+    previews: LivePreviews = request.app.state.previews
     return {
-        "items": service.queue(backend=request.app.state.backend),
+        "items": previews.apply(service.queue(backend=request.app.state.backend)),
         "agents": [
             AgentRead.from_row(agent, online_after=online_after).dict()
             for agent in agents.all_agents(db_session=session)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import admin_headers
-from tests.e2e.test_browser_handoff import WAIT_MS, browser  # noqa: F401 - the module's browser fixture
+from tests.e2e.helpers import Customer, admin_headers
+from tests.e2e.test_browser_handoff import WAIT_MS, browser, ticket_of  # noqa: F401 - browser is a fixture
 from tests.support import Factory
 from tools.stack import Stack
 
@@ -226,3 +227,61 @@ def test_keyboard_shortcuts_and_opt_in_notifications(
     expect(page.get_by_test_id("confirm-dialog")).to_contain_text(f"Resolve ticket #{opened}?")
     page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("notice")).to_contain_text("Conversation resolved", timeout=WAIT_MS)
+
+
+OVERFLOW = """() => {
+  const page = document.documentElement;
+  const cards = [...document.querySelectorAll("[data-testid='queue-view'] .table-card")];
+  return {
+    page: [page.scrollWidth, page.clientWidth],
+    cards: cards.map((card) => [card.scrollWidth, card.clientWidth]),
+  };
+}"""
+
+
+def test_the_queue_fits_1280_pixels_and_shows_the_live_last_customer_message(
+    stack: Stack,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # A conversation handed over; the customer writes again while waiting.
+    customer = Customer(stack)
+    assert "ticket" in customer.say_text("I'd like to talk to a human please").lower()
+    ticket_id = ticket_of(stack, customer.sender)["id"]
+    later = "Also, the parcel for order 10044 should go to my office instead"
+    customer.say(later)
+    # Long values in every column, the way real queues have them.
+    for _ in range(2):
+        requests.post(
+            f"{stack.config.backend_url}/v1/tickets",
+            json={
+                "subject": "Conversation handed to a person: " + "a very long subject about an order " * 3,
+                "category": "handoff",
+                "priority": "urgent",
+                "customer_email": f"a.really.long.customer.address.{uuid.uuid4().hex}@subdomain.example.org",
+                "details": {"escalation_reason": "escalation_loop"},
+                "messages": [{"author": "customer", "body": "word " * 80}],
+            },
+            headers=admin_headers(stack),
+            timeout=10,
+        ).raise_for_status()
+
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    log_in(page, stack, "alice")
+    row = page.locator(f"[data-testid='queue-row'][data-ticket-id='{ticket_id}']")
+    expect(row.get_by_test_id("queue-last-message")).to_contain_text("go to my office", timeout=WAIT_MS)
+    expect(page.get_by_test_id("queue-row").first).to_be_visible()
+    widths = page.evaluate(OVERFLOW)
+    assert widths["page"][0] <= widths["page"][1], widths
+    assert widths["cards"] and all(scroll <= client for scroll, client in widths["cards"]), widths
+    for header in (
+        "Priority",
+        "Reason",
+        "Subject",
+        "Customer",
+        "Waiting",
+        "Assignee",
+        "Last customer message",
+    ):
+        expect(page.get_by_role("columnheader", name=header, exact=True)).to_be_in_viewport()
+    page.screenshot(path=str(tmp_path / "queue-1280.png"), full_page=True)

@@ -3,6 +3,7 @@
 // storage.js), so a reload shows the same conversation and continues it. Message text only ever reaches the
 // page through textContent and checked link targets, never as HTML; the page's own sentences come from
 // domain.yml (texts.js).
+import { setUpAttachments, showAttachments } from "./attach.js";
 import { setUpEmbedding } from "./embed.js";
 import { archive, loadHistory, renderHistory } from "./history.js";
 import { botEntry, renderMessage, setQuickRepliesReady } from "./messages.js";
@@ -75,7 +76,9 @@ function renderAll() {
 }
 
 // state: connecting, connected, with-agent, waiting, reconnecting or error (CSS and tests read it).
+const attachLabel = document.getElementById("chat-attach-label");
 function setStatus(state, sentence) {
+  showAttachments(attachLabel, state);
   statusElement.dataset.state = state;
   statusElement.textContent = sentence;
 }
@@ -279,6 +282,14 @@ function listen() {
     }
   });
 }
+
+setUpAttachments({
+  input: document.getElementById("chat-attach"),
+  label: attachLabel,
+  session: () => sessionId,
+  onSent: (name) => add({ author: "user", text: name, attachment: true }),
+  onRefused: (refusal) => add({ author: "bot", notice: "attachment_refused", text: refusal }),
+});
 
 transcript = loadTranscript();
 renderAll();

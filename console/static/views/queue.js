@@ -3,7 +3,7 @@ import { agentName, availability, rememberAgents } from "../agents.js";
 import { api } from "../api.js";
 import { priorityBadge, reasonBadge } from "../badges.js";
 import { $, el, setHidden } from "../dom.js";
-import { formatDateTime, formatWait, parseIso, truncate } from "../format.js";
+import { formatDateTime, formatShortTime, formatWait, fromUnix, parseIso, truncate } from "../format.js";
 import { startPoller } from "../poller.js";
 import { state } from "../state.js";
 import { unverifiedMark } from "./ticket-rules.js";
@@ -93,8 +93,12 @@ function renderQueueRows(view, items, agents) {
       formatWait(item.waiting_seconds)),
     el("td", { class: "nowrap" },
       item.assignee ? agentName(item.assignee, agents) : el("span", { class: "muted" }, "unassigned")),
-    el("td", { class: "last-message", title: last || null },
-      last ? truncate(last, LAST_MESSAGE_CHARS) : el("span", { class: "muted" }, "—")));
+    el("td", { class: "last-message", testid: "queue-last-message", title: last || null },
+      el("div", { class: "clamp" },
+        last ? truncate(last, LAST_MESSAGE_CHARS) : el("span", { class: "muted" }, "—"),
+        item.last_customer_message_at
+          ? el("span", { class: "small muted last-at" }, ` · ${formatShortTime(fromUnix(item.last_customer_message_at))}`)
+          : null)));
   });
   view.tbody.replaceChildren(...rows);
 }
