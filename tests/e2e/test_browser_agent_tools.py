@@ -47,6 +47,7 @@ def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
     stack: Stack,
     browser: Browser,  # noqa: F811
     stack_people: Factory,
+    tmp_path: Path,
 ) -> None:
     person = stack_people.customer(
         [
@@ -82,12 +83,14 @@ def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
     dialog.get_by_test_id("confirm-ok").click()
     expect(dialog.get_by_test_id("confirm-error")).to_contain_text("Reason")
     dialog.get_by_test_id("confirm-reason").fill("Customer asked for a size swap before shipping")
+    console.screenshot(path=str(tmp_path / "size-change-dialog.png"))
     dialog.get_by_test_id("confirm-ok").click()
     expect(dialog).to_have_count(0)
     expect(console.get_by_test_id("notice")).to_contain_text(
         f"on order #{placed} is now size L", timeout=WAIT_MS
     )
     expect(order.get_by_test_id("tool-item-size")).to_have_text(" · size L", timeout=WAIT_MS)
+    console.screenshot(path=str(tmp_path / "size-changed.png"))
 
     stored = requests.get(
         f"{stack.config.backend_url}/v1/orders/{placed}", headers=admin_headers(stack), timeout=10
@@ -117,6 +120,7 @@ def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
     stack: Stack,
     browser: Browser,  # noqa: F811
     stack_people: Factory,
+    tmp_path: Path,
 ) -> None:
     person = stack_people.customer([{"status": "placed", "total_cents": 2900, "size": "M"}])
     ticket_id = verified_handoff(stack, person.id, person.email)
@@ -145,6 +149,7 @@ def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
     expect(picker).to_be_visible(timeout=WAIT_MS)
     agent.get_by_test_id("macro-filter").fill(title[-6:])
     expect(picker.get_by_test_id("macro-option")).to_have_count(1)
+    agent.screenshot(path=str(tmp_path / "macro-picker.png"))
     agent.get_by_test_id("macro-filter").press("Enter")
     expect(picker).to_be_hidden()
     first_name = "Test"  # the factory names customers "Test Customer <n>"
@@ -171,6 +176,7 @@ def test_an_admin_adds_a_macro_and_an_agent_inserts_it_filled_for_the_customer(
     expect(rows).to_have_count(1, timeout=WAIT_MS)
     expect(rows.first).to_have_attribute("data-ticket-id", str(ticket_id))
     expect(rows.first).to_contain_text("size-swap")
+    agent.screenshot(path=str(tmp_path / "history.png"))
     agent.get_by_test_id("history-status").select_option("solved")
     agent.get_by_test_id("history-search").click()
     expect(agent.get_by_test_id("history-empty")).to_be_visible(timeout=WAIT_MS)
