@@ -157,7 +157,10 @@ def load(servers: List[Server], rounds: int = ROUNDS) -> List[Dict]:
                 }
             )
             row = rows[-1]
-            print(f"  {server.bot} c={concurrency}: p50 {row['p50_ms']:.0f} ms, {row['msg_per_s']:.1f} msg/s")
+            print(
+                f"  {server.bot} c={concurrency}: p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms, "
+                f"{row['msg_per_s']:.1f} msg/s, {row['unexpected_replies']} unexpected"
+            )
     return rows
 
 
