@@ -1,4 +1,5 @@
-"""What the actions read about the current message beyond its text: the channel's context and its id."""
+"""What the actions read about the conversation beyond its text: the channel's context, the message id, and
+which requests the bot finished."""
 
 from __future__ import annotations
 
@@ -29,3 +30,27 @@ def latest_message_id(tracker: Tracker) -> str:
         if event.get("event") == "user":
             return str(event.get("message_id") or event.get("timestamp"))
     return "0"
+
+
+# The action that completes each request: once it ran, the bot's part of that request is done.
+FINISHED_BY = {
+    "check_order_status": "action_check_order_status",
+    "report_missing_parcel": "action_report_missing_parcel",
+    "cancel_order": "action_cancel_order",
+    "request_refund": "action_request_refund",
+    "check_refund_status": "action_check_refund_status",
+    "check_balance": "action_check_balance",
+    "get_invoice": "action_get_invoice",
+    "payment_issue": "action_report_payment_issue",
+    "reset_password": "action_reset_password",
+    "update_account": "action_update_account",
+    "delete_account": "action_delete_account",
+    "complaint": "action_file_complaint",
+    "faq": "action_answer_faq",
+}
+
+
+def finished_a_request(tracker: Tracker) -> bool:
+    """Whether the bot completed one of the customer's requests in this conversation."""
+    finishers = set(FINISHED_BY.values())
+    return any(event.get("event") == "action" and event.get("name") in finishers for event in tracker.events)

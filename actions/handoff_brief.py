@@ -14,28 +14,13 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
+from actions.conversation import FINISHED_BY
 from common.paths import REPO_ROOT
 from common.texts import fill
 from common.transcript import mask_codes
 
 BRIEFS_PATH = REPO_ROOT / "handoff_briefs.yml"
 
-# The action that completes each request: once it ran, the bot's part of that request is done.
-FINISHED_BY = {
-    "check_order_status": "action_check_order_status",
-    "report_missing_parcel": "action_report_missing_parcel",
-    "cancel_order": "action_cancel_order",
-    "request_refund": "action_request_refund",
-    "check_refund_status": "action_check_refund_status",
-    "check_balance": "action_check_balance",
-    "get_invoice": "action_get_invoice",
-    "payment_issue": "action_report_payment_issue",
-    "reset_password": "action_reset_password",
-    "update_account": "action_update_account",
-    "delete_account": "action_delete_account",
-    "complaint": "action_file_complaint",
-    "faq": "action_answer_faq",
-}
 # What the customer did not come for: greetings, answers to the bot's questions, small talk.
 NOT_A_GOAL = {
     "greet", "goodbye", "thank", "affirm", "deny", "stop", "inform", "bot_challenge", "out_of_scope",

@@ -55,9 +55,10 @@ def play_corpus(stack: Stack) -> Dict[str, str]:
     alice, bob = agent(stack, "alice"), agent(stack, "bob")
     played: Dict[str, str] = {}
 
-    confirmed = Customer(stack)  # answered from the KB, then thanked: resolved, confirmed
+    confirmed = Customer(stack)  # answered from the KB, then thanked: resolved, confirmed; rated 4
     assert "deliver" in confirmed.say_text("how long does delivery take?").lower()
-    confirmed.say_text("thanks, that helps")
+    assert "how would you rate" in confirmed.say_text("thanks, that helps")
+    assert "Thank you for the rating" in confirmed.say_text("4")
     played["confirmed"] = confirmed.sender
 
     assumed = Customer(stack)  # answered, never came back: resolved, assumed after 24 h
@@ -163,10 +164,12 @@ def test_corpus_metrics_equal_the_hand_worked_values(stack: Stack) -> None:
     # Asked to rephrase, then "I don't know": the loop and the low-confidence handoff (wrong codes are not
     # clarifications: the bot understood them).
     assert share["repeated_clarifications"] == (2, 8)
-    # Customer messages: 2 + 1 + 1 + 2 (incl. the rating) + 2 + 3 + 5 + 3 = 19; unclear outside a form: 3 + 2
-    # (the email and the codes are answers to a form, whatever NLU made of them).
-    assert share["fallback_rate"] == (5, 19)
-    assert share["csat_human"] == (1, 2) and share["csat_bot"] == (0, 0)
+    # Customer messages: 3 (incl. the rating) + 1 + 1 + 2 (incl. the rating) + 2 + 3 + 5 + 3 = 20; unclear
+    # outside a form: 3 + 2 (the email, the codes and the ratings are answers to a form, whatever NLU made of
+    # them).
+    assert share["fallback_rate"] == (5, 20)
+    # Rated after a person: 5 (good) and 2 (bad); after the bot alone: 4 (good).
+    assert share["csat_human"] == (1, 2) and share["csat_bot"] == (1, 1)
     assert share["handoff_quality"] == (1, 1)
     # Only alice's reply is a human first response; two handoffs were resolved (handle time), three wait.
     human_first = computed.durations["first_response_human"]
