@@ -86,8 +86,8 @@ DEFINITIONS: Tuple[MetricDefinition, ...] = (
         "csat_bot",
         "CSAT, bot-only",
         "ratings of 4 or 5 / ratings, in conversations not handed over",
-        "skipped ratings excluded; the bot asks for a rating only after a handoff today, so this is empty"
-        " until it asks after bot answers too",
+        "skipped ratings excluded; the bot asks once, when the customer thanks it after it finished a request"
+        " (actions/csat.py), so quick answers nobody thanked for are not rated",
         "CSAT good / (good + bad); 4-5 good on 1-5",
     ),
     MetricDefinition(
