@@ -215,8 +215,9 @@ def test_the_wait_counts_only_conversations_ahead(
         urgent_wait,
         normal_wait,
     )
-    # The place in line the web chat shows: the urgent one first, a claimed one not in line at all.
-    assert urgent_wait["position"] == 1 and normal_wait["position"] > 1
+    # The place in line the web chat shows: the urgent one ahead (of every normal one; the shared backend may
+    # hold other tests' urgent tickets), a claimed one not in line at all.
+    assert 1 <= urgent_wait["position"] < normal_wait["position"] <= normal_wait["queue_length"]
     assert wait_for(busy_with)["position"] is None
     assert requests.get(f"{console.base_url}/api/availability", timeout=10).json()["position"] is None
     assert (
