@@ -32,6 +32,7 @@ from backend.tickets.models import (
 )
 from backend.tickets.search import TicketSearch
 from common.api import MAX_ID, id_path
+from common.errors import ApiError
 from common.vocabulary import HandoffReason, TicketCategory, TicketStatus
 
 router = APIRouter(tags=["tickets"])
@@ -114,6 +115,8 @@ def list_tickets(
 
     The search filters (the console's history): escalation `reason`, part of `customer_email`, creation time
     from `created_from` (inclusive) to `created_to` (exclusive), text `q`, and `id` (repeatable)."""
+    if ticket_id and any(not 1 <= value <= MAX_ID for value in ticket_id):
+        raise ApiError(422, "validation_error", f"Each id must be between 1 and {MAX_ID}.")
     search = TicketSearch(
         reason=reason.value if reason else None,
         customer_email=customer_email,

@@ -52,3 +52,5 @@ def test_history_filters(backend_server: BackendServer) -> None:
     assert ids(backend_server, customer_email=tag, status="solved") == []
     bad = backend_server.get("/v1/tickets", params={"reason": "made_up"}, as_="console")
     assert bad.status_code == 422
+    too_big = backend_server.get("/v1/tickets", params={"id": [a, 2**40]}, as_="console")
+    assert too_big.status_code == 422 and too_big.json()["error"]["code"] == "validation_error"
