@@ -36,7 +36,8 @@ def test_each_service_credential_is_refused_outside_its_job(stack: Stack, stack_
     order = person.order_ids[0]
     console, actions = stack.config.console_token, stack.config.actions_token
     refused: List[tuple] = [
-        # The console works tickets and reads customers; it cannot move money or touch identity.
+        # The console works tickets and reads customers; it moves money only through orders:assist (below),
+        # never through the customer-token routes, and never touches identity.
         (console, "POST", "/v1/refunds", {"json": {"order_id": order, "email": person.email}}),
         (console, "POST", f"/v1/orders/{order}/cancel", {"json": {"email": person.email}}),
         (console, "POST", "/v1/verifications", {"json": {"email": person.email}}),
@@ -50,6 +51,19 @@ def test_each_service_credential_is_refused_outside_its_job(stack: Stack, stack_
         (console, "POST", "/v1/password-resets", {"json": {"customer_id": person.id}}),
         (console, "POST", f"/v1/orders/{order}/lookup", {"json": {"email": person.email}}),
         (console, "GET", "/v1/outbox", {}),
+        # Acting for a customer (orders:assist) needs an open ticket of theirs, claimed by the acting agent.
+        (
+            console,
+            "POST",
+            "/v1/tickets/2147483000/assist/refunds",
+            {"json": {"agent": "mallory", "reason": "because", "order_id": order}},
+        ),
+        (
+            actions,
+            "POST",
+            f"/v1/tickets/1/assist/orders/{order}/cancel",
+            {"json": {"agent": "mallory", "reason": "because"}},
+        ),
         # The action server acts for customers; it cannot read the queue, other tickets or anyone's data.
         (actions, "GET", "/v1/tickets", {}),
         (actions, "GET", "/v1/tickets/1", {}),
