@@ -4,9 +4,10 @@
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
 
-# A/B in one run: BASELINE_ENV="NAME=value ..." also starts a Frontdesk stack with that environment (the
-# "before", e.g. FRONTDESK_RASA_PATCHES_OFF=all) and loads it in turns with the others (bench/serving.py).
-SERVING_AB = $(if $(BASELINE_ENV),--baseline-env $(BASELINE_ENV))
+# A/B in one run: BASELINE_ENV="NAME=value ..." and/or BASELINE_MODEL=models/<older>.tar.gz also start a
+# Frontdesk stack with that environment or model (the "before", e.g. FRONTDESK_RASA_PATCHES_OFF=all) and
+# load it in turns with the others (bench/serving.py).
+SERVING_AB = $(if $(BASELINE_ENV),--baseline-env $(BASELINE_ENV)) $(if $(BASELINE_MODEL),--baseline-model $(BASELINE_MODEL))
 
 # Serving (first: it prints the throughput ratio), training and project NLU: about 30 minutes on 2 cores.
 bench: $(STAMP) $(MODEL_STAMP) bench-model

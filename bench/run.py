@@ -4,6 +4,7 @@ python -m bench.run bench   # serving first, then training cold/warm, project NL
 python -m bench.run nlu     # Banking77: rasa init default vs ours (long)
 python -m bench.run serving # only the serving part of `bench` (about 8 minutes)
 python -m bench.run serving --baseline-env FRONTDESK_RASA_PATCHES_OFF=all   # A/B: + a "before" stack
+python -m bench.run serving --baseline-model models/<older>.tar.gz          # A/B: + a stack serving it
 
 The throughput ratio (Frontdesk msg/s / bare rasa init msg/s, same run) is the headline of every run that
 serves: printed first and the first table of the results file.
@@ -15,7 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from bench import nlu, serving, training
 from bench.common import write_results
@@ -51,9 +52,9 @@ def nlu_section(title: str, rows: List[Dict], extra: List[str]) -> Dict:
     return {"title": title, "rows": rows, "columns": NLU_COLUMNS + extra}
 
 
-def bench(baseline_env: Dict[str, str]) -> List[Dict]:
+def bench(baseline: Optional[serving.Baseline]) -> List[Dict]:
     # Serving first: its throughput ratio is the headline, printed before the long NLU part starts.
-    sections = serving_sections(baseline_env)
+    sections = serving_sections(baseline)
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
         print("training: cold and warm cache", flush=True)
         rows = training.run(Path(logs))
@@ -81,12 +82,12 @@ def bench(baseline_env: Dict[str, str]) -> List[Dict]:
     return sections
 
 
-def serving_sections(baseline_env: Dict[str, str]) -> List[Dict]:
+def serving_sections(baseline: Optional[serving.Baseline]) -> List[Dict]:
     """The full stack over REST against a bare `rasa init` bot under the same load, in the same run; the
     ratio table comes first and is printed as soon as it is known."""
     sections: List[Dict] = []
     print("serving: full stack vs bare rasa init bot", flush=True)
-    served = serving.run(baseline_env or None)
+    served = serving.run(baseline)
     ratio_section = {
         "title": "Throughput ratio: Frontdesk / bare rasa init bot (same run, same load)",
         "rows": served["ratios"],
@@ -142,13 +143,20 @@ def bench_nlu(args: List[str]) -> List[Dict]:
     return [section]
 
 
-def serving_options(args: List[str]) -> Dict[str, str]:
-    """--baseline-env NAME=value ...: a second Frontdesk stack with that environment, the A/B baseline."""
+def serving_options(args: List[str]) -> Optional[serving.Baseline]:
+    """--baseline-env NAME=value ... and/or --baseline-model PATH: a second Frontdesk stack with that
+    environment or model, the A/B baseline."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="bench.run serving")
     parser.add_argument("--baseline-env", nargs="*", default=[], metavar="NAME=value")
-    return serving.parse_env(parser.parse_args(args).baseline_env)
+    parser.add_argument("--baseline-model", type=Path)
+    options = parser.parse_args(args)
+    if not options.baseline_env and not options.baseline_model:
+        return None
+    if options.baseline_model and not options.baseline_model.is_file():
+        raise SystemExit(f"--baseline-model {options.baseline_model}: no such model file")
+    return serving.Baseline(serving.parse_env(options.baseline_env), options.baseline_model)
 
 
 def main(argv: List[str]) -> int:
@@ -156,10 +164,10 @@ def main(argv: List[str]) -> int:
     start = time.monotonic()
     if which == "serving":
         sections, name = serving_sections(serving_options(argv[1:])), "bench-serving"
-        extra = f' BASELINE_ENV="{" ".join(argv[2:])}"' if argv[2:] else ""
+        extra = f" ({' '.join(argv[1:])})" if argv[1:] else ""
     elif which == "bench":
         sections, name = bench(serving_options(argv[1:])), "bench"
-        extra = f' BASELINE_ENV="{" ".join(argv[2:])}"' if argv[2:] else ""
+        extra = f" ({' '.join(argv[1:])})" if argv[1:] else ""
     else:
         sections, name = bench_nlu(argv[1:]), "bench-nlu"
         extra = f' BENCH_NLU_ARGS="{" ".join(argv[1:])}"' if argv[1:] else ""

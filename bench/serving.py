@@ -3,9 +3,10 @@
 Scripted multi-turn conversations (order status, refund, ineligible refund) call the real backend.
 Each concurrency level runs a bounded number of conversations; every reply is checked.
 
-A/B: `run(baseline_env=...)` also starts a second Frontdesk stack with that environment (e.g.
-`FRONTDESK_RASA_PATCHES_OFF=all`, the code before a cut) and loads it in turns with the others, so a change
-is measured against its baseline in the same run, never across runs.
+A/B: `run(Baseline(env=..., model=...))` also starts a second Frontdesk stack with that environment (e.g.
+`FRONTDESK_RASA_PATCHES_OFF=all`, the code before a cut) or that model (e.g. one trained before a change to
+config.yml) and loads it in turns with the others, so a change is measured against its baseline in the
+same run, never across runs.
 """
 
 from __future__ import annotations
@@ -181,20 +182,23 @@ def _children(pid: int) -> List[str]:
 
 
 @contextlib.contextmanager
-def frontdesk(workdir: Path, bot: str, extra_env: Dict[str, str]) -> Iterator[Server]:
-    """The full stack (backend, action server, Rasa, console, web chat) on free ports, with extra_env."""
+def frontdesk(
+    workdir: Path, bot: str, extra_env: Dict[str, str], model: Optional[Path] = None
+) -> Iterator[Server]:
+    """The full stack (backend, action server, Rasa, console, web chat) on free ports, with extra_env,
+    serving `model` (by default the newest in models/)."""
     config = StackConfig.isolated(
-        workdir, model=latest_model(REPO_ROOT / "models"), extra_env={**BENCH_ENV, **extra_env}
+        workdir, model=model or latest_model(REPO_ROOT / "models"), extra_env={**BENCH_ENV, **extra_env}
     )
     stack = Stack(config)
     stack.start(timeout=300)
     try:
-        model = config.model.name if config.model else "?"
+        served = config.model.name if config.model else "?"
         yield Server(
             bot,
             config.rasa_url,
             FRONTDESK,
-            f"model {model}, SQLite tracker store, action server, backend",
+            f"model {served}, SQLite tracker store, action server, backend",
             integration_headers(config),
             {name: process.pid for name, process in stack.processes.items()},
         )
@@ -284,18 +288,30 @@ def ratio_rows(rows: List[Dict], baseline_bot: Optional[str]) -> List[Dict]:
     return ratios
 
 
-def run(baseline_env: Optional[Dict[str, str]] = None, rounds: int = ROUNDS) -> Dict:
-    """Frontdesk (and, with baseline_env, a second Frontdesk stack with that environment, the "before" of
-    an A/B comparison) against the bare bot, all up at once and loaded in turns (see `load`)."""
-    baseline_bot = None
+@dataclass
+class Baseline:
+    """The "before" of an A/B run: a second Frontdesk stack with this environment and/or this model."""
+
+    env: Dict[str, str] = field(default_factory=dict)
+    model: Optional[Path] = None
+
+    @property
+    def bot(self) -> str:
+        what = [f"{name}={value}" for name, value in self.env.items()]
+        what += [f"model {self.model.name}"] if self.model else []
+        return f"frontdesk baseline ({' '.join(what)})"
+
+
+def run(baseline: Optional[Baseline] = None, rounds: int = ROUNDS) -> Dict:
+    """Frontdesk (and, with a baseline, a second Frontdesk stack with its environment or model, the "before"
+    of an A/B comparison) against the bare bot, all up at once and loaded in turns (see `load`)."""
     with tempfile.TemporaryDirectory(prefix="bench-serving-") as tmp, contextlib.ExitStack() as running:
         servers = []
-        if baseline_env:
-            baseline_bot = (
-                "frontdesk baseline (" + " ".join(f"{k}={v}" for k, v in baseline_env.items()) + ")"
-            )
+        if baseline:
             servers.append(
-                running.enter_context(frontdesk(Path(tmp, "baseline"), baseline_bot, baseline_env))
+                running.enter_context(
+                    frontdesk(Path(tmp, "baseline"), baseline.bot, baseline.env, baseline.model)
+                )
             )
         servers.append(running.enter_context(frontdesk(Path(tmp, "frontdesk"), FRONTDESK_BOT, {})))
         bare_server, init = running.enter_context(bare(Path(tmp)))
@@ -306,4 +322,5 @@ def run(baseline_env: Optional[Dict[str, str]] = None, rounds: int = ROUNDS) -> 
             for server in servers
             for process, pid in server.pids.items()
         }
+    baseline_bot = baseline.bot if baseline else None
     return {"rows": rows, "ratios": ratio_rows(rows, baseline_bot), "rss": rss, "init": init}
