@@ -211,6 +211,16 @@ def test_keyboard_shortcuts_and_opt_in_notifications(
     ticket_id = verified_handoff(stack, person.id, person.email)
     announced = re.compile(rf"(^|\n)New conversation waiting \| #{ticket_id} ")
     expect(page.locator("html")).to_have_attribute("data-notifications", announced, timeout=WAIT_MS)
+    # Another agent hands it to Bob: Bob is told it is his now.
+    alice = browser.new_context().request
+    console_url = stack.config.console_url
+    login = {"username": "alice", "password": stack.demo_passwords()["alice"]}
+    assert alice.post(f"{console_url}/api/login", data=login).ok
+    assert alice.post(f"{console_url}/api/tickets/{ticket_id}/claim").ok
+    assert alice.post(f"{console_url}/api/tickets/{ticket_id}/transfer", data={"to": "bob"}).ok
+    assigned = re.compile(rf"(^|\n)Conversation assigned to you \| #{ticket_id} ")
+    expect(page.locator("html")).to_have_attribute("data-notifications", assigned, timeout=WAIT_MS)
+    verified_handoff(stack, person.id, person.email)  # one more waiting, for the shortcuts below
 
     # n opens the first waiting conversation nobody has claimed; c claims it; m opens the macros; r resolves.
     page.keyboard.press("n")
