@@ -105,7 +105,9 @@ async def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
             if attempts_left == 1:
                 dispatcher.utter_message(response="utter_verification_code_wrong_last_try")
             else:
-                dispatcher.utter_message(response="utter_verification_code_wrong", attempts_left=attempts_left)
+                dispatcher.utter_message(
+                    response="utter_verification_code_wrong", attempts_left=attempts_left
+                )
             return {slots.VERIFICATION_CODE: None}
         dispatcher.utter_message(response="utter_verification_failed")
         return {
