@@ -100,28 +100,35 @@ function renderMetrics(view) {
     el("div", { class: "metric-grid" }, data.definitions.map((d) => headline(d, values[d.key]))),
     view.chart,
     el("div", { class: "metric-tables" },
-      el("section", { class: "card table-card" }, el("h2", null, "Reasons for handoff"),
+      tableCard("Reasons for handoff",
         table("metrics-reasons", ["Reason", "Handoffs"], reasons.map(([reason, n]) =>
           el("tr", null, el("td", null, reason.replace(/_/g, " ")), el("td", null, String(n)))))),
-      el("section", { class: "card table-card" }, el("h2", null, "CSAT: bot vs human"),
+      tableCard("CSAT: bot vs human",
         table("metrics-csat", ["Handled by", "Good (4–5)", "95 % interval", "Ratings"],
           [["Bot only", data.csat.bot], ["A person", data.csat.human]].map(([who, e]) =>
             el("tr", null, el("td", null, who), el("td", null, percent(e.value)), el("td", null, interval(e, percent)), el("td", null, count(e)))))),
-      el("section", { class: "card table-card" }, el("h2", null, "Top fallback messages (redacted)"),
+      tableCard("Top fallback messages (redacted)",
         table("metrics-fallbacks", ["Message", "Times"], data.top_fallbacks.map((f) =>
           el("tr", null, el("td", { class: "quote" }, f.text), el("td", null, String(f.count)))))),
       ["channel", "intent"].map((dimension) => breakdownTable(dimension, data.breakdowns[dimension] || {}, names)),
-      el("section", { class: "card table-card" }, el("h2", null, "Model versions"),
+      tableCard("Model versions",
         table("metrics-models", ["Model", "Conversations", ...modelKeys.map((k) => names[k] || k)], data.models.map((m) =>
           el("tr", null, el("td", { class: "mono" }, m.model_id), el("td", null, String(m.conversations)),
             modelKeys.map((k) => el("td", { title: interval(m.values[k], percent) }, percent(m.values[k].value)))))))));
   renderChart(view);
 }
 
+// A table that may scroll sideways: a named region a keyboard can reach and scroll (axe: scrollable regions
+// must be focusable).
+function tableCard(title, ...content) {
+  return el("section", { class: "card table-card", role: "region", "aria-label": title, tabindex: "0" },
+    el("h2", null, title), ...content);
+}
+
 function breakdownTable(dimension, groups, names) {
   const rows = Object.entries(groups);
   const keys = rows.length ? Object.keys(rows[0][1]) : [];
-  return el("section", { class: "card table-card" }, el("h2", null, `By ${dimension}`),
+  return tableCard(`By ${dimension}`,
     table(`metrics-by-${dimension}`, [dimension, ...keys.map((k) => names[k] || k)], rows.map(([value, metrics]) =>
       el("tr", null, el("td", { class: "mono" }, value),
         keys.map((k) => el("td", { title: interval(metrics[k], percent) }, percent(metrics[k].value)))))));
