@@ -19,7 +19,7 @@ import os
 import sys
 import time
 import uuid
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 REQUEST_ID_HEADER = "X-Request-ID"
 CONVERSATION_ID_HEADER = "X-Conversation-ID"
@@ -59,7 +59,7 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: Dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
@@ -69,6 +69,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": request_id.get(),
             "conversation_id": conversation_id.get(),
         }
+        event = getattr(record, "security_event", None)
+        if isinstance(event, dict):
+            entry["security_event"] = event
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

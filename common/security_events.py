@@ -14,4 +14,7 @@ logger = logging.getLogger("frontdesk.security")
 
 def security_event(kind: str, **fields: Any) -> None:
     """Log one event, e.g. security_event("lookup_budget_exhausted", key="address", address="...")."""
-    logger.warning("security_event %s", json.dumps({"event": kind, **fields}, sort_keys=True, default=str))
+    event = json.loads(json.dumps({"event": kind, **fields}, sort_keys=True, default=str))
+    # The JSON log formatter (common/logs.py) also writes the event as a field of its own, so alerting reads
+    # it as JSON rather than out of the message text.
+    logger.warning("security_event %s", json.dumps(event, sort_keys=True), extra={"security_event": event})

@@ -52,9 +52,20 @@ def platform_of(customer: PlatformCustomer) -> str:
     return "slack" if isinstance(customer, SlackCustomer) else "telegram"
 
 
+# How many calls each peer had seen when the running test started: the peers serve the whole session, and
+# other tests (tests/e2e/test_platform_limits.py) make them refuse things on purpose.
+_CALLS_AT_START: Dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _count_calls_at_start(platform_peers: PlatformPeers) -> None:
+    _CALLS_AT_START.update({platform: len(peer_calls(platform_peers, platform)) for platform in PLATFORMS})
+
+
 def refused_calls(peers: PlatformPeers, platform: str) -> List[Dict]:
-    """Calls the peer refused, except failures a test injected on purpose."""
-    return [call for call in peer_calls(peers, platform) if not call["ok"] and not call.get("injected")]
+    """Calls the peer refused during this test, except failures the test injected on purpose."""
+    calls = peer_calls(peers, platform)[_CALLS_AT_START.get(platform, 0) :]
+    return [call for call in calls if not call["ok"] and not call.get("injected")]
 
 
 def test_order_status_over_the_platform(
