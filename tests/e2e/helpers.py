@@ -151,3 +151,15 @@ def parse(stack: Stack, text: str) -> Dict:
     )
     answer.raise_for_status()
     return answer.json()
+
+
+def console_agent(stack: Stack, username: str) -> requests.Session:
+    """A demo agent's logged-in session on the console's API."""
+    session = requests.Session()
+    answer = session.post(
+        f"{stack.config.console_url}/api/login",
+        json={"username": username, "password": stack.demo_passwords()[username]},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return session

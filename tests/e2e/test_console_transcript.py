@@ -6,25 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 
-from tests.e2e.helpers import Customer, backend_get, latest_code
+from tests.e2e.helpers import Customer, backend_get, console_agent, latest_code
 from tests.e2e.test_conversations import low_confidence_messages
 from tests.support import Factory
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
-
-
-def agent_session(stack: Stack) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(
-        f"{stack.config.console_url}/api/login",
-        json={"username": "bob", "password": stack.demo_passwords()["bob"]},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return session
 
 
 def test_the_console_never_shows_the_code_and_shows_buttons_by_their_titles(
@@ -46,7 +34,7 @@ def test_the_console_never_shows_the_code_and_shows_buttons_by_their_titles(
     # Typed to the agent unprompted, the way customers paste it again: masked too.
     assert customer.say_text(f"thanks, it was {code} right?") == ""
 
-    agent = agent_session(stack)
+    agent = console_agent(stack, "bob")
     view = agent.get(f"{stack.config.console_url}/api/tickets/{ticket['id']}", timeout=30).json()
     live = agent.get(f"{stack.config.console_url}/api/tickets/{ticket['id']}/messages", timeout=30).json()
     stored = backend_get(stack, f"/v1/tickets/{ticket['id']}")

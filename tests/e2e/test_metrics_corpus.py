@@ -20,24 +20,13 @@ from analytics.metrics import MetricSet, compute
 from common.database import make_engine
 from common.event_stream import broker_events
 from common.paths import REPO_ROOT
-from tests.e2e.helpers import Customer, unique_email
+from tests.e2e.helpers import Customer, console_agent, unique_email
 from tests.e2e.test_browser_handoff import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.e2e.test_conversations import low_confidence_messages
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
 RESULTS = REPO_ROOT / "results"
-
-
-def agent(stack: Stack, username: str) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(
-        f"{stack.config.console_url}/api/login",
-        json={"username": username, "password": stack.demo_passwords()[username]},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return session
 
 
 def ticket_of(handed: str) -> int:
@@ -52,7 +41,7 @@ def play_corpus(stack: Stack) -> Dict[str, str]:
     sensitive_topic, escalation_loop, verification_failed, low_confidence); backend_unavailable is
     tests/e2e/test_degrade_to_humans.py's, policy_exception needs a backend refusing what it should not."""
     console = f"{stack.config.console_url}/api/tickets"
-    alice, bob = agent(stack, "alice"), agent(stack, "bob")
+    alice, bob = console_agent(stack, "alice"), console_agent(stack, "bob")
     played: Dict[str, str] = {}
 
     confirmed = Customer(stack)  # answered from the KB, then thanked: resolved, confirmed; rated 4
@@ -210,9 +199,11 @@ def test_the_dashboard_is_for_leads_and_admins_and_shows_the_store(stack: Stack)
 
     wait_until(consumed)
     url = f"{stack.config.console_url}/api/metrics"
-    assert agent(stack, "bob").get(url, timeout=30).status_code == 403  # an agent without the lead role
+    assert (
+        console_agent(stack, "bob").get(url, timeout=30).status_code == 403
+    )  # an agent without the lead role
     assert requests.get(url, timeout=30).status_code == 401
-    board = agent(stack, "alice").get(url, timeout=60).json()  # an admin
+    board = console_agent(stack, "alice").get(url, timeout=60).json()  # an admin
     assert {each["key"] for each in board["definitions"]} >= {"containment", "resolution", "handle_time"}
     assert board["overall"]["conversations"] >= 1
     assert board["overall"]["handoff_reasons"]["user_requested"] >= 1

@@ -16,7 +16,7 @@ import requests
 
 from common.texts import Texts
 from tests import attacks
-from tests.e2e.helpers import active_form, backend_get, latest_code, tracker
+from tests.e2e.helpers import active_form, backend_get, console_agent, latest_code, tracker
 from tests.e2e.platforms import (
     PlatformCustomer,
     SlackCustomer,
@@ -230,17 +230,6 @@ def test_a_flood_from_one_platform_user_hits_the_per_sender_limit(
     attacks.record(f"{platform_of(customer)}_message_flood", attempts=24, bypasses=handled - 20)
 
 
-def console_session(stack: Stack) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(
-        f"{stack.config.console_url}/api/login",
-        json={"username": "alice", "password": stack.demo_passwords()["alice"]},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return session
-
-
 def test_handoff_agent_reply_customer_answer_and_csat_buttons(
     new_customer: Callable, platform_peers: PlatformPeers, stack: Stack
 ) -> None:
@@ -253,7 +242,7 @@ def test_handoff_agent_reply_customer_answer_and_csat_buttons(
     handed = customer.new_text()
     ticket_id = int(re.search(r"ticket #(\d+)", handed).group(1))
     console = f"{stack.config.console_url}/api/tickets/{ticket_id}"
-    agent = console_session(stack)
+    agent = console_agent(stack, "alice")
     view = agent.get(console, timeout=30).json()
     assert view["channel"]["name"] == platform and view["channel"]["identity"].startswith(
         f"{platform}:"
@@ -322,7 +311,9 @@ def test_a_verified_customer_may_link_the_account_and_the_agent_sees_it(
     handed = customer.say_text("I want to talk to a human")
     ticket_id = int(re.search(r"ticket #(\d+)", handed).group(1))
     view = (
-        console_session(stack).get(f"{stack.config.console_url}/api/tickets/{ticket_id}", timeout=30).json()
+        console_agent(stack, "alice")
+        .get(f"{stack.config.console_url}/api/tickets/{ticket_id}", timeout=30)
+        .json()
     )
     assert view["ticket"]["customer_verified"] is True
     assert [link["identity"] for link in view["customer"]["linked_accounts"]] == [identity], view["customer"]
