@@ -14,11 +14,14 @@ from console.database import Base
 
 AgentStatus = Literal["available", "away"]
 # What an account may do: every account works conversations; leads also read the metrics dashboard; admins
-# read the dashboard and the audit trail.
+# read the dashboard and the audit trail; trainers label the learning inbox and train candidate models;
+# approvers approve, promote and roll back models (never ones they trained or labelled: maker-checker).
 AGENT = "agent"
 LEAD = "lead"
 ADMIN = "admin"
-ROLES = (AGENT, LEAD, ADMIN)
+TRAINER = "trainer"
+APPROVER = "approver"
+ROLES = (AGENT, LEAD, ADMIN, TRAINER, APPROVER)
 
 
 class Agent(Base):
