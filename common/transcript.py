@@ -10,17 +10,14 @@ reads), so that both show the same thing:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, Optional
+
+from common.redaction import code_spans, replace_spans
 
 # The slot a form asks for while it waits for a one-time code (actions/slots.py VERIFICATION_CODE).
 CODE_SLOT = "verification_code"
 CODE_SHOWN_AS = "••••••"
-# Our codes have 6 digits (backend/identity); in an answer to the code question any 4-8 digit run is one.
-_ANY_CODE_LIKE = re.compile(r"(?<!\d)\d(?:[ -]?\d){3,7}(?!\d)")
-# Not part of a longer number: a phone number ("555 123 4567") or an amount ("1,250.00") is left alone.
-_SIX_DIGITS = re.compile(r"(?<![\d.,])(?<!\d[ -])\d{3}[ -]?\d{3}(?![ -]?\d)(?![.,]\d)")
 
 
 @dataclass(frozen=True)
@@ -33,8 +30,8 @@ class Line:
 
 def mask_codes(text: str, *, code_was_asked: bool) -> str:
     """The text with anything that may be a one-time code replaced."""
-    pattern = _ANY_CODE_LIKE if code_was_asked else _SIX_DIGITS
-    return pattern.sub(CODE_SHOWN_AS, text)
+    # What a code looks like is common/redaction.py's (6 digits; any 4-8 digits answering the code question).
+    return replace_spans(text, code_spans(text, code_was_asked=code_was_asked), lambda _span: CODE_SHOWN_AS)
 
 
 def button_title(payload: str, offered: Iterable[Dict[str, Any]]) -> Optional[str]:
