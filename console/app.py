@@ -31,6 +31,7 @@ from console.handoffs.availability import AvailabilityCache
 from console.handoffs.previews import LivePreviews
 from console.handoffs.views import router as handoffs_router
 from console.history.views import router as history_router
+from console.inbox.views import router as inbox_router
 from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
 from console.notes.views import router as notes_router
@@ -125,6 +126,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(notes_router)
     app.include_router(history_router)
     app.include_router(attachments_router)
+    app.include_router(inbox_router)
 
     @app.get("/health")
     def health() -> dict:
