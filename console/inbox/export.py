@@ -253,7 +253,9 @@ def plan_export(
         return sorted(chosen, key=lambda example: (example.intent, example.plain, example.source))
 
     result.examples, result.heldout = len(kept), len(to_heldout)
-    result.files = {training_path: render(ordered(kept)), heldout_path: render(ordered(to_heldout))}
+    chosen = {training_path: ordered(kept), heldout_path: ordered(to_heldout)}
+    # An empty file is written only over an earlier export (its examples are gone); never created.
+    result.files = {path: render(found) for path, found in chosen.items() if found or path.exists()}
     return result
 
 

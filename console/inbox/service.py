@@ -22,6 +22,9 @@ from console.inbox.models import AGENT_CORRECTION, InboxCursor, InboxGroup, Inbo
 TRACKER = "tracker"
 CORRECTIONS = "corrections"
 BATCH = 2000
+# On PostgreSQL a turn's transaction may commit after a later id was read: each sync reads the last few
+# hundred events again (items are found by source_ref, so nothing is added twice).
+REREAD = 500
 # The list reads the tracker again when its last sync is older than this.
 STALE_AFTER = timedelta(seconds=30)
 
@@ -109,8 +112,9 @@ def _tracker_fields(redacted: sources.Redacted, event: sources.Event) -> Dict[st
 
 
 def _sync_tracker(connection: Connection, writer: _Writer, cursor: InboxCursor) -> None:
+    position = max(0, cursor.position - REREAD)
     while True:
-        batch = sources.events_after(connection, cursor.position, BATCH)
+        batch = sources.events_after(connection, position, BATCH)
         if not batch:
             return
         upper = batch[-1].id
@@ -132,7 +136,8 @@ def _sync_tracker(connection: Connection, writer: _Writer, cursor: InboxCursor) 
             redacted = sources.redacted_conversation(events)
             for event_id, found in sorted(wanted[sender_id].items()):
                 writer.put(f"tracker:{event_id}", found, _tracker_fields(redacted, by_id[event_id]))
-        cursor.position = upper
+        position = upper
+        cursor.position = max(cursor.position, upper)
 
 
 def _tracker_match(connection: Optional[Connection], correction: Correction) -> Optional[Dict[str, Any]]:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.api import id_path
-from common.errors import not_found, unprocessable
+from common.errors import conflict, not_found, unprocessable
 from common.paths import REPO_ROOT
 from console.agents.models import TRAINER, Agent
 from console.dependencies import db_session, require_role
@@ -89,15 +89,20 @@ def group_detail(
 def _write_labels(
     request: Request, items: list, body: LabelIn, agent: Agent, session: Session, shown: str
 ) -> Dict[str, Any]:
-    written = labels.label_items(
-        items,
-        body,
-        trainer=agent.username,
-        domain_path=request.app.state.settings.domain_path,
-        db_session=session,
-        shown_text=shown,
-    )
-    session.commit()
+    try:
+        written = labels.label_items(
+            items,
+            body,
+            trainer=agent.username,
+            domain_path=request.app.state.settings.domain_path,
+            db_session=session,
+            shown_text=shown,
+        )
+        session.commit()
+    except IntegrityError:
+        # The same trainer labelled the same item from another tab at the same moment.
+        session.rollback()
+        raise conflict("label_conflict", "This label was just written from elsewhere; reload and try again.")
     return {"labels": [labels.label_read(label) for label in written]}
 
 

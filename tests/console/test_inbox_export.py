@@ -191,3 +191,10 @@ def test_the_fast_reader_sees_the_project_data_as_rasa_does() -> None:
     directory = Path(__file__).resolve().parents[2] / "data" / "nlu"
     fast = [example for path in sorted(directory.rglob("*.yml")) for example in export.read_examples(path)]
     assert sorted(fast) == sorted(load_dir(directory))
+
+
+def test_no_agreed_labels_means_no_change(session: Session, repo: Path) -> None:
+    patch, result = export.export_patch(
+        db_session=session, data_dir=repo / "data", heldout_dir=repo / "tests" / "nlu", root=repo
+    )
+    assert patch == "" and result.files == {} and result.examples == 0
