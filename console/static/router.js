@@ -1,4 +1,4 @@
-// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros and
+// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros, #/inbox, #/models and
 // #/history?<filters>. Each route change leaves the current view (its poller stops) and builds the next one from scratch.
 import { clearAlert } from "./alerts.js";
 import { state } from "./state.js";
@@ -6,8 +6,10 @@ import { showAudit } from "./views/audit.js";
 import { showTicket } from "./views/conversation.js";
 import { showCorrections } from "./views/corrections.js";
 import { showHistory } from "./views/history.js";
+import { showInbox } from "./views/inbox.js";
 import { showMacros } from "./views/macros.js";
 import { showMetrics } from "./views/metrics.js";
+import { showModels } from "./views/models.js";
 import { showQueue } from "./views/queue.js";
 import { leaveViews } from "./views/shell.js";
 
@@ -18,6 +20,8 @@ export function parseRoute(hash) {
   if (path === "/audit") return { name: "audit" };
   if (path === "/metrics") return { name: "metrics" };
   if (path === "/macros") return { name: "macros" };
+  if (path === "/inbox") return { name: "inbox" };
+  if (path === "/models") return { name: "models" };
   const historyMatch = /^\/history(?:\?(.*))?$/.exec(path);
   if (historyMatch) return { name: "history", query: historyMatch[1] || "" };
   const match = /^\/tickets\/(\d+)$/.exec(path);
@@ -45,6 +49,8 @@ export function route() {
   else if (current.name === "metrics") showMetrics();
   else if (current.name === "macros") showMacros();
   else if (current.name === "history") showHistory(current.query);
+  else if (current.name === "inbox") showInbox();
+  else if (current.name === "models") showModels();
   else showCorrections();
   window.scrollTo(0, 0);
 }

@@ -4,7 +4,7 @@ import { $, setHidden } from "../dom.js";
 import { stopPoller } from "../poller.js";
 import { state } from "../state.js";
 
-const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history"];
+const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history", "view-inbox", "view-models"];
 
 export function leaveViews() {
   stopPoller();
@@ -15,6 +15,8 @@ export function leaveViews() {
   state.metrics = null;
   state.macros = null;
   state.history = null;
+  state.inbox = null;
+  state.models = null;
   for (const id of VIEW_IDS) {
     const view = $(id);
     setHidden(view, true);

@@ -13,6 +13,10 @@ export function isAdmin(agent) {
   return Boolean(agent && Array.isArray(agent.roles) && agent.roles.includes(ADMIN));
 }
 
+export function hasRole(agent, ...roles) {
+  return Boolean(agent && Array.isArray(agent.roles) && roles.some((role) => agent.roles.includes(role)));
+}
+
 export function renderMe() {
   const agent = state.agent;
   if (!agent) return;
@@ -24,6 +28,8 @@ export function renderMe() {
   setHidden($("nav-audit"), !isAdmin(agent));
   setHidden($("nav-macros"), !isAdmin(agent));
   setHidden($("nav-metrics"), !(isAdmin(agent) || agent.roles.includes(LEAD)));
+  setHidden($("nav-inbox"), !hasRole(agent, "trainer"));
+  setHidden($("nav-models"), !hasRole(agent, "trainer", "approver", ADMIN));
 }
 
 export async function setStatus(status) {
