@@ -19,7 +19,7 @@ export RASA_TRACKER_DB ?= var/rasa-cli-tracker.db
 export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help report run shell test audit nlu-eval augment train lint format lock models clean otp chromium nginx promtool webchat-deps eslint
+.PHONY: help report run shell test audit nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
@@ -29,7 +29,9 @@ help:
 	@echo "make augment   regenerate data/nlu/generated/ after editing the hand-written NLU data"
 	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
 	@echo "make train  train a new model if data/, config.yml or domain.yml changed"
-	@echo "make models list trained models (newest is served; RASA_MODEL=path serves another)"
+	@echo "make models   the model registry: versions, status, gate, approver (Rasa serves the production one)"
+	@echo "make retrain  train a candidate from data/ plus accepted inbox labels, then run the promotion gate"
+	@echo "make rollback REASON=...  serve the previous production model again"
 	@echo "make report results/report.html: the support metrics with their plots (from the analytics store)"
 
 $(STAMP): requirements.txt
@@ -127,8 +129,20 @@ shell: $(STAMP) $(MODEL_STAMP)
 report: $(STAMP)
 	$(PY) -m analytics.report --out results/report.html
 
-models:
-	@ls -1t models/*.tar.gz 2>/dev/null || echo "no trained models yet"
+# The model registry (console/registry): every model with its status, gate result and who approved it.
+models: $(STAMP)
+	@$(PY) -m console.registry list
+
+# Train a candidate from data/ plus the trainers' accepted inbox labels, register it and run the promotion
+# gate (the console's "Train a candidate" button does the same in the background). About 3-4 minutes.
+retrain: $(STAMP) $(MINILM_DIR)/model.safetensors
+	TRACKER_STORE_URL=$${TRACKER_STORE_URL:-sqlite:///var/rasa-tracker.db} \
+	  $(PY) -m console.registry retrain --by "$${USER:-trainer}"
+
+# Serve the previous production model again (Rasa switches at its next pull): make rollback REASON="..."
+rollback: $(STAMP)
+	@test -n "$(REASON)" || { echo 'Say why: make rollback REASON="containment dropped after the last release"'; exit 2; }
+	$(PY) -m console.registry rollback --reason "$(REASON)" --by "$${USER:-admin}"
 
 test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx promtool
 	$(PY) -m pip check

@@ -84,6 +84,7 @@ class HttpTransport:
         params: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
         idempotency_key: Optional[str] = None,
+        read_timeout: Optional[float] = None,
     ) -> Any:
         """Send one logical request (with retries when safe) and return the decoded JSON of a 2xx answer."""
         all_headers = dict(headers or {})
@@ -101,7 +102,9 @@ class HttpTransport:
                 reraise=True,
             ):
                 with attempt:
-                    return self._send(method, path, json=json, params=params, headers=all_headers)
+                    return self._send(
+                        method, path, json=json, params=params, headers=all_headers, read_timeout=read_timeout
+                    )
             return None  # unreachable: Retrying either returns or re-raises
 
         try:
@@ -117,6 +120,7 @@ class HttpTransport:
         json: Any,
         params: Optional[Mapping[str, Any]],
         headers: Mapping[str, str],
+        read_timeout: Optional[float] = None,
     ) -> Any:
         try:
             response = self.session.request(
@@ -125,7 +129,7 @@ class HttpTransport:
                 json=json,
                 params={**self.default_params, **(params or {})},
                 headers={**correlation_headers(), **headers},
-                timeout=(self.endpoint.connect_timeout, self.endpoint.read_timeout),
+                timeout=(self.endpoint.connect_timeout, read_timeout or self.endpoint.read_timeout),
             )
         except requests.RequestException as exc:
             raise ServiceUnavailable(self.service, f"{method} {path}: {exc.__class__.__name__}") from exc

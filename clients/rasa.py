@@ -26,6 +26,11 @@ class RasaClient(ServiceClient):
     def _path(conversation_id: str, rest: str) -> str:
         return f"/conversations/{quote(conversation_id, safe='')}/{rest}"
 
+    def status(self, *, read_timeout: Optional[float] = None) -> Dict[str, Any]:
+        """What the server runs: `model_id` and `model_file` of the model loaded now. Loading a model blocks
+        Rasa's server, so a page that only shows this asks with a short timeout."""
+        return self._call("GET", "/status", read_timeout=read_timeout)
+
     def tracker(self, conversation_id: str) -> Dict[str, Any]:
         """The whole conversation, every session."""
         return self._call("GET", self._path(conversation_id, "tracker"), params={"include_events": "ALL"})

@@ -25,6 +25,7 @@ DEVELOPMENT_SECRETS: Dict[str, str] = {
     "CHANNEL_SESSION_SECRET": "dev-secret-that-signs-channel-session-ids",
     "RASA_API_TOKEN": "dev-token-for-the-rasa-http-api",
     "CONSOLE_SERVICE_TOKEN": "dev-token-the-action-server-shows-the-console",
+    "MODEL_SERVER_TOKEN": "dev-token-rasa-shows-the-model-server",
 }
 
 

@@ -16,6 +16,7 @@ import contextvars
 import json
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -77,6 +78,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+# Credentials some callers can only send in the query string (Rasa's model server pulls with ?token=).
+_SECRET_QUERY = re.compile(r"([?&](?:token|access_token|api_key|key|secret|password)=)[^&\s\"']+", re.IGNORECASE)
+
+
+class SecretQueryFilter(logging.Filter):
+    """Masks credentials in URLs a line quotes (uvicorn's access lines print the whole request line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _SECRET_QUERY.sub(r"\1[REDACTED]", message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
 def configure(service: str, level: int = logging.INFO) -> None:
     """Route every logger of this process through one handler on stderr, JSON unless LOG_FORMAT=text."""
     handler = logging.StreamHandler(sys.stderr)
@@ -84,6 +100,7 @@ def configure(service: str, level: int = logging.INFO) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s - %(message)s"))
     else:
         handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(SecretQueryFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -376,6 +376,33 @@ def analytics_settings() -> AnalyticsSettings:
     )
 
 
+# --- the learning loop: model registry, model server, training jobs and the promotion gate (console) ----
+
+
+@dataclass(frozen=True)
+class LearningSettings:
+    registry_dir: Path  # archives of every registered model, the training jobs' work and logs
+    model_server_token: str  # Rasa presents it (?token=) to pull the production model
+    tracker_store_url: str  # read-only: the gate replays recent real messages from it
+    # A candidate fails the gate when an intent's F1 drops by more than this on a held-out set (intents
+    # with at least `gate_min_support` examples there; below that, one example moves F1 by over 0.1).
+    gate_f1_tolerance: float
+    gate_min_support: int
+    replay_messages: int
+
+
+def learning_settings() -> LearningSettings:
+    tracker_db = text("RASA_TRACKER_DB", str(VAR_DIR / "rasa-tracker.db"))
+    return LearningSettings(
+        registry_dir=Path(text("MODEL_REGISTRY_DIR", str(VAR_DIR / "registry"))),
+        model_server_token=secret("MODEL_SERVER_TOKEN"),
+        tracker_store_url=text("TRACKER_STORE_URL", f"sqlite:///{tracker_db}"),
+        gate_f1_tolerance=number("MODEL_GATE_F1_TOLERANCE", 0.05),
+        gate_min_support=integer("MODEL_GATE_MIN_SUPPORT", 10),
+        replay_messages=integer("MODEL_REPLAY_MESSAGES", 500),
+    )
+
+
 def run_id() -> Optional[str]:
     """Set by the stack runner for each run; health routes echo it so readiness checks reach this run's
     own processes and never a stale one left on the same port."""

@@ -20,7 +20,7 @@ from common.database import make_engine, make_session_factory, utcnow
 from common.errors import error_body, install_error_handlers
 from common.event_stream import Publisher
 from common.ratelimit import Limiter
-from common.settings import ConsoleSettings, analytics_settings, console_settings, run_id
+from common.settings import ConsoleSettings, analytics_settings, console_settings, learning_settings, run_id
 from common.telemetry import AGENT_QUEUE, instrument_fastapi
 from common.texts import MessageTemplates, Texts
 from console.agents.throttle import LoginThrottle
@@ -35,6 +35,7 @@ from console.inbox.views import router as inbox_router
 from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
 from console.notes.views import router as notes_router
+from console.registry.views import router as registry_router
 from console.schema import create_schema
 from console.tools.views import router as tools_router
 
@@ -61,6 +62,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     limiter = Limiter("memory://")  # one console process per deployment
     backend = BackendApi.connect(config.backend)
     app.state.settings = config
+    app.state.learning = learning_settings()
     app.state.session_factory = make_session_factory(engine)
     app.state.backend = backend
     app.state.rasa = RasaClient.connect(config.rasa)
@@ -127,6 +129,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(attachments_router)
     app.include_router(inbox_router)
+    app.include_router(registry_router)
 
     @app.get("/health")
     def health() -> dict:

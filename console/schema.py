@@ -12,8 +12,11 @@ from console.agents import models as _agents  # noqa: F401 - registers the table
 from console.audit import models as _audit  # noqa: F401
 from console.corrections import models as _corrections  # noqa: F401
 from console.database import Base
+from console.inbox import models as _inbox  # noqa: F401
 from console.macros import models as _macros  # noqa: F401
 from console.notes import models as _notes  # noqa: F401
+from console.registry import models as _registry  # noqa: F401
+from console.training import models as _training  # noqa: F401
 
 # Columns added after a table first shipped: (table, column, SQL type and default).
 ADDED_COLUMNS = (("agents", "roles", "VARCHAR(100) NOT NULL DEFAULT 'agent'"),)

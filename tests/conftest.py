@@ -95,6 +95,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory, platform_peers: PlatformPeer
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def learning_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own for the learning loop (tests/e2e/test_*learning*, test_model_registry): promotions
+    and rollbacks there must not change the model the other tests talk to. Rasa pulls every 2 s."""
+    running = Stack(
+        StackConfig.isolated(
+            tmp_path_factory.mktemp("learning"),
+            model_pull_seconds=2,
+            extra_env={"FRONTDESK_TRUST_PROXY": "true", "CONSOLE_AVAILABILITY_CACHE_SECONDS": "0"},
+        )
+    )
+    running.start(timeout=300)
+    yield running
+    running.stop()
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:

@@ -249,7 +249,10 @@ class ConsoleServer:
         return session
 
 
-CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
+CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob", "carol": "Carol", "tara": "Tara", "tom": "Tom", "vera": "Vera"}
+# alice is an admin; tara trains, vera approves, tom does both (for maker-checker); bob and carol only work
+# conversations.
+CONSOLE_ROLES = {"alice": ["admin"], "tara": ["trainer"], "tom": ["trainer", "approver"], "vera": ["approver"]}
 
 
 def start_console(
@@ -279,7 +282,7 @@ def start_console(
     passwords = {}
     for username, display_name in CONSOLE_AGENTS.items():
         passwords[username] = f"{username}-{uuid.uuid4().hex[:12]}"
-        roles = ["--role", "admin"] if username == "alice" else []
+        roles = [argument for role in CONSOLE_ROLES.get(username, []) for argument in ("--role", role)]
         subprocess.run(
             [sys.executable, "-m", "console.cli", "add-agent", username, display_name, *roles],
             cwd=REPO_ROOT,

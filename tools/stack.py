@@ -50,6 +50,17 @@ def latest_model(models_dir: Path) -> Path:
     return models[-1]
 
 
+# Appended to endpoints.yml for a Rasa that serves the registry's production model (Rasa substitutes the
+# variables; the ETag is the archive's sha256, so an unchanged model is a 304 and costs nothing).
+MODEL_SERVER_ENDPOINT = """
+# Added by tools/stack.py: the production model comes from the console's model registry.
+models:
+  url: ${MODEL_SERVER_URL}
+  token: ${MODEL_SERVER_TOKEN}
+  wait_time_between_pulls: ${MODEL_PULL_SECONDS}
+"""
+
+
 def _token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -74,6 +85,9 @@ class StackConfig:
     rasa_api_token: str = field(default_factory=_token)
     rest_channel_token: str = field(default_factory=_token)
     console_service_token: str = field(default_factory=_token)
+    # Rasa presents it to pull the production model from the console's registry (the model server).
+    model_server_token: str = field(default_factory=_token)
+    model_pull_seconds: int = 10
     session_secret: Optional[str] = None
     tracker_db: Optional[Path] = None
     run_id: str = field(default_factory=lambda: secrets.token_hex(8))
@@ -170,6 +184,10 @@ class Stack:
                 "CHANNEL_SESSION_SECRET": config.session_secret
                 or kept_secret(config.var_dir, "channel-session-secret"),
                 "CONSOLE_URL": config.console_url,
+                "MODEL_SERVER_TOKEN": config.model_server_token,
+                "MODEL_SERVER_URL": f"{config.console_url}/models/production",
+                "MODEL_PULL_SECONDS": str(config.model_pull_seconds),
+                "MODEL_REGISTRY_DIR": str(config.var_dir / "registry"),
                 "CONSOLE_DATABASE_URL": env.get(
                     "CONSOLE_DATABASE_URL", f"sqlite:///{config.var_dir}/console.db"
                 ),
@@ -233,8 +251,12 @@ class Stack:
         )
 
     def start_rasa(self) -> None:
-        """Run the Rasa server with our channels and the HTTP API (token required)."""
-        model = self.config.model or latest_model(REPO_ROOT / "models")
+        """Run the Rasa server with our channels and the HTTP API (token required).
+
+        Without an explicit model it serves the registry's production model, pulled from the console (the
+        model server) and switched without a restart when an approver promotes or rolls back. An explicit
+        model (RASA_MODEL=path, the benchmarks) is served as it is."""
+        model_arguments = ["--model", str(self.config.model)] if self.config.model else []
         self._spawn(
             "rasa",
             [
@@ -245,15 +267,32 @@ class Stack:
                 self.config.host,
                 "--port",
                 str(self.config.rasa_port),
-                "--model",
-                str(model),
+                *model_arguments,
                 "--endpoints",
-                "endpoints.yml",
+                str(self.rasa_endpoints()),
                 "--credentials",
                 "credentials.yml",
                 # One argument: a random token may start with "-", which argparse would read as an option.
                 f"--auth-token={self.config.rasa_api_token}",
             ],
+        )
+
+    def rasa_endpoints(self) -> Path:
+        """endpoints.yml, plus the model server when Rasa serves the registry's production model."""
+        if self.config.model:
+            return REPO_ROOT / "endpoints.yml"
+        served = self.config.var_dir / "endpoints-registry.yml"
+        served.write_text((REPO_ROOT / "endpoints.yml").read_text() + MODEL_SERVER_ENDPOINT)
+        return served
+
+    def register_first_model(self) -> None:
+        """A new registry's first production model: the newest archive in models/ (`make train`'s)."""
+        subprocess.run(
+            self._python("console.registry", "bootstrap", "--model", str(latest_model(REPO_ROOT / "models"))),
+            cwd=REPO_ROOT,
+            env=self.env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
 
     def start_console(self) -> None:
@@ -300,8 +339,12 @@ class Stack:
             raise PortsBusy(busy_ports_message(busy))
         self.start_backend()
         self.start_actions()
-        self.start_rasa()
         self.start_console()
+        if not self.config.model:
+            # Rasa's first pull happens as it starts: the registry must have a model and be answering.
+            self.register_first_model()
+            self.wait_ready(timeout, ["console"])
+        self.start_rasa()
         self.start_webchat()
         self.start_analytics()
         self.wait_ready(timeout)

@@ -49,6 +49,7 @@ class Example:
     text: str  # placeholders filled in, entities annotated
     plain: str  # placeholders filled in, no annotations: what duplicates are checked on
     source: str
+    trainers: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +59,8 @@ class ExportResult:
     skipped_duplicates: int = 0
     skipped_disagreements: int = 0
     files: Dict[Path, str] = field(default_factory=dict)  # path -> new content
+    # Whose labels are in the exported data: none of them may approve a model trained on it.
+    trainers: List[str] = field(default_factory=list)
 
 
 def _number(seed: str, modulo: int) -> int:
@@ -142,9 +145,9 @@ def agreed_examples(*, db_session: Session) -> Tuple[List[Example], int]:
             continue
         item = items[item_id]
         annotated, plain = fill_placeholders(item.text, json.loads(first.entities or "[]"))
-        trainers = ", ".join(sorted({label.trainer for label in labels}))
-        source = f"inbox item {item.id} ({item.source_ref}), labelled by {trainers}"
-        examples.append(Example(str(first.intent), annotated, plain, source))
+        trainers = tuple(sorted({label.trainer for label in labels}))
+        source = f"inbox item {item.id} ({item.source_ref}), labelled by {', '.join(trainers)}"
+        examples.append(Example(str(first.intent), annotated, plain, source, trainers))
     return examples, disagreements
 
 
@@ -253,6 +256,7 @@ def plan_export(
         return sorted(chosen, key=lambda example: (example.intent, example.plain, example.source))
 
     result.examples, result.heldout = len(kept), len(to_heldout)
+    result.trainers = sorted({name for example in kept + to_heldout for name in example.trainers})
     chosen = {training_path: ordered(kept), heldout_path: ordered(to_heldout)}
     # An empty file is written only over an earlier export (its examples are gone); never created.
     result.files = {path: render(found) for path, found in chosen.items() if found or path.exists()}
