@@ -2,7 +2,7 @@
 
 "where is order 10043" (a demo order) once parsed as `nlu_fallback` while "where is order 12345" was
 `check_order_status`: the sentence embedding saw the digits. The featurizer now embeds every digit as "0";
-the last test checks the trained model (the newest in models/, as `make run` serves it) end to end.
+the last test checks the trained model (the newest in models/, `make train`'s) end to end.
 """
 
 from __future__ import annotations
