@@ -61,6 +61,7 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
         "RABBITMQ_PASSWORD",
         "METRICS_TOKEN",
         "GRAFANA_ADMIN_PASSWORD",
+        "MODEL_SERVER_TOKEN",
     ):
         assert f"${{{secret}:?" in text, secret
 
@@ -121,6 +122,7 @@ def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
             "RABBITMQ_PASSWORD",
             "METRICS_TOKEN",
             "GRAFANA_ADMIN_PASSWORD",
+            "MODEL_SERVER_TOKEN",
         )
     }
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
@@ -204,3 +206,20 @@ def test_console_and_web_chat_are_served_and_wired() -> None:
     assert "npm ci --prefix webchat" in (REPO_ROOT / "deploy" / "Dockerfile").read_text()
     credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())
     assert {"channels.rest.GuardedRestInput", "channels.socketio.GuardedSocketIOInput"} <= set(credentials)
+
+
+def test_every_replica_pulls_the_production_model_from_the_console_registry() -> None:
+    endpoints = yaml.safe_load((REPO_ROOT / "deploy" / "endpoints.yml").read_text())
+    assert endpoints["models"] == {
+        "url": "${MODEL_SERVER_URL}",
+        "token": "${MODEL_SERVER_TOKEN}",
+        "wait_time_between_pulls": "${MODEL_PULL_SECONDS}",
+    }
+    console = SERVICES["console"]
+    for name in RASA_SERVICES:
+        environment = SERVICES[name]["environment"]
+        assert environment["MODEL_SERVER_URL"] == "http://console:8090/models/production"
+        assert environment["MODEL_SERVER_TOKEN"] == console["environment"]["MODEL_SERVER_TOKEN"]
+        assert SERVICES[name]["depends_on"]["console"]["condition"] == "service_healthy"
+    assert "console.registry bootstrap" in console["command"] and "registry:/data/registry" in console["volumes"]
+    assert console["environment"]["TRACKER_STORE_URL"].endswith("@postgres:5432/rasa_tracker")

@@ -16,6 +16,7 @@ from console.database import Base
 # Why a message is in the inbox (an item may have several).
 FALLBACK = "fallback"
 LOW_CONFIDENCE = "low_confidence"
+DECLINED = "declined"
 AGENT_CORRECTION = "agent_correction"
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_ESCALATION_LOOP = "handoff_escalation_loop"
@@ -24,6 +25,7 @@ SAMPLE = "sample"
 SOURCES = (
     FALLBACK,
     LOW_CONFIDENCE,
+    DECLINED,
     AGENT_CORRECTION,
     HANDOFF_LOW_CONFIDENCE,
     HANDOFF_ESCALATION_LOOP,

@@ -30,6 +30,11 @@ FALLBACK_INTENT = "nlu_fallback"
 # where a wrong intent hides, so it goes to the inbox.
 LOW_CONFIDENCE = 0.6
 LOW_MARGIN = 0.2
+# The bot declined the message as off-topic, without being sure: a request it should have handled, said in
+# words it has not seen, hides here. Really off-topic messages score near 1.0 (the SVM is sharp), so they
+# stay out.
+OFF_TOPIC_INTENT = "out_of_scope"
+DECLINED_BELOW = 0.8
 # A small, fixed share of confident messages, so a confident mistake is seen too (2 % by the event id's hash:
 # the same events on every run).
 SAMPLE_PERCENT = 2
@@ -182,6 +187,8 @@ def message_sources(event: Event) -> Set[str]:
     _, confidence, margin = top_and_margin(ranking(parse_data))
     if confidence is not None and margin is not None and (confidence < LOW_CONFIDENCE or margin < LOW_MARGIN):
         return {models.LOW_CONFIDENCE}
+    if intent == OFF_TOPIC_INTENT and confidence is not None and confidence < DECLINED_BELOW:
+        return {models.DECLINED}
     return {models.SAMPLE} if is_sampled(event.id) else set()
 
 

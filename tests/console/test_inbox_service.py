@@ -123,6 +123,9 @@ def test_each_source_finds_its_messages(tracker: FakeTracker, session: Session) 
     )
     tracker.user("c1", "can I swap the shoes for another size", [("return_item", 0.7), ("exchange", 0.55)])
     tracker.user("c1", "/request_human", [("request_human", 1.0)], fallback=True)  # a button: not NLU's guess
+    # Declined as off-topic without being sure (0.64 < 0.8), and declined for certain (stays out).
+    tracker.user("c1", "my hoodie where", [("out_of_scope", 0.64), ("check_order_status", 0.32)])
+    tracker.user("c1", "what is the capital of peru", [("out_of_scope", 0.99), ("faq", 0.01)])
     # Handoffs for low confidence / escalation loop: the messages before them.
     tracker.action("c2", "action_session_start")
     confident_event_not_sampled(tracker, "c2", "my parcel went to the neighbours house")
@@ -157,12 +160,14 @@ def test_each_source_finds_its_messages(tracker: FakeTracker, session: Session) 
     }
     assert found["where did my refund money go"].source_list() == ["low_confidence"]
     assert found["can I swap the shoes for another size"].source_list() == ["low_confidence"]
+    assert found["my hoodie where"].source_list() == ["declined"]
     assert found["my parcel went to the neighbours house"].source_list() == ["handoff_low_confidence"]
     assert found["the parcel says delivered but nothing here"].source_list() == ["handoff_escalation_loop"]
     assert found["cancel the blue jacket order"].source_list() == ["low_csat"]
     assert found["do you do gift wrapping"].source_list() == ["agent_correction"]
     assert found["do you do gift wrapping"].note == "We do not offer gift wrapping."
     for text in (
+        "what is the capital of peru",
         "/request_human",
         "please hurry it up with the refund",
         "one star, useless",

@@ -5,6 +5,7 @@ import { el } from "../dom.js";
 export const SOURCES = {
   fallback: "Fallback",
   low_confidence: "Low confidence",
+  declined: "Declined as off-topic",
   agent_correction: "Agent correction",
   handoff_low_confidence: "Handoff: unsure",
   handoff_escalation_loop: "Handoff: loop",

@@ -81,7 +81,8 @@ function render(training) {
   training.status.dataset.status = job.status;
   training.status.replaceChildren(
     el("div", { class: "training-line" },
-      el("span", { class: `badge job-${job.status}`, testid: "training-job-status" }, capitalize(job.status)),
+      el("span", { class: `badge job-${job.status}`, testid: "training-job-status", data: { status: job.status } },
+        capitalize(job.status)),
       el("span", { testid: "training-stage" }, job.stage || ""),
       el("span", { class: "muted small" }, `${progress} %`)),
     el("progress", {
