@@ -114,3 +114,9 @@ def url(name: str, default: str) -> str:
 
 def sqlite_url(filename: str) -> str:
     return f"sqlite:///{VAR_DIR / filename}"
+
+
+def run_id() -> Optional[str]:
+    """Set by the stack runner for each run; health routes echo it so readiness checks reach this run's
+    own processes and never a stale one left on the same port."""
+    return os.environ.get("FRONTDESK_RUN_ID") or None

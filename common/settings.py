@@ -1,12 +1,8 @@
-"""Every process's settings, built in this one module from the typed readers of common/env.py.
+"""Every process's settings, built in this one module from the typed readers of common/env.py (where
+production's refusal of missing, short or development secrets lives, naming the variable).
 
-`FRONTDESK_ENV` is `production` unless it says `development`. In production a process refuses to start
-when a secret it needs is missing, short, or one of the development values below, and the error names the
-variable. `make run` and the tests select development explicitly; there the development values stand in
-for secrets nobody set.
-
-One loader per process: `backend_settings()`, `action_server_settings()`, `console_settings()`,
-`channel_settings()` (inside Rasa) and `webchat_settings()`.
+One loader per process: `backend_settings()`, `action_server_settings()`, `console_settings()` (with
+`learning_settings()` and `analytics_settings()`), `channel_settings()` (inside Rasa), `webchat_settings()`.
 """
 
 from __future__ import annotations
@@ -33,15 +29,16 @@ from common.env import (
     DEVELOPMENT_SECRETS as DEVELOPMENT_SECRETS,
 )
 
-# ConfigurationError, DEVELOPMENT_SECRETS and optional_secret are also imported from here by other modules.
+# ConfigurationError, DEVELOPMENT_SECRETS, optional_secret and run_id are also imported from here.
 from common.env import (
     ConfigurationError as ConfigurationError,
 )
 from common.env import (
     optional_secret as optional_secret,
 )
-
-# ConfigurationError, DEVELOPMENT_SECRETS and optional_secret are also read from here by other modules.
+from common.env import (
+    run_id as run_id,
+)
 from common.paths import DOMAIN_PATH, REPO_ROOT, VAR_DIR
 
 
@@ -376,14 +373,12 @@ def analytics_settings() -> AnalyticsSettings:
     )
 
 
-# --- the learning loop: model registry, model server, training jobs and the promotion gate (console) ----
-
-
+# --- the learning loop (console): model registry, model server, training jobs, promotion gate, inbox ------
 @dataclass(frozen=True)
 class LearningSettings:
     registry_dir: Path  # archives of every registered model, the training jobs' work and logs
     model_server_token: str  # Rasa presents it (?token=) to pull the production model
-    tracker_store_url: str  # read-only: the gate replays recent real messages from it
+    tracker_store_url: str  # read-only: the inbox's messages and the gate's replay
     # A candidate fails the gate when an intent's F1 drops by more than this on a held-out set (intents
     # with at least `gate_min_support` examples there; below that, one example moves F1 by over 0.1).
     gate_f1_tolerance: float
@@ -392,7 +387,8 @@ class LearningSettings:
 
 
 def learning_settings() -> LearningSettings:
-    tracker_db = text("RASA_TRACKER_DB", str(VAR_DIR / "rasa-tracker.db"))
+    # Rasa's own setting (endpoints.yml) may be relative to the checkout, where make runs Rasa.
+    tracker_db = REPO_ROOT / text("RASA_TRACKER_DB", str(VAR_DIR / "rasa-tracker.db"))
     return LearningSettings(
         registry_dir=Path(text("MODEL_REGISTRY_DIR", str(VAR_DIR / "registry"))),
         model_server_token=secret("MODEL_SERVER_TOKEN"),
@@ -401,9 +397,3 @@ def learning_settings() -> LearningSettings:
         gate_min_support=integer("MODEL_GATE_MIN_SUPPORT", 10),
         replay_messages=integer("MODEL_REPLAY_MESSAGES", 500),
     )
-
-
-def run_id() -> Optional[str]:
-    """Set by the stack runner for each run; health routes echo it so readiness checks reach this run's
-    own processes and never a stale one left on the same port."""
-    return os.environ.get("FRONTDESK_RUN_ID") or None

@@ -15,7 +15,7 @@ from typing import List, Optional
 
 from common.database import make_engine, make_session_factory
 from common.paths import REPO_ROOT
-from common.settings import console_settings
+from common.settings import console_settings, learning_settings
 from console.database import Base
 from console.inbox import export, models, service, sources
 from console.schema import create_schema
@@ -39,7 +39,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     Base.metadata.create_all(engine, tables=[model.__table__ for model in models.INBOX_MODELS])
     with make_session_factory(engine)() as session:
         if args.command == "sync":
-            tracker = sources.open_tracker(sources.tracker_store_url())
+            tracker = sources.open_tracker(learning_settings().tracker_store_url)
             synced = service.sync(db_session=session, tracker_engine=tracker)
             session.commit()
             print(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -17,7 +16,6 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
-from common.paths import REPO_ROOT
 from common.redaction import redact
 from common.transcript import CODE_SLOT, button_title
 from common.vocabulary import HANDOFF_REASON_SLOT, HandoffReason
@@ -73,15 +71,6 @@ EVENTS = Table(
 )
 
 
-def tracker_store_url() -> Optional[str]:
-    """TRACKER_STORE_URL, else the local SQLite file RASA_TRACKER_DB (tools/stack.py, the Makefile)."""
-    url = os.environ.get("TRACKER_STORE_URL", "").strip()
-    if url:
-        return url
-    path = os.environ.get("RASA_TRACKER_DB", "").strip() or "var/rasa-cli-tracker.db"
-    return f"sqlite:///{(REPO_ROOT / path) if not Path(path).is_absolute() else path}"
-
-
 def open_tracker(url: Optional[str]) -> Optional[Engine]:
     """The tracker store, or None while there is none (a local SQLite file exists once Rasa has run)."""
     if not url or (url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).is_file()):
@@ -95,6 +84,12 @@ def tracker_engine(url: str) -> Engine:
         path = url.split("///", 1)[1]
         return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", future=True)
     return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def newest_user_messages(connection: Connection, limit: int) -> List[Event]:
+    """The newest `limit` customer messages, oldest first (the promotion gate's replay)."""
+    statement = select(EVENTS).where(EVENTS.c.type_name == "user").order_by(EVENTS.c.id.desc()).limit(limit)
+    return [_event(row) for row in reversed(list(connection.execute(statement)))]
 
 
 def has_events(connection: Connection) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from common.api import id_path
 from common.errors import conflict, not_found, unprocessable
 from common.paths import REPO_ROOT
+from common.settings import learning_settings
 from console.agents.models import TRAINER, Agent
 from console.dependencies import db_session, require_role
 from console.inbox import agreement, export, labels, service, sources
@@ -30,7 +31,7 @@ def tracker(request: Request) -> Optional[Engine]:
     """The tracker store's engine, made on first use (a local SQLite file exists only once Rasa has run)."""
     engine: Optional[Engine] = getattr(request.app.state, "inbox_tracker", None)
     if engine is None:
-        engine = sources.open_tracker(sources.tracker_store_url())
+        engine = sources.open_tracker(learning_settings().tracker_store_url)
         request.app.state.inbox_tracker = engine
     return engine
 

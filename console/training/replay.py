@@ -2,46 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from typing import List
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.redaction import redact
-
-# Rasa's SQL tracker store table, only the columns read here (never written).
-_events = Table(
-    "events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("type_name", String(255)),
-    Column("data", Text),
-)
+from console.inbox import sources
 
 
 def recent_messages(tracker_store_url: str, *, limit: int) -> List[str]:
     """The newest `limit` customer messages (oldest first); none when the store is empty or missing."""
-    if limit <= 0:
+    engine = sources.open_tracker(tracker_store_url)
+    if engine is None or limit <= 0:
         return []
-    engine = create_engine(tracker_store_url)
-    query = (
-        select(_events.c.data).where(_events.c.type_name == "user").order_by(_events.c.id.desc()).limit(limit)
-    )
     try:
         with engine.connect() as connection:
-            rows = connection.execute(query).scalars().all()
+            if not sources.has_events(connection):
+                return []
+            events = sources.newest_user_messages(connection, limit)
     except SQLAlchemyError:
         return []
     finally:
         engine.dispose()
-    texts = []
-    for data in reversed(rows):
-        text = (json.loads(data or "{}").get("text") or "").strip()
-        # Buttons send payloads ("/affirm"): they are not language the model reads.
-        if text and not text.startswith("/"):
-            texts.append(text)
-    return texts
+    # Buttons send payloads ("/affirm"): they are not language the model reads.
+    return [str(event.data.get("text")).strip() for event in events if sources.learnable(event)]
 
 
 def redact_for_display(text: str) -> str:
