@@ -79,7 +79,9 @@ class JsonFormatter(logging.Formatter):
 
 
 # Credentials some callers can only send in the query string (Rasa's model server pulls with ?token=).
-_SECRET_QUERY = re.compile(r"([?&](?:token|access_token|api_key|key|secret|password)=)[^&\s\"']+", re.IGNORECASE)
+_SECRET_QUERY = re.compile(
+    r"([?&](?:token|access_token|api_key|key|secret|password)=)[^&\s\"']+", re.IGNORECASE
+)
 
 
 class SecretQueryFilter(logging.Filter):
