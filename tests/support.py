@@ -249,10 +249,22 @@ class ConsoleServer:
         return session
 
 
-CONSOLE_AGENTS = {"alice": "Alice", "bob": "Bob", "carol": "Carol", "tara": "Tara", "tom": "Tom", "vera": "Vera"}
+CONSOLE_AGENTS = {
+    "alice": "Alice",
+    "bob": "Bob",
+    "carol": "Carol",
+    "tara": "Tara",
+    "tom": "Tom",
+    "vera": "Vera",
+}
 # alice is an admin; tara trains, vera approves, tom does both (for maker-checker); bob and carol only work
 # conversations.
-CONSOLE_ROLES = {"alice": ["admin"], "tara": ["trainer"], "tom": ["trainer", "approver"], "vera": ["approver"]}
+CONSOLE_ROLES = {
+    "alice": ["admin"],
+    "tara": ["trainer"],
+    "tom": ["trainer", "approver"],
+    "vera": ["approver"],
+}
 
 
 def start_console(

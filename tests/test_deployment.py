@@ -221,5 +221,7 @@ def test_every_replica_pulls_the_production_model_from_the_console_registry() ->
         assert environment["MODEL_SERVER_URL"] == "http://console:8090/models/production"
         assert environment["MODEL_SERVER_TOKEN"] == console["environment"]["MODEL_SERVER_TOKEN"]
         assert SERVICES[name]["depends_on"]["console"]["condition"] == "service_healthy"
-    assert "console.registry bootstrap" in console["command"] and "registry:/data/registry" in console["volumes"]
+    assert (
+        "console.registry bootstrap" in console["command"] and "registry:/data/registry" in console["volumes"]
+    )
     assert console["environment"]["TRACKER_STORE_URL"].endswith("@postgres:5432/rasa_tracker")
