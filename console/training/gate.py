@@ -3,7 +3,8 @@
 Checks (any failure fails the gate, and a failed candidate can never be approved):
 - both held-out NLU sets: the project's absolute bars (tools/nlu_eval.py GATES), and no intent whose F1
   drops by more than the tolerance below production's (intents with enough held-out examples to measure);
-- the dialogue stories (`rasa test core`): the candidate may not fail a story production passes;
+- the dialogue stories and end-to-end conversation tests (`rasa test core` on tests/, the customer's words
+  read by the candidate's own NLU): the candidate may not fail more of them than production;
 - a replay of the most recent real customer messages: how many predictions change, listed (redacted) for
   the approver. Changes are information, not a failure: a candidate exists to change some answers.
 """
@@ -132,14 +133,18 @@ def run_gate(
             "report": report_dir,
         }
         result.check(
-            "dialogue stories",
+            "dialogue stories and conversation tests",
             failed_new <= failed_old,
             f"candidate failed {failed_new} stories, production {failed_old}",
         )
     else:
         # The candidate has already failed: a minute of `rasa test core` would not change the verdict.
         result.checks.append(
-            {"name": "dialogue stories", "passed": None, "detail": "not run: the NLU checks failed"}
+            {
+                "name": "dialogue stories and conversation tests",
+                "passed": None,
+                "detail": "not run: the NLU checks failed",
+            }
         )
 
     replay_new = new[offset:]

@@ -33,7 +33,8 @@ from console.training.models import FAILED, RUNNING, SUCCEEDED, TrainingJob
 
 RASA = REPO_ROOT / ".venv" / "bin" / "rasa"
 HELDOUT_SETS = {"nlu": REPO_ROOT / "tests" / "nlu", "independent": REPO_ROOT / "tests" / "nlu_independent"}
-STORIES = REPO_ROOT / "tests" / "test_stories.yml"
+# The dialogue stories and the end-to-end conversation tests, as `make test` runs them.
+STORIES = REPO_ROOT / "tests"
 # Progress shown while `rasa train` runs: its share of the bar, spread over a typical duration on 2 cores.
 TRAIN_FROM, TRAIN_TO, TYPICAL_TRAIN_SECONDS = 10, 70, 150
 
