@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import pytest
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from common.database import make_engine
+from common.database import make_engine, make_session_factory
 from tests import attacks
 from tests.peers.processes import PlatformPeers
 from tests.support import BackendServer, Factory, postgres_schema, start_backend, stop_backend
@@ -109,6 +109,14 @@ def learning_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.start(timeout=300)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def registry_db(learning_stack: Stack) -> Iterator[Session]:
+    """The learning stack's console database, where the model registry lives."""
+    engine = make_engine(learning_stack.env()["CONSOLE_DATABASE_URL"])
+    with make_session_factory(engine)() as session:
+        yield session
 
 
 def pytest_terminal_summary(

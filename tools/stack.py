@@ -145,15 +145,16 @@ class Stack:
             ),
         )
 
-    def start_rasa(self) -> None:
-        """Run the Rasa server with our channels and the HTTP API (token required).
+    def start_rasa(self, name: str = "rasa", port: Optional[int] = None) -> None:
+        """Run the Rasa server with our channels and the HTTP API (token required); another name and port
+        start one more replica on the same stores (the replica tests).
 
         Without an explicit model it serves the registry's production model, pulled from the console (the
         model server) and switched without a restart when an approver promotes or rolls back. An explicit
         model (RASA_MODEL=path, the benchmarks) is served as it is."""
         model_arguments = ["--model", str(self.config.model)] if self.config.model else []
         self._spawn(
-            "rasa",
+            name,
             [
                 str(VENV_BIN / "rasa"),
                 "run",
@@ -161,7 +162,7 @@ class Stack:
                 "--interface",
                 self.config.host,
                 "--port",
-                str(self.config.rasa_port),
+                str(port or self.config.rasa_port),
                 *model_arguments,
                 "--endpoints",
                 str(self.rasa_endpoints()),

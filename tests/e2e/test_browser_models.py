@@ -5,47 +5,18 @@ No training here (tests/e2e/test_model_registry.py trains); promotions are left 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Iterator
 
-import pytest
-import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session
 
-from common.database import make_engine, make_session_factory
 from console.registry import service
 from console.registry.models import RETIRED
 from tests.e2e.helpers import console_agent
+from tests.e2e.learning import console_page, eventually, served_model_id
 from tests.e2e.test_browser_handoff import WAIT_MS, browser  # noqa: F401 - browser is a fixture
 from tests.learning.archives import trained_model, variant
 from tools.stack import Stack
-
-
-@pytest.fixture(scope="module")
-def registry_db(learning_stack: Stack) -> Iterator[Session]:
-    engine = make_engine(learning_stack.env()["CONSOLE_DATABASE_URL"])
-    with make_session_factory(engine)() as session:
-        yield session
-
-
-def log_in(browser: Browser, stack: Stack, username: str) -> Page:  # noqa: F811
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(stack.config.console_url)
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(stack.demo_passwords()[username])
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("queue-view")).to_be_visible(timeout=WAIT_MS)
-    return page
-
-
-def served_model_id(stack: Stack) -> str:
-    answer = requests.get(
-        f"{stack.config.rasa_url}/status", params={"token": stack.config.rasa_api_token}, timeout=30
-    )
-    answer.raise_for_status()
-    return str(answer.json()["model_id"])
 
 
 def test_the_learning_links_follow_the_roles(learning_stack: Stack, browser: Browser) -> None:  # noqa: F811
@@ -64,7 +35,7 @@ def test_the_learning_links_follow_the_roles(learning_stack: Stack, browser: Bro
 
     expected = {"bob": (False, False), "vera": (False, True), "tara": (True, True)}
     for username, (inbox, models) in expected.items():
-        page = log_in(browser, learning_stack, username)
+        page = console_page(browser, learning_stack, username)
         nav = page.get_by_test_id("nav-inbox"), page.get_by_test_id("nav-models")
         for link, shown in zip(nav, (inbox, models), strict=True):
             if shown:
@@ -91,12 +62,10 @@ def test_the_models_screen_shows_production_as_served_and_the_bootstrap_in_the_l
     registry_db.expire_all()
     production = service.production(db_session=registry_db)
     assert production is not None
-    deadline = time.monotonic() + 90  # another test may have just rolled back: Rasa pulls every 2 s
-    while served_model_id(learning_stack) != production.model_id:
-        assert time.monotonic() < deadline, "Rasa does not serve the production model"
-        time.sleep(1)
+    # Another test may have just rolled back: Rasa pulls every 2 s.
+    eventually(lambda: served_model_id(learning_stack) == production.model_id, 240, "Rasa serves production")
 
-    page = log_in(browser, learning_stack, "vera")
+    page = console_page(browser, learning_stack, "vera")
     page.goto(f"{learning_stack.config.console_url}/#/models")
     row = page.locator(f"[data-testid='model-row'][data-version='{production.version}']")
     expect(row).to_have_attribute("data-status", "production", timeout=WAIT_MS)
@@ -149,7 +118,7 @@ def test_an_approver_who_trained_the_candidate_is_refused_in_the_page(
     service.record_gate(candidate, passed=True, report=report, metrics={}, db_session=registry_db)
     registry_db.commit()
     try:
-        page = log_in(browser, learning_stack, "vera")
+        page = console_page(browser, learning_stack, "vera")
         page.goto(f"{learning_stack.config.console_url}/#/models")
         row = page.locator(f"[data-testid='model-row'][data-version='{candidate.version}']")
         expect(row).to_have_attribute("data-status", "candidate", timeout=WAIT_MS)

@@ -6,47 +6,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Callable, Iterator, Optional
 
-import pytest
-import requests
 import yaml
 from sqlalchemy.orm import Session
 
-from common.database import make_engine, make_session_factory
 from console.registry import service
 from console.registry.models import ModelVersion
 from tests.e2e.helpers import Customer, console_agent, tracker
+from tests.e2e.learning import eventually, served_model_id
 from tests.learning.archives import trained_model, unloadable, variant
-from tools.stack import REPO_ROOT, Stack
-
-
-@pytest.fixture(scope="module")
-def registry_db(learning_stack: Stack) -> Iterator[Session]:
-    engine = make_engine(learning_stack.env()["CONSOLE_DATABASE_URL"])
-    with make_session_factory(engine)() as session:
-        yield session
-
-
-def served_model_id(stack: Stack) -> Optional[str]:
-    """Rasa's model id now; None while it is busy loading a model (loading blocks its server)."""
-    try:
-        answer = requests.get(
-            f"{stack.config.rasa_url}/status", params={"token": stack.config.rasa_api_token}, timeout=10
-        )
-    except requests.RequestException:
-        return None
-    answer.raise_for_status()
-    return answer.json()["model_id"]
-
-
-def eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}"
-        time.sleep(1)
+from tools.stack import REPO_ROOT, Stack, free_port
 
 
 def registered(db: Session, stack: Stack, archive: Path, *, by: str = "tara") -> ModelVersion:
@@ -63,6 +33,11 @@ def test_rasa_switches_models_with_the_registry_and_survives_a_bad_archive(
 ) -> None:
     first = service.production(db_session=registry_db)
     assert first is not None and served_model_id(learning_stack) == first.model_id
+    # A second replica on the same stores: every replica pulls on its own and must switch.
+    replica = f"http://{learning_stack.config.host}:{free_port()}"
+    learning_stack.start_rasa(name="rasa-replica", port=int(replica.rsplit(":", 1)[1]))
+    replicas = (learning_stack.config.rasa_url, replica)
+    eventually(lambda: served_model_id(learning_stack, replica) == first.model_id, 300, "the replica starts")
     vera = console_agent(learning_stack, "vera")
     api = f"{learning_stack.config.console_url}/api/registry"
     assert vera.get(f"{api}/models").json()["served"]["model_id"] == first.model_id
@@ -88,7 +63,7 @@ def test_rasa_switches_models_with_the_registry_and_survives_a_bad_archive(
         240,
         "Rasa tried the broken archive",
     )
-    assert served_model_id(learning_stack) == second.model_id
+    assert all(served_model_id(learning_stack, url) == second.model_id for url in replicas)
     assert Customer(learning_stack).say_text("where is my order")  # still answering with the old model
 
     back = vera.post(f"{api}/rollback", json={"reason": "the archive does not load"})
