@@ -51,14 +51,15 @@ class MessageGuard:
 
     def wrap(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Callable[[UserMessage], Awaitable[None]]:
-        """on_new_message, with the checks in front of it."""
+    ) -> Callable[[UserMessage], Awaitable[bool]]:
+        """on_new_message, with the checks in front of it; True when the message was taken, False refused."""
 
-        async def guarded(message: UserMessage) -> None:
+        async def guarded(message: UserMessage) -> bool:
             refusal = self.refusal(message)
             if refusal is None:
                 await on_new_message(message)
-            else:
-                await message.output_channel.send_text_message(message.sender_id, refusal)
+                return True
+            await message.output_channel.send_text_message(message.sender_id, refusal)
+            return False
 
         return guarded

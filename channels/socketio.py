@@ -28,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from channels.agent_signals import AgentSignalRoute
 from channels.attachments import AttachmentRoute
 from channels.guard import MessageGuard, client_message_id
 from channels.presence import LocalPresence, RedisPresence
@@ -201,6 +202,12 @@ class GuardedSocketIOInput(SocketIOInput):
         async def attachment(request: Request) -> HTTPResponse:
             return await attachments.receive(request)
 
+        signals = AgentSignalRoute(sio, settings.rasa_api_token)
+
+        @socketio_webhook.route("/signals/<sender_id>", methods=["POST"])
+        async def agent_signal(request: Request, sender_id: str) -> HTTPResponse:
+            return await signals.receive(request, sender_id)
+
         @socketio_webhook.route("/presence/<sender_id>", methods=["GET"])
         async def presence(request: Request, sender_id: str) -> HTTPResponse:
             if not hmac.compare_digest(request.headers.get("Authorization", "").encode("utf-8"), api_token):
@@ -271,17 +278,22 @@ class GuardedSocketIOInput(SocketIOInput):
                 return NOT_WAITING
 
         @sio.on(self.user_message_evt)
-        async def handle_message(sid: str, data: Any = None, *_: Any) -> None:
+        async def handle_message(sid: str, data: Any = None, *_: Any) -> Dict[str, bool]:
+            """The acknowledgement (for a page that asks for one) says whether the server took the message:
+            the page marks a message to an agent "Delivered" on it."""
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 logger.debug("Ignored a malformed %s from socket %s.", self.user_message_evt, sid)
-                return
+                return {"delivered": False}
             sender_id = self.signer.verify(data.get("session_id"))
             # Only on a socket that asked for this very session: an id copied into another socket's
             # messages would otherwise speak in the conversation without receiving its replies.
             if sender_id is None or self.sender_of_socket.get(sid) != sender_id:
                 logger.warning("Ignored a message from socket %s without its own valid session id.", sid)
-                return
+                return {"delivered": False}
             metadata = data.get("metadata")
+            if isinstance(metadata, dict):
+                # Only the attachment route names a stored file; a page must not point agents at one.
+                metadata = {key: value for key, value in metadata.items() if key != "attachment"}
             context = ChannelContext(CHANNEL, self.address_of_socket.get(sid, "unknown"))
             message = UserMessage(
                 data["message"],
@@ -291,6 +303,6 @@ class GuardedSocketIOInput(SocketIOInput):
                 metadata=context.stamp(metadata if isinstance(metadata, dict) else None),
                 message_id=client_message_id(data.get("message_id")),
             )
-            await handle(message)
+            return {"delivered": await handle(message)}
 
         return socketio_webhook

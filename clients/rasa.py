@@ -1,4 +1,5 @@
-"""Rasa's HTTP API as the console needs it: read a conversation, add to it, pause/resume, run an action.
+"""Rasa's HTTP API as the console needs it: read a conversation, add to it, pause/resume, run an action, and
+tell the customer's web chat that the agent is typing or has read their messages.
 
 Messages added with `output_channel=latest` reach the customer through the channel they last wrote on.
 The routes and parameters used here are listed in clients/specs/rasa-http-api.yml, which the contract
@@ -56,3 +57,14 @@ class RasaClient(ServiceClient):
         except (ServiceRefused, ServiceUnavailable):
             return None
         return bool(body.get("connected")) if isinstance(body, dict) else None
+
+    def agent_typing(self, conversation_id: str, agent_name: str) -> None:
+        """Show the customer's open web chat that this agent is typing (channels/agent_signals.py)."""
+        self._signal(conversation_id, {"kind": "typing", "agent": agent_name})
+
+    def agent_read(self, conversation_id: str, message_ids: List[str]) -> None:
+        """Mark these customer messages (their client message ids) "Read" in the customer's open web chat."""
+        self._signal(conversation_id, {"kind": "read", "message_ids": message_ids})
+
+    def _signal(self, conversation_id: str, body: Dict[str, Any]) -> None:
+        self._call("POST", f"/webhooks/socketio/signals/{quote(conversation_id, safe='')}", json=body)

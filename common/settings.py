@@ -341,12 +341,15 @@ class AttachmentSettings:
     # Outside every web root: only the console serves them, to logged-in agents.
     directory: Path
     max_bytes: int
+    # Files older than this are deleted (common/attachment_retention.py): the privacy issue's retention.
+    retention_days: int = 30
 
 
 def attachment_settings() -> AttachmentSettings:
     return AttachmentSettings(
         directory=Path(text("ATTACHMENTS_DIR", str(VAR_DIR / "attachments"))),
         max_bytes=integer("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
+        retention_days=integer("ATTACHMENT_RETENTION_DAYS", 30),
     )
 
 

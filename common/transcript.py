@@ -26,6 +26,8 @@ class Line:
     text: str
     timestamp: float
     agent: Optional[str] = None
+    # A file the customer sent (channels/attachments.py): its id, as the channel's metadata named it.
+    attachment_id: Optional[str] = None
 
 
 def mask_codes(text: str, *, code_was_asked: bool) -> str:
@@ -62,7 +64,14 @@ def conversation_lines(events: Iterable[Dict[str, Any]]) -> Iterator[Line]:
             if text.startswith("/"):
                 # A payload the customer did not click (typed, or a stale button) is shown as it came.
                 text = button_title(text, offered) or text
-            yield Line("customer", mask_codes(text, code_was_asked=requested_slot == CODE_SLOT), _time(event))
+            attachment = (event.get("metadata") or {}).get("attachment")
+            attachment_id = attachment.get("id") if isinstance(attachment, dict) else None
+            yield Line(
+                "customer",
+                mask_codes(text, code_was_asked=requested_slot == CODE_SLOT),
+                _time(event),
+                attachment_id=attachment_id if isinstance(attachment_id, str) else None,
+            )
 
 
 def _time(event: Dict[str, Any]) -> float:

@@ -16,6 +16,7 @@ from analytics.consumer import open_store
 from clients.backend import BackendApi
 from clients.http import ServiceRefused, ServiceUnavailable
 from clients.rasa import RasaClient
+from common.attachment_retention import start_hourly_purge
 from common.database import make_engine, make_session_factory, utcnow
 from common.errors import error_body, install_error_handlers
 from common.event_stream import Publisher
@@ -29,6 +30,8 @@ from console.attachments.views import router as attachments_router
 from console.corrections.views import router as corrections_router
 from console.handoffs.availability import AvailabilityCache
 from console.handoffs.previews import LivePreviews
+from console.handoffs.signals import TypingThrottle
+from console.handoffs.signals import router as signals_router
 from console.handoffs.views import router as handoffs_router
 from console.history.views import router as history_router
 from console.inbox.views import router as inbox_router
@@ -67,6 +70,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.state.backend = backend
     app.state.rasa = RasaClient.connect(config.rasa)
     app.state.previews = LivePreviews(app.state.rasa)
+    app.state.typing_throttle = TypingThrottle()
     app.state.texts = Texts(CUSTOMER_RESPONSES, config.domain_path)
     app.state.emails = MessageTemplates()
     app.state.limiter = limiter
@@ -121,6 +125,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     AGENT_QUEUE.labels("console").set_function(lambda: waiting_for_an_agent(app.state.availability))
     app.include_router(agents_router)
     app.include_router(handoffs_router)
+    app.include_router(signals_router)
     app.include_router(corrections_router)
     app.include_router(metrics_router)
     app.include_router(tools_router)
@@ -130,6 +135,17 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(attachments_router)
     app.include_router(inbox_router)
     app.include_router(registry_router)
+
+    @app.on_event("startup")
+    def purge_old_attachments() -> None:
+        # Retention of customers' files (ATTACHMENT_RETENTION_DAYS): the console runs wherever they are served.
+        app.state.attachment_purge = start_hourly_purge()
+
+    @app.on_event("shutdown")
+    def stop_purging() -> None:
+        purging = getattr(app.state, "attachment_purge", None)
+        if purging is not None:
+            purging.set()
 
     @app.get("/health")
     def health() -> dict:

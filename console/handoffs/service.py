@@ -22,7 +22,6 @@ from common.database import utcnow
 from common.errors import ApiError
 from common.settings import ConsoleSettings
 from common.texts import MessageTemplates, Texts
-from common.transcript import conversation_lines
 from common.vocabulary import (
     ACTION_HANDOFF_RESOLVED,
     ACTION_LISTEN,
@@ -34,11 +33,11 @@ from common.vocabulary import (
 from console.agents import service as agents
 from console.agents.models import Agent
 from console.handoffs.channels import channel_of, linked_accounts
+from console.handoffs.chat_messages import conversation_messages, ticket_messages, unix_seconds
 from console.handoffs.delivery import say_in_conversation
 from console.handoffs.shapes import (
     AgentOnline,
     Availability,
-    ChatMessage,
     ConversationView,
     CustomerContext,
     LiveMessages,
@@ -48,10 +47,6 @@ from console.handoffs.shapes import (
 from console.hours import within_hours
 
 logger = logging.getLogger(__name__)
-
-
-def _unix(value: datetime) -> float:
-    return (value - datetime(1970, 1, 1)).total_seconds()
 
 
 def ticket_summary(ticket: Ticket, *, now: Optional[datetime] = None) -> TicketSummary:
@@ -129,29 +124,6 @@ def availability(
     }
 
 
-def conversation_messages(tracker: Dict[str, Any], *, after: float = 0.0) -> List[ChatMessage]:
-    """Customer, bot and agent messages of a Rasa conversation, newer than `after` (unix seconds).
-
-    Codes masked and button clicks shown by their titles (common/transcript.py)."""
-    return [
-        ChatMessage(author=line.author, text=line.text, timestamp=line.timestamp, agent=line.agent)
-        for line in conversation_lines(tracker.get("events", []))
-        if line.timestamp > after
-    ]
-
-
-def _ticket_messages(ticket: Ticket) -> List[ChatMessage]:
-    return [
-        {
-            "author": message.author,
-            "text": message.body,
-            "timestamp": _unix(message.created_at),
-            "agent": None,
-        }
-        for message in ticket.messages
-    ]
-
-
 def customer_context(ticket: Ticket, *, backend: BackendApi) -> CustomerContext:
     """The verified customer's profile, orders and other tickets; nothing for an unverified claim."""
     if not ticket.customer_verified or ticket.customer_id is None:
@@ -194,7 +166,7 @@ def conversation_view(
     ticket = backend.ticketing.ticket(ticket_id)
     summary = dict(ticket.details.get("summary") or {})
     summary.setdefault("verification", {"verified": False, "contact": None})
-    transcript, channel = _ticket_messages(ticket), None
+    transcript, channel = ticket_messages(ticket), None
     if ticket.conversation_id:
         try:
             tracker = rasa.tracker(ticket.conversation_id)
@@ -354,7 +326,7 @@ def _copy_live_chat(ticket: Ticket, tracker: Dict[str, Any], *, backend: Backend
         for message in ticket.messages
         if message.created_at >= ticket.created_at
     )
-    for message in conversation_messages(tracker, after=_unix(ticket.created_at)):
+    for message in conversation_messages(tracker, after=unix_seconds(ticket.created_at)):
         body = f"{message['agent']}: {message['text']}" if message["agent"] else message["text"]
         key = (message["author"], body)
         if already[key] > 0:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, TypedDict
 
+from console.attachments.shown import ShownAttachment
+
 
 class TicketSummary(TypedDict):
     id: int
@@ -38,6 +40,7 @@ class ChatMessage(TypedDict):
     text: str
     timestamp: float
     agent: Optional[str]
+    attachment: Optional[ShownAttachment]  # a file the customer sent
 
 
 class CustomerContext(TypedDict):

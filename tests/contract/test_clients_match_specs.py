@@ -240,6 +240,9 @@ def test_the_rasa_client_matches_the_routes_rasa_serves(stack: Stack) -> None:
     )
     rasa.run_action(customer.sender, "action_listen")
     assert rasa.connected(customer.sender) is False
+    # Signals to the customer's web chat (nobody is connected here: the route takes them all the same).
+    rasa.agent_typing(customer.sender, "Alice")
+    rasa.agent_read(customer.sender, ["m-contract-1"])
     assert not session.problems, session.problems
     assert recorder.called == public_methods([RasaClient])
     # Rasa really takes these: a parameter it ignored would have left no trace.

@@ -7,8 +7,15 @@ import { setUpAttachments, showAttachments } from "./attach.js";
 import { setUpEmbedding } from "./embed.js";
 import { archive, loadHistory, renderHistory } from "./history.js";
 import { botEntry, renderMessage, setQuickRepliesReady } from "./messages.js";
+import { DELIVERED, READ, SENDING, advanceReceipts, newMessageId } from "./receipts.js";
 import { SESSION_KEY, TRANSCRIPT_KEY, load, loadTranscript, save, saveTranscript } from "./storage.js";
-import { acknowledgedSinceSupportSpoke, createTyping, createWaitWatcher, waitingSentence } from "./states.js";
+import {
+  acknowledgedSinceSupportSpoke,
+  createTyping,
+  createWaitWatcher,
+  personHolds,
+  waitingSentence,
+} from "./states.js";
 import { config, hasTexts, text } from "./texts.js";
 
 const transcriptElement = document.getElementById("transcript");
@@ -131,13 +138,25 @@ function setReady(ready) {
   setQuickRepliesReady(transcriptElement, ready);
 }
 
+// A message to a person moves from sending to delivered (the server's acknowledgement) to read (agent_read).
+function advance(ids, receipt) {
+  if (advanceReceipts(transcriptElement, transcript, ids, receipt)) {
+    transcript = saveTranscript(transcript);
+  }
+}
+
 // payload goes to Rasa; shown is what the customer sees in their bubble (a quick reply's title).
 function send(payload, shown) {
   if (!sessionId) {
     return;
   }
-  socket.emit("user_uttered", { message: payload, session_id: sessionId });
-  add({ author: "user", text: shown });
+  const id = newMessageId();
+  socket.emit("user_uttered", { message: payload, session_id: sessionId, message_id: id }, (answer) => {
+    if (answer && answer.delivered === true) {
+      advance([id], DELIVERED);
+    }
+  });
+  add(withPerson ? { author: "user", text: shown, id, receipt: SENDING } : { author: "user", text: shown });
   if (wait.isWaiting()) {
     // Nobody answers until a person joins: say once that the messages are kept for them.
     if (!acknowledgedSinceSupportSpoke(transcript)) {
@@ -188,6 +207,12 @@ function connect() {
     sessionId = id;
     document.body.dataset.session = id;
     setReady(true);
+    const person = personHolds(transcript);
+    if (person) {
+      // A reload while chatting with a person: still with them (their messages stay marked, the header says so).
+      withPerson = true;
+      setStatus("with-agent", text("utter_webchat_chatting_with").replace("{agent_name}", person));
+    }
     wait.check();
     if (!document.activeElement || document.activeElement === document.body) {
       input.focus();
@@ -210,6 +235,18 @@ function connect() {
       if (!withPerson) {
         wait.checkSoon();
       }
+    }
+  });
+
+  socket.on("agent_typing", (data) => {
+    if (data && typeof data.agent === "string" && data.agent) {
+      typing.showAgent(data.agent);
+    }
+  });
+
+  socket.on("agent_read", (data) => {
+    if (data && Array.isArray(data.message_ids)) {
+      advance(data.message_ids.filter((id) => typeof id === "string"), READ);
     }
   });
 

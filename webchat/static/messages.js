@@ -1,5 +1,6 @@
 // One message of the transcript as the customer sees it, and the bot's socket.io answers turned into
 // entries that can be stored and shown again after a reload.
+import { renderReceipt } from "./receipts.js";
 import { appendRichText, safeUrl } from "./rich-text.js";
 import { text } from "./texts.js";
 
@@ -69,6 +70,11 @@ export function renderMessage(entry, chat) {
   message.appendChild(bubble);
   if (typeof entry.at === "number") {
     message.appendChild(renderTime(entry.at));
+  }
+  if (entry.author === "user" && typeof entry.id === "string" && typeof entry.receipt === "string") {
+    // A message to a person: its delivered/read mark (receipts.js) is found again by the message's id.
+    message.setAttribute("data-message-id", entry.id);
+    message.appendChild(renderReceipt(entry));
   }
 
   if (Array.isArray(entry.buttons) && entry.buttons.length > 0) {

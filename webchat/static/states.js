@@ -4,6 +4,9 @@ import { text } from "./texts.js";
 
 // A reply that never comes must not leave the indicator on for good.
 const TYPING_GIVES_UP_MS = 30_000;
+// The console says an agent is typing every 2 s while they type: after 6 s without it, they stopped.
+const AGENT_TYPING_GIVES_UP_MS = 6_000;
+const AGENT_NAME_MAX = 100;
 // Bot messages come in bursts: ask about the queue once the burst is over.
 const CHECK_AFTER_MS = 800;
 
@@ -14,13 +17,34 @@ export function createTyping(element) {
     timer = null;
     element.hidden = true;
   }
-  function show() {
-    element.textContent = text("utter_webchat_typing");
+  function showFor(sentence, milliseconds) {
+    element.textContent = sentence;
     element.hidden = false;
     clearTimeout(timer);
-    timer = setTimeout(hide, TYPING_GIVES_UP_MS);
+    timer = setTimeout(hide, milliseconds);
   }
-  return { show, hide };
+  return {
+    // The assistant is writing a reply.
+    show: () => showFor(text("utter_webchat_typing"), TYPING_GIVES_UP_MS),
+    // The person holding the conversation is writing (socket.io `agent_typing`, repeated while they type).
+    showAgent: (name) =>
+      showFor(text("utter_webchat_agent_typing").replace("{agent_name}", name.slice(0, AGENT_NAME_MAX)), AGENT_TYPING_GIVES_UP_MS),
+    hide,
+  };
+}
+
+// Whether, by the transcript, a person holds the conversation now (so a reloaded page knows it too).
+export function personHolds(transcript) {
+  for (let index = transcript.length - 1; index >= 0; index -= 1) {
+    const entry = transcript[index];
+    if (entry.notice === "agent_joined" || entry.notice === "agent_transferred") {
+      return entry.agent || null;
+    }
+    if (entry.notice === "agent_left" || (entry.author === "bot" && !entry.agent && !entry.notice)) {
+      return null;
+    }
+  }
+  return null;
 }
 
 // ask(callback) asks the server (callback gets {waiting, position?, minutes?}); onWaiting(answer) and

@@ -10,6 +10,7 @@ import { buildReplyBox, updateReplyBox } from "./reply.js";
 import { leaveViews } from "./shell.js";
 import { renderSide } from "./side-panels.js";
 import { backButton, renderHeader, updateWaiting } from "./ticket-head.js";
+import { canWork } from "./ticket-rules.js";
 import { addMessages, renderConnection } from "./transcript.js";
 
 const MESSAGES_POLL_MS = 1500;
@@ -90,6 +91,7 @@ async function loadTicket(conv) {
   if (data && Array.isArray(data.agents)) rememberAgents(data.agents);
   renderConversation(conv);
   addMessages(conv, (data && data.transcript) || []);
+  markSeen(conv);
 }
 
 async function convTick(conv) {
@@ -105,6 +107,19 @@ async function pollMessages(conv) {
   if (state.conv !== conv || !data) return;
   renderConnection(conv, data.connected, data.paused);
   addMessages(conv, data.messages || []);
+  markSeen(conv);
+}
+
+// The agent holding the conversation has its newest customer messages on screen (the tab is visible): the
+// customer's chat marks them "Read". Told once per newer customer message.
+function markSeen(conv) {
+  if (document.hidden || !canWork(conv.data && conv.data.ticket)) return;
+  const newest = conv.messages.reduce((max, m) => (m.author === "customer" && m.ts > max ? m.ts : max), 0);
+  if (newest <= (conv.seenUntil || 0)) return;
+  conv.seenUntil = newest;
+  api("POST", `/api/tickets/${conv.id}/read`, { until: newest }).catch(() => {
+    if (conv.seenUntil === newest) conv.seenUntil = 0; // try again at the next poll
+  });
 }
 
 function renderConversation(conv) {

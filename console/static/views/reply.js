@@ -10,6 +10,8 @@ import { buildMacroPicker } from "./macro-picker.js";
 import { canWork, isClosed } from "./ticket-rules.js";
 
 export const REPLY_MAX = 2000;
+// While the agent writes, the customer's chat shows that they are typing: told at most this often.
+const TYPING_NOTE_EVERY_MS = 2000;
 
 const DELIVERY = {
   live: "delivered live",
@@ -37,6 +39,7 @@ export function buildReplyBox(conv) {
 
   input.addEventListener("input", () => {
     counter.textContent = `${input.value.length}/${REPLY_MAX}`;
+    noteTyping(conv);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey && !event.isComposing) {
@@ -66,6 +69,15 @@ export function updateReplyBox(conv) {
   reply.send.disabled = !canReply || reply.sending;
   reply.macros.button.disabled = !canReply;
   reply.form.classList.toggle("disabled", !canReply);
+}
+
+function noteTyping(conv) {
+  if (!canWork(conv.data && conv.data.ticket) || !conv.reply.input.value.trim()) return;
+  const now = Date.now();
+  if (now - (conv.typingNotedAt || 0) < TYPING_NOTE_EVERY_MS) return;
+  conv.typingNotedAt = now;
+  // Only a hint for the customer: a failure is not worth an alert over the agent's work.
+  api("POST", `/api/tickets/${conv.id}/typing`).catch(() => {});
 }
 
 async function sendReply(conv) {

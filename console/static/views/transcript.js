@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { el, timeElement } from "../dom.js";
 import { capitalize, formatShortTime, fromUnix } from "../format.js";
 import { state } from "../state.js";
+import { attachmentPreview } from "./attachment-preview.js";
 import { REPLY_MAX } from "./reply.js";
 
 const KNOWN_AUTHORS = ["customer", "bot", "agent", "system"];
@@ -103,7 +104,8 @@ function buildMessage(conv, m, entry) {
   el("header", { class: "msg-meta" },
     el("span", { class: "msg-author" }, authorLabel(m)),
     timeElement(date, formatShortTime(date), "msg-time")),
-  el("div", { class: "msg-text" }, text === null ? el("em", { class: "muted" }, "(no text)") : text));
+  el("div", { class: "msg-text" }, text === null ? el("em", { class: "muted" }, "(no text)") : text),
+  attachmentPreview(m.attachment));
 
   if (author === "bot" && text !== null) {
     const tools = el("div", { class: "msg-tools" });
