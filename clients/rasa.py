@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
+from clients.breaker import CircuitBreaker
 from clients.http import HttpTransport, ServiceClient, ServiceRefused, ServiceUnavailable
 from common.settings import ServiceEndpoint
 
 
 class RasaClient(ServiceClient):
     api_name = "rasa"
+    _status_breaker: Optional[CircuitBreaker] = None
 
     @classmethod
     def connect(cls, endpoint: ServiceEndpoint) -> RasaClient:
@@ -29,8 +31,13 @@ class RasaClient(ServiceClient):
 
     def status(self, *, read_timeout: Optional[float] = None) -> Dict[str, Any]:
         """What the server runs: `model_id` and `model_file` of the model loaded now. Loading a model blocks
-        Rasa's server, so a page that only shows this asks with a short timeout."""
-        return self._call("GET", "/status", read_timeout=read_timeout)
+        Rasa's server, so a page that only shows this asks with a short timeout, through a breaker of its
+        own: timeouts during a model switch must not open the breaker the handoff calls depend on."""
+        if self._status_breaker is None:
+            self._status_breaker = self.transport.new_breaker(f"{self.api_name}-status")
+        return self.transport.request(
+            "GET", "/status", breaker=self._status_breaker, read_timeout=read_timeout
+        )
 
     def tracker(self, conversation_id: str) -> Dict[str, Any]:
         """The whole conversation, every session."""

@@ -93,7 +93,9 @@ function renderServed(page) {
   const prod = production(page);
   page.servedBox.dataset.version = version || "";
   if (!served) {
-    page.servedBox.replaceChildren(el("strong", null, "Serving now: "), el("span", { class: "muted" }, "Rasa could not be asked."));
+    // Loading a model blocks Rasa for a while: ask again rather than leave the answer stale.
+    page.servedBox.replaceChildren(el("strong", null, "Serving now: "), el("span", { class: "muted" }, "Rasa could not be asked (it may be loading a model); asking again…"));
+    recheckServed(page);
     return;
   }
   const behind = prod && version !== prod.version;
