@@ -18,6 +18,7 @@ from tools.stack import Stack
 # to the shipped model: it falls back today (checked first, so the test cannot pass vacuously).
 UNKNOWN = "my hoodie where"
 VARIANTS = (UNKNOWN, "my hoodie where?", "My hoodie where")
+UNCLEAR = "hmm the thing"  # nlu_fallback for the shipped model
 PII = {"email": "hoodie.owner@example.org", "phone": "+44 7700 900461", "code": "482913"}
 TRAINING_MS = 20 * 60 * 1000  # a retrain plus the gate: about 4 minutes on 2 idle cores
 
@@ -44,12 +45,17 @@ def test_a_trainer_and_an_approver_ship_a_fix_and_roll_it_back(
 
     for text in VARIANTS:
         Customer(stack).say(text)
+    # Personal data in a conversation that ends with the bot unsure twice (a low-confidence handoff): the
+    # messages before it go to the inbox, and none of the values may.
     leaky = Customer(stack)
     leaky.say(f"my hoodie where, mail {PII['email']} or ring {PII['phone']}, my code {PII['code']}")
+    for _ in range(2):
+        leaky.say(UNCLEAR)
 
     # The trainer: the inbox shows the group (biggest first), redacted, and she labels it.
     tara = console_agent(stack, "tara")
     raw = tara.get(f"{stack.config.console_url}/api/inbox/groups", timeout=60).text
+    assert "[EMAIL]" in raw and "[PHONE]" in raw  # the message is there, redacted
     for value in PII.values():
         assert value not in raw
     page = console_page(browser, stack, "tara")
