@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from decimal import Decimal
+from typing import List, Optional, Tuple
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, constr
 
+from backend.money import MoneyModel
 from common.api import MAX_ID
 from common.fields import ActionReason, ItemSize, Money, Name
 
@@ -19,6 +21,25 @@ class AgentAction(BaseModel):
 
 class SizeChange(AgentAction):
     size: ItemSize
+
+
+class ItemSwap(AgentAction):
+    """Swap an item for another product of the catalogue (backend/orders/catalogue.py) at the same price."""
+
+    sku: constr(strip_whitespace=True, regex=r"^SKU-[A-Z0-9-]{1,30}$")  # type: ignore[valid-type]
+    size: Optional[ItemSize] = None  # required for a product sold in sizes, refused for one that is not
+
+
+class ProductRead(MoneyModel):
+    sku: str
+    name: str
+    unit_price: Decimal
+    currency: str
+    sizes: Tuple[str, ...]
+
+
+class CatalogueRead(MoneyModel):
+    products: List[ProductRead]
 
 
 class AgentRefund(AgentAction):

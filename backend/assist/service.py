@@ -7,6 +7,8 @@ action on the ticket, so the backend keeps its own record next to the console's 
 
 from __future__ import annotations
 
+from typing import Optional
+
 from sqlalchemy.orm import Session
 
 from backend.orders import service as orders
@@ -64,4 +66,26 @@ def change_size(
         reason,
         db_session=db_session,
     )
+    return order
+
+
+def swap_item(
+    ticket_id: int,
+    order_id: int,
+    item_id: int,
+    sku: str,
+    size: Optional[str],
+    agent: str,
+    reason: str,
+    *,
+    db_session: Session,
+) -> Order:
+    """Swap an item for a product at the same price (so no money moves), noted on the ticket."""
+    ticket = ticket_for(ticket_id, agent, db_session=db_session)
+    order = customer_order(ticket, order_id, db_session=db_session)
+    before = next((line.name for line in order.items if line.id == item_id), "an item")
+    item = orders.swap_item(order, item_id, sku, size, db_session=db_session)
+    sized = f", size {item.size}" if item.size else ""
+    did = f"swapped {before} for {item.name} ({item.sku}{sized}) on order {order.id}, same price"
+    note(ticket, agent, did, reason, db_session=db_session)
     return order

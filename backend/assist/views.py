@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from backend import flows
 from backend.assist import service
-from backend.assist.models import AgentAction, AgentRefund, SizeChange
+from backend.assist.models import AgentAction, AgentRefund, CatalogueRead, ItemSwap, ProductRead, SizeChange
 from backend.billing import service as billing
 from backend.billing.models import InvoiceCopySent, RefundRead
 from backend.billing.views import INVOICE_ID
@@ -24,6 +24,7 @@ from backend.dependencies import db_session, idempotency_key
 from backend.idempotency import views as idempotency
 from backend.idempotency.views import Produced
 from backend.money import from_cents, to_cents
+from backend.orders import catalogue
 from backend.orders.models import OrderRead
 from backend.security import ORDERS_ASSIST, require_scope
 from common.api import id_path
@@ -78,6 +79,48 @@ def change_item_size(
         return 200, OrderRead.from_row(order)
 
     operation = f"POST /tickets/{ticket_id}/assist/orders/{order_id}/items/{item_id}/size"
+    return idempotency.execute(key, operation, body.dict(), produce, db_session=session)
+
+
+@router.get("/assist/products", response_model=CatalogueRead)
+def products() -> CatalogueRead:
+    """What the store sells, with prices and sizes: the products an item can be swapped for."""
+    return CatalogueRead(
+        products=[
+            ProductRead(
+                sku=product.sku,
+                name=product.name,
+                unit_price=from_cents(product.unit_price_cents),
+                currency=catalogue.CATALOGUE_CURRENCY,
+                sizes=product.sizes,
+            )
+            for product in catalogue.PRODUCTS
+        ]
+    )
+
+
+@router.post("/tickets/{ticket_id}/assist/orders/{order_id}/items/{item_id}/swap", response_model=OrderRead)
+def swap_item(
+    *,
+    ticket_id: int = id_path(TICKET),
+    order_id: int = id_path("order id"),
+    item_id: int = id_path("order item id"),
+    body: ItemSwap,
+    key: Optional[str] = Depends(idempotency_key),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """Swap an item of an unshipped order for another product at the same price (409 once shipped; 422 for a
+    product not sold, at another price, or in a size it is not sold in)."""
+    service.check_order(ticket_id, order_id, body.agent, db_session=session)
+    session.rollback()
+
+    def produce() -> Produced:
+        order = service.swap_item(
+            ticket_id, order_id, item_id, body.sku, body.size, body.agent, body.reason, db_session=session
+        )
+        return 200, OrderRead.from_row(order)
+
+    operation = f"POST /tickets/{ticket_id}/assist/orders/{order_id}/items/{item_id}/swap"
     return idempotency.execute(key, operation, body.dict(), produce, db_session=session)
 
 

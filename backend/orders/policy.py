@@ -1,4 +1,5 @@
-"""The written missing-parcel policy (data/kb/missing-parcel.md), as code. Both must change together."""
+"""The written missing-parcel policy (data/kb/missing-parcel.md), as code (both must change together), and what may
+change on an order before it ships (size, or a swap for a product at the same price)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
+from backend.orders.catalogue import CATALOGUE_CURRENCY, Product
 from common.vocabulary import OrderStatus
 
 # A parcel marked delivered can be reported missing for this long after the delivery date.
@@ -69,3 +71,40 @@ def decide_item_change(*, order_status: str) -> ChangeDecision:
     return ChangeDecision(
         False, "order_already_shipped", "The order has already shipped; its items can no longer change."
     )
+
+
+def decide_item_swap(
+    *,
+    order_status: str,
+    order_currency: str,
+    unit_price_cents: int,
+    current_sku: str,
+    target: Product,
+    size: Optional[str],
+) -> ChangeDecision:
+    """Whether an item may be swapped for another product the store sells.
+
+    The rule never moves money: only a product at exactly the same unit price (in the order's currency) is
+    offered, so the order's total, invoice and payment stay as they are. A different price is refused; the
+    customer can cancel and order again instead.
+    """
+    status = decide_item_change(order_status=order_status)
+    if not status.allowed:
+        return status
+    if target.sku == current_sku:
+        return ChangeDecision(
+            False, "same_product", "The item already is this product; change its size instead."
+        )
+    if order_currency != CATALOGUE_CURRENCY or target.unit_price_cents != unit_price_cents:
+        return ChangeDecision(
+            False,
+            "price_differs",
+            "Only a product at the same price can be swapped in; cancel and reorder for anything else.",
+        )
+    if target.sizes and size not in target.sizes:
+        return ChangeDecision(
+            False, "size_not_sold", f"{target.name} is sold in sizes {', '.join(target.sizes)}: choose one."
+        )
+    if not target.sizes and size:
+        return ChangeDecision(False, "size_not_sold", f"{target.name} is sold in one size only.")
+    return ChangeDecision(True, "swappable", "Same price, not shipped yet.")

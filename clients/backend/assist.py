@@ -6,12 +6,32 @@ retry never acts twice); the backend applies the same policies as for the bot an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from clients.backend.billing import Refund
 from clients.backend.orders import Order
 from clients.http import ServiceClient
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    unit_price: Decimal
+    currency: str
+    sizes: Tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, body: Dict[str, Any]) -> Product:
+        return cls(
+            body["sku"],
+            body["name"],
+            Decimal(str(body["unit_price"])),
+            body["currency"],
+            tuple(body["sizes"]),
+        )
 
 
 class AssistClient(ServiceClient):
@@ -45,6 +65,36 @@ class AssistClient(ServiceClient):
             "POST",
             f"/v1/tickets/{int(ticket_id)}/assist/orders/{int(order_id)}/items/{int(item_id)}/size",
             json={"agent": agent, "reason": reason, "size": size},
+            idempotency_key=idempotency_key,
+        )
+        return Order.from_json(body)
+
+    def products(self) -> List[Product]:
+        """What the store sells (the products an item can be swapped for), with prices and sizes."""
+        body = self._call("GET", "/v1/assist/products")
+        return [Product.from_json(product) for product in body["products"]]
+
+    def swap_item(
+        self,
+        ticket_id: int,
+        order_id: int,
+        item_id: int,
+        sku: str,
+        size: Optional[str],
+        *,
+        agent: str,
+        reason: str,
+        idempotency_key: str,
+    ) -> Order:
+        """Swap one item of an unshipped order for a product at the same price (ServiceRefused 409 once it has
+        shipped, 422 for a product not sold, at another price or in a size it is not sold in)."""
+        payload: Dict[str, Any] = {"agent": agent, "reason": reason, "sku": sku}
+        if size:
+            payload["size"] = size
+        body = self._call(
+            "POST",
+            f"/v1/tickets/{int(ticket_id)}/assist/orders/{int(order_id)}/items/{int(item_id)}/swap",
+            json=payload,
             idempotency_key=idempotency_key,
         )
         return Order.from_json(body)

@@ -18,6 +18,7 @@ class OrderLine:
     name: str
     quantity: int
     size: Optional[str]
+    unit_price: Optional[Decimal] = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,14 @@ class Order:
             estimated_delivery=body.get("estimated_delivery"),
             cancelled_at=body.get("cancelled_at"),
             items=tuple(
-                OrderLine(item["id"], item["sku"], item["name"], item["quantity"], item.get("size"))
+                OrderLine(
+                    item["id"],
+                    item["sku"],
+                    item["name"],
+                    item["quantity"],
+                    item.get("size"),
+                    Decimal(str(item["unit_price"])) if item.get("unit_price") is not None else None,
+                )
                 for item in body.get("items", [])
             ),
         )

@@ -22,6 +22,7 @@ FLAG = "flag"
 # Agent tools (console/tools/): what was done for the customer, or refused by the backend.
 CANCEL_ORDER = "cancel_order"
 CHANGE_SIZE = "change_size"
+SWAP_ITEM = "swap_item"
 REFUND = "refund"
 RESEND_INVOICE = "resend_invoice"
 TOOL_REFUSED = "tool_refused"

@@ -41,6 +41,7 @@ def tools_view(ticket_id: int, *, backend: BackendApi) -> Dict[str, Any]:
                     "name": line.name,
                     "quantity": line.quantity,
                     "size": line.size,
+                    "unit_price": str(line.unit_price) if line.unit_price is not None else None,
                 }
                 for line in order.items
             ],
@@ -60,7 +61,18 @@ def tools_view(ticket_id: int, *, backend: BackendApi) -> Dict[str, Any]:
         }
         for invoice in backend.billing.customer_invoices(ticket.customer_id)
     ]
-    return {"available": True, "orders": orders, "invoices": invoices}
+    # The catalogue, for swapping an item: the page offers only products at the item's own price.
+    products = [
+        {
+            "sku": product.sku,
+            "name": product.name,
+            "unit_price": str(product.unit_price),
+            "currency": product.currency,
+            "sizes": list(product.sizes),
+        }
+        for product in backend.assist.products()
+    ]
+    return {"available": True, "orders": orders, "invoices": invoices, "products": products}
 
 
 def cancel_order(
@@ -86,6 +98,26 @@ def change_size(
     )
     line = next((line for line in order.items if line.id == item_id), None)
     return f"{line.name if line else 'The item'} on order #{order.id} is now size {size}."
+
+
+def swap_item(
+    ticket_id: int,
+    order_id: int,
+    item_id: int,
+    sku: str,
+    size: Optional[str],
+    *,
+    agent: str,
+    reason: str,
+    key: str,
+    backend: BackendApi,
+) -> str:
+    order = backend.assist.swap_item(
+        ticket_id, order_id, item_id, sku, size, agent=agent, reason=reason, idempotency_key=key
+    )
+    line = next((line for line in order.items if line.id == item_id), None)
+    sized = f", size {line.size}" if line and line.size else ""
+    return f"The item on order #{order.id} is now {line.name if line else sku}{sized}, at the same price."
 
 
 def refund(

@@ -38,6 +38,12 @@ class SizeIn(OrderToolIn):
     size: ItemSize
 
 
+class SwapIn(OrderToolIn):
+    item_id: int = Field(..., ge=1, le=MAX_ID)
+    sku: str = Field(..., regex=r"^SKU-[A-Z0-9-]{1,30}$")
+    size: Optional[ItemSize] = None
+
+
 class RefundIn(OrderToolIn):
     amount: Optional[Money] = None
 
@@ -106,6 +112,33 @@ def change_size(
             body.order_id,
             body.item_id,
             body.size,
+            agent=agent.username,
+            reason=body.reason,
+            key=key,
+            backend=request.app.state.backend,
+        ),
+    )
+
+
+@router.post("/{ticket_id}/tools/swap-item")
+def swap_item(
+    body: SwapIn, request: Request, ticket_id: int = TICKET, agent: Agent = Depends(current_agent)
+) -> dict:
+    key = service.idempotency_key(ticket_id, agent.username, body.request_id)
+    sized = f" size {body.size}" if body.size else ""
+    return _act(
+        request,
+        agent,
+        ticket_id,
+        audit.SWAP_ITEM,
+        f"order {body.order_id} item {body.item_id} to {body.sku}{sized}",
+        body.reason,
+        lambda: service.swap_item(
+            ticket_id,
+            body.order_id,
+            body.item_id,
+            body.sku,
+            body.size or None,
             agent=agent.username,
             reason=body.reason,
             key=key,

@@ -124,3 +124,55 @@ def test_no_tools_for_an_unverified_claim(console: ConsoleServer, sqlite_backend
     ticket_id = handoff(sqlite_backend, "someone@example.org")
     answer = console.login("alice").get(f"{console.base_url}/api/tickets/{ticket_id}/tools")
     assert answer.json() == {"available": False, "orders": [], "invoices": []}
+
+
+def test_an_item_swap_offers_the_catalogue_acts_at_the_same_price_and_is_audited(
+    console: ConsoleServer, sqlite_backend: BackendServer
+) -> None:
+    person = Factory(sqlite_backend, order_id_base=410_000).customer(
+        [{"status": "placed", "total_cents": 1500, "size": "M"}]
+    )
+    (placed,) = person.order_ids
+    ticket_id = handoff(sqlite_backend, person.email, person.id)
+    alice = console.login("alice")
+    base = f"{console.base_url}/api/tickets/{ticket_id}"
+    assert alice.post(f"{base}/claim").status_code == 200
+    tools = alice.get(f"{base}/tools").json()
+    item = tools["orders"][0]["items"][0]
+    assert item["unit_price"] == "15.00"
+    tee = next(p for p in tools["products"] if p["sku"] == "SKU-TEE-16")
+    assert (tee["unit_price"], tee["currency"]) == ("15.00", "USD") and "L" in tee["sizes"]
+
+    swap = {
+        "order_id": placed,
+        "item_id": item["id"],
+        "sku": "SKU-LAMP-18",
+        "reason": "Customer prefers linen",
+        "request_id": "r-" + uuid.uuid4().hex,
+    }
+    dearer = alice.post(f"{base}/tools/swap-item", json=swap)
+    assert dearer.status_code == 422 and dearer.json()["error"]["code"] == "price_differs"
+    done = alice.post(
+        f"{base}/tools/swap-item",
+        json={**swap, "sku": tee["sku"], "size": "L", "request_id": "r-2" + "a" * 8},
+    )
+    assert done.status_code == 200, done.text
+    assert (
+        done.json()["done"] == f"The item on order #{placed} is now Linen T-shirt, size L, at the same price."
+    )
+    stored = sqlite_backend.get(f"/v1/orders/{placed}").json()
+    assert (stored["items"][0]["sku"], stored["total"]) in (("SKU-TEE-16", "15.00"), ("SKU-TEE-16", 15.0))
+
+    trail = alice.get(f"{console.base_url}/api/audit").json()["items"]
+    mine = [(e["action"], e["details"]) for e in reversed(trail) if e["ticket_id"] == ticket_id]
+    assert mine[1:] == [
+        (
+            "tool_refused",
+            f"swap_item order {placed} item {item['id']} to SKU-LAMP-18: price_differs. "
+            "Reason: Customer prefers linen",
+        ),
+        (
+            "swap_item",
+            f"order {placed} item {item['id']} to SKU-TEE-16 size L. Reason: Customer prefers linen",
+        ),
+    ]

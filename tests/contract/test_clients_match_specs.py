@@ -82,7 +82,7 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
             {"status": "delivered", "total_cents": 5000, "delivered_days_ago": 2},
             {"status": "placed", "total_cents": 100},
             {"status": "delivered", "total_cents": 2500, "delivered_days_ago": 1},
-            {"status": "placed", "total_cents": 700, "size": "M"},
+            {"status": "placed", "total_cents": 1500, "size": "M"},
             {"status": "delivered", "total_cents": 900, "delivered_days_ago": 1},
         ],
         store_credit_cents=500,
@@ -176,7 +176,12 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     changed = console.assist.change_item_size(
         ticket_id, unshipped, line.id, "L", idempotency_key="c-8", **why
     )
-    assert changed.items[0].size == "L"
+    assert changed.items[0].size == "L" and changed.items[0].unit_price == Decimal("15.00")
+    tee = next(product for product in console.assist.products() if product.sku == "SKU-TEE-16")
+    swapped = console.assist.swap_item(
+        ticket_id, unshipped, line.id, tee.sku, "S", idempotency_key="c-12", **why
+    )
+    assert (swapped.items[0].sku, swapped.items[0].size, swapped.total) == (tee.sku, "S", tee.unit_price)
     assert (
         console.assist.cancel_order(ticket_id, unshipped, idempotency_key="c-9", **why).status == "cancelled"
     )

@@ -1,6 +1,7 @@
 """Agent tools in real headless Chromium: the agent claims a verified customer's ticket, changes the size of an
-item on an unshipped order through the in-page confirmation (with a reason), and the backend's order changes,
-with its entry in the console's audit trail; a shipped order offers no size change; resolve confirms in the page."""
+item on an unshipped order through the in-page confirmation (with a reason), then swaps it for another product
+at the same price, and the backend's order changes, each with its entry in the console's audit trail; a shipped
+order offers no size change or swap; resolve confirms in the page."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
 ) -> None:
     person = stack_people.customer(
         [
-            {"status": "placed", "total_cents": 2900, "size": "M"},
+            {"status": "placed", "total_cents": 1500, "size": "M"},
             {"status": "shipped", "total_cents": 1900, "size": "S"},
         ]
     )
@@ -68,6 +69,7 @@ def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
     shipped_order = tools.locator(f"[data-testid='tool-order'][data-order-id='{shipped}']")
     expect(shipped_order).to_be_visible(timeout=WAIT_MS)
     expect(shipped_order.get_by_test_id("tool-change-size")).to_have_count(0)
+    expect(shipped_order.get_by_test_id("tool-swap-item")).to_have_count(0)
     order = tools.locator(f"[data-testid='tool-order'][data-order-id='{placed}']")
     expect(order.get_by_test_id("tool-item-size")).to_have_text(" · size M")
 
@@ -102,6 +104,34 @@ def test_a_size_change_from_the_console_changes_the_order_and_is_audited(
     entry = next(e for e in trail if e["ticket_id"] == ticket_id)
     assert entry["actor"] == "alice"
     assert entry["details"].endswith("to size L. Reason: Customer asked for a size swap before shipping")
+
+    # Swap the item for another product: the list holds only products at the item's price (15.00).
+    order.get_by_test_id("tool-swap-item").click()
+    choices = dialog.get_by_test_id("confirm-sku")
+    expect(choices.locator("option[value='SKU-TEE-16']")).to_have_count(1)
+    expect(choices.locator("option[value='SKU-LAMP-18']")).to_have_count(0)  # 34.00, another price
+    dialog.get_by_test_id("confirm-sku").select_option("SKU-TEE-16")
+    dialog.get_by_test_id("confirm-size").fill("S")
+    dialog.get_by_test_id("confirm-reason").fill("Customer prefers linen")
+    dialog.get_by_test_id("confirm-ok").click()
+    expect(dialog).to_have_count(0)
+    expect(console.get_by_test_id("notice")).to_contain_text(
+        f"order #{placed} is now Linen T-shirt, size S", timeout=WAIT_MS
+    )
+    expect(order.get_by_test_id("tool-item")).to_contain_text("Linen T-shirt", timeout=WAIT_MS)
+    expect(order.get_by_test_id("tool-item-size")).to_have_text(" · size S")
+    console.screenshot(path=str(tmp_path / "item-swapped.png"))
+    stored = requests.get(
+        f"{stack.config.backend_url}/v1/orders/{placed}", headers=admin_headers(stack), timeout=10
+    ).json()
+    assert [(item["sku"], item["size"]) for item in stored["items"]] == [("SKU-TEE-16", "S")]
+    assert stored["total"] == "15.00"
+    swaps = console.context.request.get(f"{stack.config.console_url}/api/audit?action=swap_item").json()[
+        "items"
+    ]
+    swap = next(e for e in swaps if e["ticket_id"] == ticket_id)
+    assert swap["actor"] == "alice"
+    assert swap["details"].endswith("to SKU-TEE-16 size S. Reason: Customer prefers linen")
 
     # Resolve asks in the page, not with the browser's confirm().
     native_dialogs: list = []

@@ -20,6 +20,7 @@ const ACTIONS = {
   flag: "Flagged a bot answer",
   cancel_order: "Cancelled an order",
   change_size: "Changed an item's size",
+  swap_item: "Swapped an item for another product",
   refund: "Refunded",
   resend_invoice: "Resent an invoice",
   tool_refused: "Action refused",

@@ -1,14 +1,19 @@
 // An in-page confirmation (a modal <dialog>), instead of the browser's confirm(): the agent sees what will
-// happen, fills in what the action needs (a reason, a size, an amount) and confirms or cancels.
+// happen, fills in what the action needs (a reason, a size, a product, an amount) and confirms or cancels.
 // confirmDialog() resolves with the filled values, or null when cancelled.
 import { el } from "../dom.js";
 
 let open = null;
 
-// fields: [{name, label, required, placeholder, value, pattern, hint}]
+// fields: [{name, label, required, placeholder, value, pattern, hint, options: [{value, label}] for a <select>}]
 export function confirmDialog({ title, message, confirmLabel = "Confirm", danger = false, fields = [] }) {
   if (open) open.close("cancel");
   const inputs = fields.map((field) => {
+    if (field.options) {
+      const select = el("select", { name: field.name, testid: `confirm-${field.name}`, required: Boolean(field.required) },
+        field.options.map((option) => el("option", { value: option.value }, option.label)));
+      return { field, input: select };
+    }
     const input = el(field.multiline ? "textarea" : "input", {
       name: field.name, testid: `confirm-${field.name}`, required: Boolean(field.required),
       placeholder: field.placeholder || null, pattern: field.pattern || null, rows: field.multiline ? "3" : null,

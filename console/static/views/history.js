@@ -1,11 +1,13 @@
 // History and search: every ticket, past and present, filtered by status, reason, customer, label, date and
 // text. The filters live in the URL's query (#/history?status=solved&label=vip), so a search can be shared.
+// kind=bot lists the conversations the bot handled alone instead (history-bots.js), filtered by date.
 import { report } from "../alerts.js";
 import { api } from "../api.js";
 import { REASONS, reasonBadge, statusBadge } from "../badges.js";
 import { $, el, setHidden, timeElement } from "../dom.js";
 import { formatDateTime, parseIso } from "../format.js";
 import { state } from "../state.js";
+import { botHref, loadBotConversations } from "./history-bots.js";
 
 const FILTERS = ["q", "status", "reason", "customer", "label", "from", "to"];
 const STATUSES = ["open", "pending", "solved", "closed"];
@@ -14,6 +16,7 @@ export function showHistory(query) {
   const root = $("view-history");
   const params = new URLSearchParams(query || "");
   const page = { number: Math.max(Number(params.get("page")) || 1, 1) };
+  const bots = params.get("kind") === "bot";
   state.history = page;
   const field = (name, label, control) => el("label", { class: "filter" }, el("span", null, label), control);
   const inputs = {
@@ -28,25 +31,31 @@ export function showHistory(query) {
     to: el("input", { type: "date", name: "to", testid: "history-to" }),
   };
   for (const name of FILTERS) inputs[name].value = params.get(name) || "";
+  const shown = bots ? ["from", "to"] : FILTERS;
+  const labels = { q: "Search", status: "Status", reason: "Reason", customer: "Customer", label: "Label", from: "From", to: "To" };
   const form = el("form", { class: "card pad history-filters", testid: "history-filters", role: "search" },
-    field("q", "Search", inputs.q), field("status", "Status", inputs.status), field("reason", "Reason", inputs.reason),
-    field("customer", "Customer", inputs.customer), field("label", "Label", inputs.label),
-    field("from", "From", inputs.from), field("to", "To", inputs.to),
+    shown.map((name) => field(name, labels[name], inputs[name])),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "btn btn-primary", testid: "history-search" }, "Search"),
-      el("a", { class: "btn btn-quiet", href: "#/history" }, "Clear")));
+      el("a", { class: "btn btn-quiet", href: bots ? "#/history?kind=bot" : "#/history" }, "Clear")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const next = new URLSearchParams();
-    for (const name of FILTERS) if (inputs[name].value.trim()) next.set(name, inputs[name].value.trim());
-    location.hash = `#/history${next.toString() ? `?${next}` : ""}`;
+    for (const name of shown) if (inputs[name].value.trim()) next.set(name, inputs[name].value.trim());
+    location.hash = bots ? botHref(next) : `#/history${next.toString() ? `?${next}` : ""}`;
   });
+  const tab = (label, href, current, testid) =>
+    el("a", { class: current ? "btn btn-small btn-primary" : "btn btn-small", href, testid, "aria-current": current ? "page" : null }, label);
+  const tabs = el("nav", { class: "actions", "aria-label": "History kind" },
+    tab("Tickets", "#/history", !bots, "history-tickets"),
+    tab("Bot-only conversations", "#/history?kind=bot", bots, "history-bots"));
   page.results = el("div", { class: "card table-card", testid: "history-results" }, el("p", { class: "muted pad" }, "Searching…"));
-  root.append(el("div", { class: "page-head" }, el("h1", null, "History")), form, page.results);
+  root.append(el("div", { class: "page-head" }, el("h1", null, "History"), tabs), form, page.results);
   setHidden(root, false);
   document.title = "History — Frontdesk console";
   params.delete("page");
-  load(page, params);
+  if (bots) loadBotConversations(page, params);
+  else load(page, params);
 }
 
 async function load(page, params) {

@@ -1,5 +1,5 @@
 // Agent tools in the conversation view: act for the ticket's verified customer (cancel an unshipped order,
-// change an item's size before shipping, refund within the policy, resend an invoice). Each goes through an
+// change an item's size or swap it for a product at the same price before shipping, refund within the policy, resend an invoice). Each goes through an
 // in-page confirmation with a reason; the backend applies its own policy and may refuse with its reason.
 import { clearAlert, report, showNotice } from "../alerts.js";
 import { api } from "../api.js";
@@ -62,7 +62,9 @@ function orderTools(conv, order, working) {
     el("ul", { class: "tool-items" }, (order.items || []).map((item) => el("li", { testid: "tool-item", data: { itemId: item.id } },
       `${item.quantity} × ${item.name}`,
       el("span", { class: "muted", testid: "tool-item-size" }, item.size ? ` · size ${item.size}` : ""),
-      working && order.can_change ? toolButton("Change size", "tool-change-size", () => changeSize(conv, order, item)) : null))),
+      working && order.can_change ? toolButton("Change size", "tool-change-size", () => changeSize(conv, order, item)) : null,
+      working && order.can_change && swapsFor(conv, order, item).length
+        ? toolButton("Swap product", "tool-swap-item", () => swapItem(conv, order, item)) : null))),
     working
       ? el("div", { class: "actions" },
         order.can_cancel ? toolButton("Cancel order", "tool-cancel-order", () => cancelOrder(conv, order)) : null,
@@ -94,6 +96,31 @@ async function changeSize(conv, order, item) {
     fields: [{ name: "size", label: "New size", required: true, maxLength: 20, placeholder: "e.g. L or 42" }, REASON],
   });
   if (values) run(conv, "change-size", { order_id: order.id, item_id: item.id, size: values.size }, values);
+}
+
+// Only products at the item's own price, in the order's currency: the backend refuses any other (no money moves).
+function swapsFor(conv, order, item) {
+  const products = (conv.tools.data && conv.tools.data.products) || [];
+  return products.filter((product) => product.sku !== item.sku && product.currency === order.currency
+    && item.unit_price !== null && Number(product.unit_price) === Number(item.unit_price));
+}
+
+async function swapItem(conv, order, item) {
+  const options = swapsFor(conv, order, item).map((product) => ({
+    value: product.sku,
+    label: `${product.name} (${product.sku})${product.sizes.length ? ` · sizes ${product.sizes.join(", ")}` : ""}`,
+  }));
+  const values = await confirmDialog({
+    title: `Swap ${item.name} for another product`,
+    message: `Order #${order.id}. Only products at the same price (${formatMoney(item.unit_price, order.currency)}) and only until the order ships.`,
+    confirmLabel: "Swap product",
+    fields: [
+      { name: "sku", label: "New product", required: true, options },
+      { name: "size", label: "Size", maxLength: 20, placeholder: "e.g. L or 42", hint: "Only for a product sold in sizes." },
+      REASON,
+    ],
+  });
+  if (values) run(conv, "swap-item", { order_id: order.id, item_id: item.id, sku: values.sku, size: values.size || null }, values);
 }
 
 async function cancelOrder(conv, order) {
