@@ -334,8 +334,6 @@ def webchat_settings() -> WebchatSettings:
 
 
 # --- attachments customers send in the web chat (common/attachments.py) ----------------------------------
-
-
 @dataclass(frozen=True)
 class AttachmentSettings:
     # Outside every web root: only the console serves them, to logged-in agents.
@@ -354,8 +352,6 @@ def attachment_settings() -> AttachmentSettings:
 
 
 # --- the analytics stream and store (analytics/, console, backend) -----------------------------------------
-
-
 @dataclass(frozen=True)
 class AnalyticsSettings:
     # Where Rasa's broker, the console and the backend put their events: an SQLite or PostgreSQL URL is
