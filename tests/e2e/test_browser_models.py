@@ -36,6 +36,8 @@ def test_the_learning_links_follow_the_roles(learning_stack: Stack, browser: Bro
     expected = {"bob": (False, False), "vera": (False, True), "tara": (True, True)}
     for username, (inbox, models) in expected.items():
         page = console_page(browser, learning_stack, username)
+        # The extra links still fit 1280 px without sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         nav = page.get_by_test_id("nav-inbox"), page.get_by_test_id("nav-models")
         for link, shown in zip(nav, (inbox, models), strict=True):
             if shown:
