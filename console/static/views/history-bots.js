@@ -4,6 +4,7 @@
 import { report } from "../alerts.js";
 import { api } from "../api.js";
 import { el, timeElement } from "../dom.js";
+import { fetchPage, pager } from "./history-pages.js";
 import { formatDateTime, parseIso } from "../format.js";
 import { state } from "../state.js";
 
@@ -20,27 +21,13 @@ export async function loadBotConversations(page, params) {
   if (conversation) return loadTranscript(page, params, conversation);
   const query = new URLSearchParams();
   for (const name of ["from", "to"]) if (params.get(name)) query.set(name, params.get(name));
-  query.set("page", String(page.number));
-  let data;
-  try {
-    data = await api("GET", `/api/history/conversations?${query}`);
-  } catch (error) {
-    report(error);
-    return;
-  }
-  if (state.history !== page) return;
+  const data = await fetchPage(page, "/api/history/conversations", query);
+  if (!data) return;
   const items = data.items || [];
   if (!items.length) {
     page.results.replaceChildren(el("p", { class: "muted pad", testid: "history-empty" }, "No bot-only conversations match."));
     return;
   }
-  const pages = Math.max(Math.ceil(data.total / data.page_size), 1);
-  const link = (n, text) => {
-    const q = new URLSearchParams(params);
-    q.delete("page");
-    if (n > 1) q.set("page", String(n));
-    return el("a", { class: "btn btn-small", href: botHref(q) }, text);
-  };
   page.results.replaceChildren(
     el("table", { class: "table" },
       el("thead", null, el("tr", null, ["Started", "Channel", "First customer message", "Messages", ""]
@@ -56,11 +43,7 @@ export async function loadBotConversations(page, params) {
           el("td", null, String(c.customer_messages)),
           el("td", null, el("a", { href: botHref(q), testid: "bot-conversation-open" }, "Transcript")));
       }))),
-    el("div", { class: "actions pad" },
-      el("span", { class: "muted", testid: "history-total" },
-        `${data.total} conversation${data.total === 1 ? "" : "s"} · page ${page.number} of ${pages}`),
-      page.number > 1 ? link(page.number - 1, "Previous") : null,
-      page.number < pages ? link(page.number + 1, "Next") : null));
+    pager(page, data, params, "conversation", botHref));
 }
 
 async function loadTranscript(page, params, conversation) {

@@ -1,13 +1,12 @@
 // History and search: every ticket, past and present, filtered by status, reason, customer, label, date and
 // text. The filters live in the URL's query (#/history?status=solved&label=vip), so a search can be shared.
 // kind=bot lists the conversations the bot handled alone instead (history-bots.js), filtered by date.
-import { report } from "../alerts.js";
-import { api } from "../api.js";
 import { REASONS, reasonBadge, statusBadge } from "../badges.js";
 import { $, el, setHidden, timeElement } from "../dom.js";
 import { formatDateTime, parseIso } from "../format.js";
 import { state } from "../state.js";
 import { botHref, loadBotConversations } from "./history-bots.js";
+import { fetchPage, pager } from "./history-pages.js";
 
 const FILTERS = ["q", "status", "reason", "customer", "label", "from", "to"];
 const STATUSES = ["open", "pending", "solved", "closed"];
@@ -59,27 +58,13 @@ export function showHistory(query) {
 }
 
 async function load(page, params) {
-  const query = new URLSearchParams(params);
-  query.set("page", String(page.number));
-  let data;
-  try {
-    data = await api("GET", `/api/history?${query}`);
-  } catch (error) {
-    report(error);
-    return;
-  }
-  if (state.history !== page) return;
+  const data = await fetchPage(page, "/api/history", new URLSearchParams(params));
+  if (!data) return;
   const items = data.items || [];
   if (!items.length) {
     page.results.replaceChildren(el("p", { class: "muted pad", testid: "history-empty" }, "No tickets match."));
     return;
   }
-  const pages = Math.max(Math.ceil(data.total / data.page_size), 1);
-  const link = (n, text) => {
-    const q = new URLSearchParams(params);
-    if (n > 1) q.set("page", String(n));
-    return el("a", { class: "btn btn-small", href: `#/history${q.toString() ? `?${q}` : ""}` }, text);
-  };
   page.results.replaceChildren(
     el("table", { class: "table" },
       el("thead", null, el("tr", null, ["Ticket", "Status", "Reason", "Customer", "Labels", "Agent", "Created"]
@@ -95,8 +80,5 @@ async function load(page, params) {
           el("td", null, t.assignee || el("span", { class: "muted" }, "—")),
           el("td", { class: "nowrap" }, timeElement(created, formatDateTime(created))));
       }))),
-    el("div", { class: "actions pad" },
-      el("span", { class: "muted", testid: "history-total" }, `${data.total} ticket${data.total === 1 ? "" : "s"} · page ${page.number} of ${pages}`),
-      page.number > 1 ? link(page.number - 1, "Previous") : null,
-      page.number < pages ? link(page.number + 1, "Next") : null));
+    pager(page, data, params, "ticket", (q) => `#/history${q.toString() ? `?${q}` : ""}`));
 }
