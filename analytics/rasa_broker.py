@@ -1,5 +1,6 @@
 """Rasa's event brokers with Prometheus counters: the broker sees every event of the Rasa process it runs
-in, so NLU confidence, fallbacks and handoffs are counted here, then the event is published unchanged.
+in, so NLU confidence, fallbacks and handoffs are counted here, then the event is published minimised
+(privacy/stream.py: no verbatim text, no slot values that identify the customer).
 
 endpoints.yml names these classes (`type: analytics.rasa_broker.MeteredSQLEventBroker`; in production
 `analytics.rasa_broker.MeteredPikaEventBroker`); the metrics channel (channels/metrics.py) exposes them.
@@ -15,6 +16,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from analytics.events import FALLBACK_INTENT
 from common.telemetry import FALLBACKS, HANDOFFS, NLU_CONFIDENCE
 from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT
+from privacy.stream import minimised
 
 SERVICE = "rasa"
 
@@ -56,10 +58,10 @@ _meter = _Meter()
 class MeteredSQLEventBroker(SQLEventBroker):
     def publish(self, event: Dict[str, Any]) -> None:
         _meter.count(event)
-        super().publish(event)
+        super().publish(minimised(event))
 
 
 class MeteredPikaEventBroker(PikaEventBroker):
     def publish(self, event: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> None:
         _meter.count(event)
-        super().publish(event, headers)
+        super().publish(minimised(event), headers)

@@ -26,6 +26,8 @@ DEVELOPMENT_SECRETS: Dict[str, str] = {
     "RASA_API_TOKEN": "dev-token-for-the-rasa-http-api",
     "CONSOLE_SERVICE_TOKEN": "dev-token-the-action-server-shows-the-console",
     "MODEL_SERVER_TOKEN": "dev-token-rasa-shows-the-model-server",
+    "BACKEND_STORAGE_SECRET": "dev-secret-that-seals-the-backends-stored-secrets",
+    "CONVERSATION_KEY_SECRET": "dev-secret-that-wraps-conversation-keys",
 }
 
 

@@ -84,3 +84,6 @@ NOTICE_AGENT_JOINED = "agent_joined"
 NOTICE_AGENT_TRANSFERRED = "agent_transferred"
 NOTICE_AGENT_LEFT = "agent_left"
 AGENT_NOTICES = (NOTICE_AGENT_JOINED, NOTICE_AGENT_TRANSFERRED, NOTICE_AGENT_LEFT)
+# The backend customer a conversation verified as (actions/verification.py sets it); the tracker store links
+# the conversation to that customer for export and erasure (privacy/tracker_store.py).
+VERIFIED_CUSTOMER_SLOT = "verified_customer_id"

@@ -9,7 +9,6 @@ the conversation's own personal slot values, and one-time codes masked).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
@@ -20,20 +19,13 @@ from common.redaction import redact
 from common.transcript import conversation_lines
 from console.inbox import sources
 from console.inbox.sources import EVENTS
+from privacy.conversations import event_data
 
 PREVIEW_CHARS = 200
 
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
-
-
-def _data(raw: Optional[str]) -> Dict[str, Any]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _handed_over() -> Any:
@@ -85,7 +77,7 @@ def conversations(
         items = []
         for row in rows:
             known = sources.personal_values(sources.conversation(connection, row.sender_id, row.first_id))
-            first = _data(row.data)
+            first = event_data(row.sender_id, row.data)
             text = redact(str(first.get("text") or ""), known_values=known)
             items.append(
                 {

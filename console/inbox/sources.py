@@ -8,18 +8,19 @@ RASA_TRACKER_DB (endpoints.yml); in production PostgreSQL (deploy/endpoints.yml)
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, inspect, select
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
 from common.redaction import redact
 from common.transcript import CODE_SLOT, button_title
 from common.vocabulary import HANDOFF_REASON_SLOT, HandoffReason
 from console.inbox import models
+from privacy.conversations import event_data
+from privacy.tracker_table import EVENTS as EVENTS
 
 FALLBACK_INTENT = "nlu_fallback"
 # config.yml: FallbackClassifier turns a message into nlu_fallback below 0.3 (or within 0.1 of the runner-up);
@@ -57,20 +58,6 @@ PERSONAL_SLOTS = (
     "verification_token",
 )
 
-_metadata = MetaData()
-EVENTS = Table(
-    "events",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
-
-
 def open_tracker(url: Optional[str]) -> Optional[Engine]:
     """The tracker store, or None while there is none (a local SQLite file exists once Rasa has run)."""
     if not url or (url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).is_file()):
@@ -106,17 +93,7 @@ class Event:
 
 
 def _event(row: Any) -> Event:
-    try:
-        data = json.loads(row.data or "{}")
-    except ValueError:
-        data = {}
-    return Event(
-        row.id,
-        row.sender_id,
-        row.type_name,
-        float(row.timestamp or 0),
-        data if isinstance(data, dict) else {},
-    )
+    return Event(row.id, row.sender_id, row.type_name, float(row.timestamp or 0), event_data(row.sender_id, row.data))
 
 
 def events_after(connection: Connection, position: int, limit: int) -> List[Event]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import queue
 import re
+import sqlite3
 import uuid
 from typing import Any, Dict, List, Optional
 
 import requests
 import socketio
 
+from common.env import DEVELOPMENT_SECRETS
+from privacy.keys import ConversationKeys, is_sealed, open_sealed, seal
 from tools.stack import Stack
 
 
@@ -163,3 +167,22 @@ def console_agent(stack: Stack, username: str) -> requests.Session:
     )
     assert answer.status_code == 200, answer.text
     return session
+
+
+def move_conversation_back(stack: Stack, sender: str, seconds: float) -> int:
+    """Time passes for one conversation: its stored events are moved back, in the column Rasa orders by and
+    in the sealed event Rasa reads (privacy/tracker_store.py); returns the rows moved."""
+    env = stack.env()
+    keys = ConversationKeys(env["CONVERSATION_KEYS_DB"], DEVELOPMENT_SECRETS["CONVERSATION_KEY_SECRET"])
+    key = keys.key(sender, create=False)
+    assert key is not None, f"conversation {sender} has no key"
+    with sqlite3.connect(env["RASA_TRACKER_DB"]) as connection:
+        rows = connection.execute("SELECT id, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+        for row_id, data in rows:
+            event = json.loads(open_sealed(key, sender, data) if is_sealed(data) else data)
+            event["timestamp"] -= seconds
+            connection.execute(
+                "UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                (event["timestamp"], seal(key, sender, json.dumps(event)), row_id),
+            )
+    return len(rows)

@@ -3,11 +3,9 @@ after the session expires; sensitive topics and fallback loops reach a person wi
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from tests.e2e.helpers import Customer, backend_get, tracker
+from tests.e2e.helpers import Customer, backend_get, move_conversation_back, tracker
 from tests.e2e.test_conversations import low_confidence_messages
 from tools.stack import Stack
 
@@ -19,13 +17,7 @@ def test_a_paused_conversation_stays_paused_when_its_session_expires(stack: Stac
     assert "ticket #" in customer.say_text("I want to talk to a human")
     assert customer.say("hello?") == []
     # Two hours pass: the stored events are moved back in time, column and JSON (sessions expire after 60 min).
-    tracker_db = stack.env()["RASA_TRACKER_DB"]
-    with sqlite3.connect(tracker_db) as connection:
-        moved = connection.execute(
-            "UPDATE events SET timestamp = timestamp - 7200,"
-            " data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - 7200) WHERE sender_id = ?",
-            (customer.sender,),
-        ).rowcount
+    moved = move_conversation_back(stack, customer.sender, 7200)
     assert moved > 5
     assert customer.say("are you still there?") == []
     conversation = tracker(stack, customer.sender)

@@ -1,0 +1,109 @@
+"""Rasa's SQL tracker store with every conversation encrypted under its own key.
+
+Inside a live conversation the bot needs what the customer said (the email a form asked for, the
+verification token): Rasa reads the tracker back on every message, so the events are stored whole. At rest
+each event's JSON (`data`, which holds the text, entities and slot values) is sealed with the
+conversation's key (privacy/keys.py); the columns Rasa queries (sender id, type, timestamp, intent and
+action names) stay plain, so session handling and ordering work as in Rasa. Destroying the key
+(`privacy.conversations.erase`) makes every copy unreadable; retention deletes old conversations with their
+keys.
+
+endpoints.yml:
+
+    tracker_store:
+      type: privacy.tracker_store.EncryptedSQLTrackerStore
+      dialect: sqlite            # every SQLTrackerStore option, unchanged
+      db: ${RASA_TRACKER_DB}
+      keys_db: ${CONVERSATION_KEYS_DB}   # a SQLite path or a SQLAlchemy URL (PostgreSQL in production)
+
+The key-encryption secret comes from `CONVERSATION_KEY_SECRET` (refused in production when unset or a
+development value). Events written before encryption (plain JSON) are still read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from common.env import secret
+from common.vocabulary import VERIFIED_CUSTOMER_SLOT
+from privacy.keys import ConversationKeys, UnreadableEvent, is_sealed, open_sealed, seal
+
+logger = logging.getLogger(__name__)
+KEY_SECRET_VARIABLE = "CONVERSATION_KEY_SECRET"
+
+
+class EncryptedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, keys_db: Optional[str] = None, **kwargs: Any) -> None:
+        if not keys_db:
+            raise ValueError(
+                "EncryptedSQLTrackerStore needs `keys_db` (endpoints.yml: keys_db: ${CONVERSATION_KEYS_DB})"
+            )
+        self.conversation_keys = ConversationKeys(str(keys_db), secret(KEY_SECRET_VARIABLE))
+        super().__init__(*args, **kwargs)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            stored = [row.data for row in rows]
+        if not stored or not self.domain:
+            return None
+        key = self.conversation_keys.key(sender_id, create=False) if any(map(is_sealed, stored)) else None
+        events = [event for event in (_opened(key, sender_id, data) for data in stored) if event]
+        if not events:  # erased: its rows (a backup's, say) no longer open
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save (stream the new events, then store them), with each event sealed."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+            if not events:
+                return
+            key = self.conversation_keys.key(tracker.sender_id, create=True)
+            assert key is not None  # created when missing
+            for event in events:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=seal(key, tracker.sender_id, json.dumps(data)),
+                    )
+                )
+            session.commit()
+        customer_id = _verified_customer(events)
+        if customer_id:
+            self.conversation_keys.link_customer(tracker.sender_id, customer_id)
+
+
+def _opened(key: Optional[bytes], sender_id: str, data: Optional[str]) -> Optional[Dict[str, Any]]:
+    """One stored event as Rasa's dict; None (left out, logged) when it cannot be read."""
+    try:
+        text = open_sealed(key, sender_id, str(data)) if is_sealed(data) else (data or "")
+        event = json.loads(text)
+    except (UnreadableEvent, ValueError) as error:
+        logger.warning("Skipped an unreadable event of a conversation: %s", error)
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _verified_customer(events: List[Any]) -> Optional[str]:
+    for event in reversed(events):
+        if isinstance(event, SlotSet) and event.key == VERIFIED_CUSTOMER_SLOT and event.value:
+            return str(event.value)
+    return None
