@@ -77,6 +77,8 @@ class BackendSettings:
     # Wrong one-time codes allowed per customer, whichever email, phone or channel they come through.
     code_failures_per_customer: str
     lockout_minutes: int
+    # Seals what the backend must keep a while: unsent outbox bodies, idempotent replays (backend/sealing.py).
+    storage_secret: str
 
     @property
     def development_routes(self) -> bool:
@@ -99,6 +101,7 @@ def backend_settings() -> BackendSettings:
         lookup_failures_per_address=text("LOOKUP_FAILURES_PER_ADDRESS", "20/hour"),
         code_failures_per_customer=text("CODE_FAILURES_PER_CUSTOMER", "8/hour"),
         lockout_minutes=integer("VERIFICATION_LOCKOUT_MINUTES", 60),
+        storage_secret=secret("BACKEND_STORAGE_SECRET"),
     )
 
 
@@ -385,14 +388,34 @@ class LearningSettings:
     replay_messages: int
 
 
-def learning_settings() -> LearningSettings:
+def tracker_store_url() -> str:
     # Rasa's own setting (endpoints.yml) may be relative to the checkout, where make runs Rasa.
     tracker_db = REPO_ROOT / text("RASA_TRACKER_DB", str(VAR_DIR / "rasa-tracker.db"))
+    return text("TRACKER_STORE_URL", f"sqlite:///{tracker_db}")
+
+
+def learning_settings() -> LearningSettings:
     return LearningSettings(
         registry_dir=Path(text("MODEL_REGISTRY_DIR", str(VAR_DIR / "registry"))),
         model_server_token=secret("MODEL_SERVER_TOKEN"),
-        tracker_store_url=text("TRACKER_STORE_URL", f"sqlite:///{tracker_db}"),
+        tracker_store_url=tracker_store_url(),
         gate_f1_tolerance=number("MODEL_GATE_F1_TOLERANCE", 0.05),
         gate_min_support=integer("MODEL_GATE_MIN_SUPPORT", 10),
         replay_messages=integer("MODEL_REPLAY_MESSAGES", 500),
     )
+
+
+# --- privacy: the conversation keys (privacy/keys.py) -------------------------------------------------------
+@dataclass(frozen=True)
+class ConversationKeySettings:
+    keys_db: str  # a SQLite path or a SQLAlchemy URL; Rasa's endpoints.yml reads the same variable
+    key_secret: str  # wraps every conversation key
+
+
+def conversation_key_settings() -> ConversationKeySettings:
+    keys_db = text("CONVERSATION_KEYS_DB", str(VAR_DIR / "conversation-keys.db"))
+    return ConversationKeySettings(
+        keys_db=keys_db if "://" in keys_db else str(REPO_ROOT / keys_db),
+        key_secret=secret("CONVERSATION_KEY_SECRET"),
+    )
+

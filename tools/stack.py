@@ -1,5 +1,5 @@
 """Starts the whole assistant as real processes: reference backend, action server, Rasa server, agent
-console and customer web chat.
+console and customer web chat, plus the analytics consumer and the hourly retention purge.
 
 `make run` uses it in the foreground (tools/run.py); the end-to-end tests and benchmarks use the same class on
 free ports.
@@ -71,6 +71,7 @@ class Stack:
                 "ACTION_SERVER_URL": config.actions_url,
                 "ACTION_SERVER_TOKEN": config.action_server_token,
                 "RASA_TRACKER_DB": str(config.tracker_db or config.var_dir / "rasa-tracker.db"),
+                "CONVERSATION_KEYS_DB": str(config.var_dir / "conversation-keys.db"),
                 "RASA_URL": config.rasa_url,
                 "RASA_PUBLIC_URL": env.get("RASA_PUBLIC_URL", config.rasa_url),
                 "RASA_API_TOKEN": config.rasa_api_token,
@@ -94,6 +95,8 @@ class Stack:
                 "HANDOFF_QUEUE_DATABASE_URL": env.get(
                     "HANDOFF_QUEUE_DATABASE_URL", f"sqlite:///{config.var_dir}/pending-handoffs.db"
                 ),
+                # The retention purge's log files: this run's own (its var dir), not another run's.
+                "LOGS_DIR": str(config.var_dir),
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "PYTHONUNBUFFERED": "1",
             }
@@ -219,6 +222,10 @@ class Stack:
         """Run the analytics consumer: the event stream into the metrics store."""
         self._spawn("analytics", self._python("analytics.consumer"))
 
+    def start_privacy_purge(self) -> None:
+        """Run the retention purge (privacy/retention.py) now and every PRIVACY_PURGE_INTERVAL_SECONDS."""
+        self._spawn("privacy-purge", self._python("privacy", "purge", "--every"))
+
     @property
     def demo_passwords_file(self) -> Path:
         return self.config.var_dir / "console-demo-agents.txt"
@@ -243,6 +250,7 @@ class Stack:
         self.start_rasa()
         self.start_webchat()
         self.start_analytics()
+        self.start_privacy_purge()
         self.wait_ready(timeout)
 
     def health_urls(self) -> Dict[str, str]:
