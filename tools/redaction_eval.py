@@ -47,7 +47,7 @@ def _occurrences(text: str, value: str) -> List[int]:
 
 
 def _gold_spans(text: str, raw_spans: Sequence[Dict[str, object]]) -> Tuple[Span, ...]:
-    spans = []
+    spans: List[Span] = []
     for raw in raw_spans:
         label = str(raw["label"])
         if label not in PII_LABELS:
@@ -101,7 +101,9 @@ class Score:
 
 @dataclass
 class Report:
-    scores: Dict[str, Score] = field(default_factory=lambda: {label: Score() for label in (*PII_LABELS, OVERALL)})
+    scores: Dict[str, Score] = field(
+        default_factory=lambda: {label: Score() for label in (*PII_LABELS, OVERALL)}
+    )
     misses: List[Tuple[str, Span]] = field(default_factory=list)  # (text, gold span not found)
     false_alarms: List[Tuple[str, Span]] = field(default_factory=list)  # (text, predicted span not in gold)
     leaks: List[Tuple[str, Span, str]] = field(default_factory=list)  # (text, gold span, what stayed visible)
@@ -142,7 +144,9 @@ def score_item(item: Item, predicted: Sequence[Span], report: Report) -> None:
             report.leaks.append((item.text, gold, visible))
 
 
-def evaluate(items: Sequence[Item], redactor: Redactor = DEFAULT_REDACTOR, *, timing_rounds: int = 3) -> Report:
+def evaluate(
+    items: Sequence[Item], redactor: Redactor = DEFAULT_REDACTOR, *, timing_rounds: int = 3
+) -> Report:
     """Scores every item, and times the redactor over the whole set (best of `timing_rounds`)."""
     report = Report(messages=len(items))
     for item in items:
@@ -174,9 +178,14 @@ def format_report(report: Report, set_name: str) -> str:
 
 def format_errors(report: Report) -> str:
     lines = ["misses (gold span not found with its label):"]
-    lines += [f"  {gold.label:<7} {text[gold.start : gold.end]!r:<40} in {text!r}" for text, gold in report.misses]
+    lines += [
+        f"  {gold.label:<7} {text[gold.start : gold.end]!r:<40} in {text!r}" for text, gold in report.misses
+    ]
     lines.append("false alarms (predicted span with no gold span of its label):")
-    lines += [f"  {span.label:<7} {text[span.start : span.end]!r:<40} in {text!r}" for text, span in report.false_alarms]
+    lines += [
+        f"  {span.label:<7} {text[span.start : span.end]!r:<40} in {text!r}"
+        for text, span in report.false_alarms
+    ]
     lines.append("leaks (characters of a gold span left visible):")
     lines += [f"  {gold.label:<7} {visible!r:<40} in {text!r}" for text, gold, visible in report.leaks]
     return "\n".join(lines)
@@ -185,7 +194,9 @@ def format_errors(report: Report) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--set", choices=("test", "dev"), default="test", dest="set_name")
-    parser.add_argument("--errors", action="store_true", help="list misses, false alarms and leaks (dev only)")
+    parser.add_argument(
+        "--errors", action="store_true", help="list misses, false alarms and leaks (dev only)"
+    )
     arguments = parser.parse_args(argv)
     if arguments.errors and arguments.set_name == "test":
         parser.error("the test set is held out: list errors on --set dev only")
