@@ -14,16 +14,19 @@ import json
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from functools import lru_cache
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from actions.backend import backend, settings
 from clients.backend.ticketing import NewTicket, TicketingClient, TicketMessage
 from clients.http import ServiceRefused, ServiceUnavailable
+from common.batches import count_rows, delete_batch
 from common.database import make_engine
 
 logger = logging.getLogger(__name__)
@@ -130,3 +133,21 @@ def start_delivery_worker() -> None:
 
         _worker = threading.Thread(target=run, name="handoff-delivery", daemon=True)
         _worker.start()
+
+
+# Retention (privacy/retention.py, HANDOFF_QUEUE_RETENTION_DAYS). A delivered entry is deleted at delivery
+# (deliver() above); what stays is an entry ticketing refused or never came back for. Past the window it goes
+# too: by then a person has had the window to read and resend it, and it holds a customer's transcript.
+def _queued_before(cutoff: datetime) -> Any:
+    return pending.c.queued_at < cutoff.replace(tzinfo=timezone.utc).timestamp()
+
+
+def count_queued_before(cutoff: datetime, *, db_session: Session) -> int:
+    return count_rows(pending.c.idempotency_key, _queued_before(cutoff), db_session=db_session)
+
+
+def delete_queued_before(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Delete one batch of entries queued before the cutoff; the caller commits."""
+    return delete_batch(
+        pending.c.idempotency_key, _queued_before(cutoff), batch_size=batch_size, db_session=db_session
+    )

@@ -17,10 +17,13 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Dict, Optional, Protocol
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Protocol, Tuple
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy.orm import Session
 
+from common.batches import below_newest
 from common.database import make_engine
 
 logger = logging.getLogger(__name__)
@@ -141,3 +144,46 @@ class Publisher:
             self._open().publish(stream_event(self.source, kind, conversation_id, **fields))
         except Exception as exc:  # noqa: BLE001 - metrics must never fail an agent's or a customer's request
             logger.warning("event %s for %s not published: %s", kind, conversation_id, exc)
+
+
+# Retention (privacy/retention.py, EVENT_STREAM_RETENTION_DAYS) of an SQL stream; on RabbitMQ a message leaves
+# the queue when the consumer acknowledges it. The stream is append-only, so the old rows are a prefix by id;
+# the time is the event's own `timestamp` (Rasa's table has no time column). The newest row always stays: the
+# analytics consumer follows the table by id.
+def _expired_ids(cutoff: datetime, after: int, limit: int, *, db_session: Session) -> Tuple[List[int], bool]:
+    """Up to `limit` ids after `after` written before the cutoff, and whether a newer row was reached."""
+    cutoff_timestamp = cutoff.replace(tzinfo=timezone.utc).timestamp()
+    rows = db_session.execute(
+        select(broker_events.c.id, broker_events.c.data)
+        .where(broker_events.c.id > after, below_newest(broker_events.c.id))
+        .order_by(broker_events.c.id)
+        .limit(limit)
+    ).all()
+    ids: List[int] = []
+    for event_id, data in rows:
+        try:
+            timestamp = float(json.loads(data or "{}").get("timestamp"))
+        except (TypeError, ValueError, AttributeError):
+            timestamp = None  # no time of its own: it goes with the old rows around it
+        if timestamp is not None and timestamp >= cutoff_timestamp:
+            return ids, True
+        ids.append(event_id)
+    return ids, False
+
+
+def count_events_before(cutoff: datetime, *, db_session: Session, page: int = 5000) -> int:
+    total, after = 0, 0
+    while True:
+        ids, reached_newer = _expired_ids(cutoff, after, page, db_session=db_session)
+        total += len(ids)
+        if reached_newer or len(ids) < page:
+            return total
+        after = ids[-1]
+
+
+def delete_events_before(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Delete one batch of the oldest events written before the cutoff; the caller commits."""
+    ids, _ = _expired_ids(cutoff, 0, batch_size, db_session=db_session)
+    if ids:
+        db_session.execute(delete(broker_events).where(broker_events.c.id.in_(ids)))
+    return len(ids)

@@ -34,6 +34,7 @@ Frontdesk is running.
   Action server  : {actions}   (only Rasa may call it)
   Backend API    : {backend}/docs  (admin token for this run in {admin_file})
   Logs           : {logs}
+  Retention      : personal data past its window is purged hourly (README "Retention"); make purge DRY_RUN=1
 
 Demo customers (email / order numbers):
   jane@example.com    10042 delivered 3 days ago, 10043 shipped, 10044 placed, 10045 cancelled,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import Optional
+from datetime import datetime, timedelta
+from typing import Any, List, Optional, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.sql import Select
 from backend.customers.models import Customer, EmailChangeRequest, PasswordResetRequest
 from backend.notifications import service as notifications
 from backend.tickets import service as tickets
+from common.batches import count_rows, delete_batch
 from common.database import utcnow
 from common.errors import ApiError, conflict, not_found
 from common.masking import mask_email
@@ -171,3 +172,27 @@ def request_deletion(customer_id: int, *, conversation_id: Optional[str], db_ses
         db_session=db_session,
     )
     return ticket.id
+
+
+# Retention (privacy/retention.py): reset links and email changes (a new address) go once expired before the
+# cutoff, used or not.
+def _expired_requests(cutoff: datetime) -> List[Tuple[Any, Any]]:
+    return [
+        (PasswordResetRequest.id, PasswordResetRequest.expires_at < cutoff),
+        (EmailChangeRequest.id, EmailChangeRequest.expires_at < cutoff),
+    ]
+
+
+def count_expired_requests(cutoff: datetime, *, db_session: Session) -> int:
+    return sum(
+        count_rows(key, condition, db_session=db_session) for key, condition in _expired_requests(cutoff)
+    )
+
+
+def delete_expired_requests(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Delete one batch of expired password resets, then email changes; the caller commits."""
+    for key, condition in _expired_requests(cutoff):
+        deleted = delete_batch(key, condition, batch_size=batch_size, db_session=db_session)
+        if deleted:
+            return deleted
+    return 0

@@ -32,6 +32,7 @@ from backend.identity.models import (
     VerificationToken,
 )
 from backend.notifications import service as notifications
+from common.batches import count_rows, delete_batch
 from common.database import utcnow
 from common.errors import ApiError, not_found
 from common.masking import mask_identifier
@@ -322,3 +323,32 @@ def enroll_authenticator(customer_id: int, *, db_session: Session) -> Authentica
         authenticator.last_timecode = 0
     db_session.flush()
     return authenticator
+
+
+# Retention (privacy/retention.py): codes, tokens and lockouts go once they expired before the cutoff. The
+# cutoff must lie further back than the failure budget's window, which counts recent challenges' attempts.
+def _expired_verification(cutoff: datetime) -> List[Tuple[Any, Any]]:
+    """(key, condition) per table, tokens first: a challenge goes with its tokens, never before them."""
+    staying_token = select(VerificationToken.token_hash).where(
+        VerificationToken.challenge_id == VerificationChallenge.id, VerificationToken.expires_at >= cutoff
+    )
+    return [
+        (VerificationToken.token_hash, VerificationToken.expires_at < cutoff),
+        (VerificationChallenge.id, (VerificationChallenge.expires_at < cutoff) & ~staying_token.exists()),
+        (VerificationLockout.customer_id, VerificationLockout.locked_until < cutoff),
+    ]
+
+
+def count_expired_verification(cutoff: datetime, *, db_session: Session) -> int:
+    return sum(
+        count_rows(key, condition, db_session=db_session) for key, condition in _expired_verification(cutoff)
+    )
+
+
+def delete_expired_verification(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Delete one batch of expired tokens, then challenges, then lockouts; the caller commits."""
+    for key, condition in _expired_verification(cutoff):
+        deleted = delete_batch(key, condition, batch_size=batch_size, db_session=db_session)
+        if deleted:
+            return deleted
+    return 0

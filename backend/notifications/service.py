@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Mapping, Optional
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from backend.notifications.models import OutboxMessage
+from common.batches import count_rows, delete_batch
 from common.texts import MessageTemplates
 
 
@@ -43,3 +45,14 @@ def list_statement(recipient: Optional[str] = None, template: Optional[str] = No
 def latest(recipient: str, *, db_session: Session) -> Optional[OutboxMessage]:
     """The newest message sent to a recipient."""
     return db_session.execute(list_statement(recipient).limit(1)).scalar_one_or_none()
+
+# Retention (privacy/retention.py): a message is sent when it is written here, so its age is created_at.
+def count_sent_before(cutoff: datetime, *, db_session: Session) -> int:
+    return count_rows(OutboxMessage.id, OutboxMessage.created_at < cutoff, db_session=db_session)
+
+
+def delete_sent_before(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Delete one batch of messages (codes, reset links) sent before the cutoff; the caller commits."""
+    return delete_batch(
+        OutboxMessage.id, OutboxMessage.created_at < cutoff, batch_size=batch_size, db_session=db_session
+    )

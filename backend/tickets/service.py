@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Dict, Iterable, Optional
 
 from sqlalchemy import case, select
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -14,8 +16,10 @@ from backend.customers.models import Customer
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import MessageIn, Ticket, TicketMessage
 from backend.tickets.search import TicketSearch
+from common.batches import count_rows
 from common.database import utcnow
 from common.errors import conflict, not_found, unprocessable
+from common.vocabulary import TicketStatus
 
 
 def create(
@@ -208,3 +212,45 @@ def email_customer(ticket_id: int, *, subject: str, body: str, db_session: Sessi
     )
     db_session.add(message)
     return message
+
+# Retention (privacy/retention.py): a ticket solved or closed before the cutoff is anonymised, not deleted, so
+# counts, categories, handling times and ratings stay for reporting (and invoices never point at a hole):
+# who the customer was, the subject, the details and every message go.
+ANONYMISED_SUBJECT = "[anonymised]"
+
+
+def _closed_before(cutoff: datetime) -> Any:
+    return (
+        Ticket.status.in_((TicketStatus.SOLVED.value, TicketStatus.CLOSED.value))
+        & (Ticket.updated_at < cutoff)
+        & (Ticket.subject != ANONYMISED_SUBJECT)
+    )
+
+
+def count_closed_before(cutoff: datetime, *, db_session: Session) -> int:
+    return count_rows(Ticket.id, _closed_before(cutoff), db_session=db_session)
+
+
+def anonymise_closed_before(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Anonymise one batch of tickets closed before the cutoff; the caller commits."""
+    ids = list(
+        db_session.execute(
+            select(Ticket.id).where(_closed_before(cutoff)).order_by(Ticket.id).limit(batch_size)
+        ).scalars()
+    )
+    if ids:
+        db_session.execute(sql_delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
+        db_session.execute(
+            sql_update(Ticket)
+            .where(Ticket.id.in_(ids))
+            .values(
+                customer_id=None,
+                customer_email=None,
+                conversation_id=None,
+                subject=ANONYMISED_SUBJECT,
+                details_json="{}",
+                updated_at=Ticket.updated_at,  # not "now": the ticket's last activity stays what it was
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return len(ids)

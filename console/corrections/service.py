@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from datetime import datetime
+from typing import Any, List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.batches import below_newest, count_rows, delete_batch
 from console.corrections.models import Correction
 
 
@@ -40,3 +42,17 @@ def newest(*, limit: int = 200, db_session: Session) -> List[Correction]:
     """The latest corrections first."""
     statement = select(Correction).order_by(Correction.id.desc()).limit(limit)
     return list(db_session.execute(statement).scalars())
+
+
+# Retention (privacy/retention.py). The newest row stays: the inbox follows this table by id.
+def _recorded_before(cutoff: datetime) -> Any:
+    return (Correction.created_at < cutoff) & below_newest(Correction.id)
+
+
+def count_recorded_before(cutoff: datetime, *, db_session: Session) -> int:
+    return count_rows(Correction.id, _recorded_before(cutoff), db_session=db_session)
+
+
+def delete_recorded_before(cutoff: datetime, batch_size: int, *, db_session: Session) -> int:
+    """Delete one batch of corrections recorded before the cutoff; the caller commits."""
+    return delete_batch(Correction.id, _recorded_before(cutoff), batch_size=batch_size, db_session=db_session)

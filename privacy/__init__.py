@@ -1,0 +1,1 @@
+"""Privacy: redaction at rest, retention, export and erasure, and the scan that measures them (issue 14)."""
