@@ -163,11 +163,16 @@ def _name_end(text: str, start: int, end: int, *, lowercase_first_name: bool) ->
 
 
 def _beside_a_number_or_product(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 12) : start].split()
+    """ "Air Jordan", "Jordan 1", "3 Jan", or the second half of a brand ("Ralph Lauren" found at "Lauren")."""
+    before = text[max(0, start - 20) : start].split()
     after = text[end : end + 4].lstrip()
+    previous = before[-1].lower().strip(",") if before else ""
     return bool(
-        (after[:1].isdigit())
-        or (before and (before[-1].isdigit() or before[-1].lower().strip(",") in _PRODUCT_WORDS))
+        after[:1].isdigit()
+        or previous.isdigit()
+        or previous in _PRODUCT_WORDS
+        or f"{previous} {text[start:end].lower()}" in _BRANDS
+        or f"{previous} {text[start:end].split()[0].lower()}" in _BRANDS
     )
 
 

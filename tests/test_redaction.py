@@ -106,3 +106,53 @@ def test_recognisers_are_pluggable() -> None:
 
     redactor = Redactor([shoe_sizes])
     assert redactor.redact("size 42 for jane@shop.example") == "[SIZE] for jane@shop.example"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ship to 14 Elm Street, Leeds LS6 2AB please", "ship to [ADDRESS] please"),
+        ("deliver to 1200 Market Street, San Francisco, CA 94102", "deliver to [ADDRESS]"),
+        ("Lindenstraße 12, 80331 München", "[ADDRESS]"),
+        ("postcode is BS8 1TH", "postcode is [ADDRESS]"),
+        ("Flat 12B, 88 High Street, Cardiff CF10 1AA", "[ADDRESS]"),
+        ("Hi Chloe, did the refund go through?", "Hi [NAME], did the refund go through?"),
+        ("Dear Ms Schneider, thanks", "Dear Ms [NAME], thanks"),
+        ("signed for by J. Smith", "signed for by [NAME]"),
+        ("Daniela Costa here, can you help?", "[NAME] here, can you help?"),
+        ("IBAN NL19 ABNA 7766 0693 14, account holder Pieter de Vries", "IBAN [IBAN], account holder [NAME]"),
+        ("SE66 6572 2986 5468 5005 0883 please", "[IBAN] please"),
+        ("bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl", "bearer [TOKEN]"),
+        (
+            "link https://shop.example/v/7c1e44b2a9d03f58e6b1c0d94a27f3e5",
+            "link https://shop.example/v/[TOKEN]",
+        ),
+        ("US number 1-800-555-0142", "US number [PHONE]"),
+    ],
+)
+def test_addresses_names_and_secrets_in_context(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12 bottles of wine, 2 days in a row, 3 weeks on the way",
+        "the promo code SUMMER2024SALE doesn't apply",
+        "The item number 778812 on the website is wrong",
+        "tracking number JJD000390007123456789 from DHL",
+        "Do you sell Tommy Hilfiger jeans or Victoria Beckham sunglasses?",
+        "Hey Alexa, play music",
+        "Thanks, Support Team",
+        "I'm in London this week",
+        "the Levi's 501 in W32 L34",
+    ],
+)
+def test_look_alikes_are_left_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_known_address_is_masked_by_its_parts() -> None:
+    known = ["9 Mecklenburgh Square, London WC1N 2AD"]
+    assert redact("ship it to 9 mecklenburgh square", known_values=known) == "ship it to [ADDRESS]"
+    assert redact("postcode wc1n 2ad", known_values=known) == "postcode [ADDRESS]"
