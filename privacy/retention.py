@@ -283,6 +283,7 @@ def stores(settings: RetentionSettings) -> List[Store]:
             ["inbox_items", "inbox_groups", "inbox_labels", "kb_drafts"],
             inbox.count_expired,
             inbox.purge_expired,
+            action="deleted or stripped",
         ),
         sql_store(
             "handoff-queue",
