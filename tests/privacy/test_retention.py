@@ -50,10 +50,13 @@ def places(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Places]:
         return
     with contextlib.ExitStack() as schemas:
         urls = [
-            schemas.enter_context(postgres_schema(f"retention_{name}")) for name in ("b", "c", "t", "s", "h")
+            schemas.enter_context(postgres_schema(f"retention_{name}"))
+            for name in ("b", "c", "t", "s", "h", "k")
         ]
-        backend, console, tracker, stream, handoffs = urls
-        yield Places(backend, console, tracker, stream, handoffs, tmp_path / "var", tmp_path / "attachments")
+        backend, console, tracker, stream, handoffs, keys = urls
+        yield Places(
+            backend, console, tracker, stream, handoffs, tmp_path / "var", tmp_path / "attachments", keys=keys
+        )
 
 
 @pytest.fixture
@@ -63,9 +66,10 @@ def environment(places: Places, monkeypatch: pytest.MonkeyPatch) -> Places:
     return places
 
 
-def units(results: List) -> Dict[str, int]:
+def units(results: List, seeded: Dict[str, int]) -> Dict[str, int]:
+    """Units per seeded store (a store added to the list later has its own tests)."""
     assert not [result.error for result in results if result.error]
-    return {result.store.name: result.units for result in results}
+    return {result.store.name: result.units for result in results if result.store.name in seeded}
 
 
 def count(url: str, statement: Any) -> int:
@@ -81,14 +85,14 @@ def test_dry_run_counts_then_the_purge_deletes_exactly_the_old_rows(environment:
     now = utcnow()
     expected = seed(environment, now)
     store_list = stores(retention_settings())
-    assert {store.name for store in store_list} == set(expected)
+    assert set(expected) <= {store.name for store in store_list}
 
-    assert units(purge(store_list, dry_run=True, batch_size=2, now=now)) == expected
+    assert units(purge(store_list, dry_run=True, batch_size=2, now=now), expected) == expected
     # A dry run touched nothing: it counts the same again.
-    assert units(purge(store_list, dry_run=True, batch_size=2, now=now)) == expected
+    assert units(purge(store_list, dry_run=True, batch_size=2, now=now), expected) == expected
 
-    assert units(purge(store_list, dry_run=False, batch_size=2, now=now)) == expected
-    assert set(units(purge(store_list, dry_run=True, batch_size=2, now=now)).values()) == {0}
+    assert units(purge(store_list, dry_run=False, batch_size=2, now=now), expected) == expected
+    assert set(units(purge(store_list, dry_run=True, batch_size=2, now=now), expected).values()) == {0}
 
     places = environment
     assert count(places.backend, select(func.count()).select_from(OutboxMessage)) == 2
@@ -228,12 +232,13 @@ def run_cli(places: Places, *arguments: str, **extra: str) -> subprocess.Complet
     )
 
 
-def reported(output: str) -> Dict[str, int]:
-    """store name -> the number at the start of its outcome."""
+def reported(output: str, seeded: Dict[str, int]) -> Dict[str, int]:
+    """Seeded store's name -> the number at the start of its outcome."""
     found = {}
     for line in output.splitlines()[1:]:
         name, _amount, _unit, number = line.split()[:4]
-        found[name] = int(number)
+        if name in seeded:
+            found[name] = int(number)
     return found
 
 
@@ -244,13 +249,13 @@ def test_the_cli_prints_counts_per_store_and_refuses_bad_input(tmp_path: Path) -
     dry = run_cli(places, "--dry-run", "--batch-size", "2")
     assert dry.returncode == 0, dry.stderr
     assert "dry run" in dry.stdout and "would be deleted" in dry.stdout
-    assert reported(dry.stdout) == expected
+    assert reported(dry.stdout, expected) == expected
 
     real = run_cli(places, "--batch-size", "2")
     assert real.returncode == 0, real.stderr
-    assert reported(real.stdout) == expected and "would be" not in real.stdout
+    assert reported(real.stdout, expected) == expected and "would be" not in real.stdout
     again = run_cli(places, "--dry-run")
-    assert set(reported(again.stdout).values()) == {0}
+    assert set(reported(again.stdout, expected).values()) == {0}
 
     bad_batch = run_cli(places, "--batch-size", "0")
     assert bad_batch.returncode == 2 and "--batch-size: must be 1 or more" in bad_batch.stderr
