@@ -11,7 +11,7 @@ that are built on first names ("Ralph Lauren", "Air Jordan 1", "Hey Alexa") are 
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional, Pattern, Tuple, Union
 
 from common.recognisers import NAME, Context, Span
 
@@ -61,6 +61,8 @@ _NOT_NAMES = frozenset(
     order invoice refund return delivery parcel account card email phone address mobile box ltd inc gmbh
     family urgent fine good great happy unhappy confused done back interested unable able afraid sure glad new
     alexa siri cortana google mr mrs ms miss mx dr prof
+    italian british german french spanish american english irish scottish welsh canadian australian polish
+    dutch swedish danish indian chinese japanese european
     """.split()
 )
 _BRANDS = frozenset(
@@ -79,7 +81,9 @@ _PRODUCT_WORDS = frozenset("air nike adidas apple samsung galaxy lego sony ok he
 
 # Cues after which a name follows. Lowercase names count only when they are first names.
 _INTRODUCTION = r"(?:my name is|my name's|name is|name:|call me|i'm called|soy|me llamo|ich bin|je suis|je m'appelle|mein name ist)"
-_SELF = r"(?:i'm|i am|im|this is|it's|its|it is)"
+_SELF = r"(?:i'm|i am|im|this is)"
+# "It's Tuesday", "it's Nike": after "it's" only a listed first name is taken ("hey it's ben").
+_ITS = r"(?:it's|its|it is)"
 _ADDRESSING = (
     r"(?:hi|hello|hey|dear|morning|good morning|good afternoon|good evening|thanks|thank you|thx|cheers)"
 )
@@ -95,13 +99,17 @@ _SIGN_OFF = (
     r"(?:thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|best wishes|best|cheers"
     r"|sincerely|yours|bye|ta|thx)"
 )
-_CUED = [
+# How a cue's first word is taken: capitalised only (False), or lowercase too when it is a listed first name
+# (True), or only when it is a listed first name, whatever its case.
+_LISTED_ONLY = "listed only"
+_CUED: List[Tuple[Pattern[str], Union[bool, str]]] = [
     (
         re.compile(rf"\b{_INTRODUCTION}\s+(?P<name>{_ANY_CASE_WORD}(?:\s+{_WORD}){{0,2}})", re.IGNORECASE),
         True,
     ),
     (re.compile(rf"(?i:\b{_SELF})\s+(?:{_TITLE})?(?P<name>{_FULL})"), False),
     (re.compile(rf"(?i:\b{_SELF})\s+(?P<name>{_ANY_CASE_WORD})"), True),
+    (re.compile(rf"(?i:\b{_ITS})\s+(?P<name>{_ANY_CASE_WORD}(?:[ \t]+{_WORD})?)"), _LISTED_ONLY),
     (re.compile(rf"(?i:\b{_ADDRESSING})\s*,?\s+(?:{_TITLE})?(?P<name>{_FULL})"), False),
     (re.compile(rf"(?i:\b{_RELATION})\s+(?:{_TITLE})?(?P<name>{_FULL})"), False),
     (re.compile(rf"{_TITLE}(?P<name>{_FULL})"), False),
@@ -138,7 +146,7 @@ def _is_first_name(word: str) -> bool:
     return word.lower() in FIRST_NAMES
 
 
-def _name_end(text: str, start: int, end: int, *, lowercase_first_name: bool) -> Optional[int]:
+def _name_end(text: str, start: int, end: int, *, lowercase_first_name: Union[bool, str]) -> Optional[int]:
     """Where the name in text[start:end] ends: at the first word that is no part of a name, or None if
     its first word is none ("I'm not", "Hi Team")."""
     kept = None
@@ -147,6 +155,8 @@ def _name_end(text: str, start: int, end: int, *, lowercase_first_name: bool) ->
         lowered = value.lower()
         if lowered in _NOT_NAMES:
             break
+        if position == 0 and lowercase_first_name == _LISTED_ONLY and not _is_first_name(value):
+            return None
         if position == 0 and not value[0].isupper() and not (lowercase_first_name and _is_first_name(value)):
             return None
         if position > 0 and not value[0].isupper() and not re.fullmatch(_PARTICLE, value):

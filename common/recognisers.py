@@ -10,6 +10,7 @@ copy, the console and the learning loop agree on what a code is.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, List, Pattern, Sequence
@@ -225,9 +226,11 @@ def tokens(text: str, _context: Context) -> Iterable[Span]:
 _UK_POSTCODE = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})"
 _STREET_TYPE = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Av|Lane|Ln|Drive|Dr|Close|Court|Ct|Place|Pl|Square|Sq|Way|Boulevard|Blvd"
-    r"|Parade|Crescent|Cres|Terrace|Row|Gardens|Grove|Hill|Park|Mews|Walk|Highway|Hwy|Parkway|Pkwy|Circle|Green)"
+    r"|Parade|Crescent|Cres|Terrace|Row|Gardens|Grove|Hill|Park|Mews|Highway|Hwy|Parkway|Pkwy|Circle)"
 )
-_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’.-]*"
+# Street names are capitalised ("Queen's", "Pennsylvania", "W") or ordinals ("5th"): "2 days in a row" is
+# no address, nor a colour ("2 Olive Green": Green and Walk are left out of the street types).
+_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 _UNIT = r"(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Floor)\s+\w+,?\s+)"
 _CONTINENTAL = (
     r"(?:[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm)\s+\d{1,4}[a-z]?"
@@ -249,7 +252,7 @@ _ADDRESS = re.compile(rf"(?<![\w-])(?:{_STREET_LINE})(?:{_ADDRESS_TAIL}){{0,3}}"
 # Typed in lower case ("9 mecklenburgh square"): only street types that are no everyday word ("row", "way").
 _CASELESS_STREET = re.compile(
     r"(?<![\w-])\d{1,5}[a-z]?\s+(?:[a-z][\w'’-]*\s+){1,3}(?:street|road|avenue|lane|drive|boulevard|square|crescent"
-    r"|terrace)\b",
+    r"|terrace)\b(?:,?\s+(?:apt|flat|unit|suite)\.?\s*\w{1,4}\b)?(?:,?\s+[a-z]+(?:\s+[a-z]{2})?,?\s+\d{5}(?:-\d{4})?\b)?",
     re.IGNORECASE,
 )
 _POSTCODE_ALONE = re.compile(rf"(?<![\w-]){_UK_POSTCODE}(?![\w-])")
@@ -274,6 +277,7 @@ def _words_pattern(value: str) -> Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s,]+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # the same customer's values come with every line of their conversation
 def _known_value_patterns(value: str) -> List[tuple[Pattern[str], str]]:
     value = value.strip()
     if len(value) < 3:

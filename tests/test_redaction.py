@@ -146,10 +146,18 @@ def test_addresses_names_and_secrets_in_context(text: str, expected: str) -> Non
         "Thanks, Support Team",
         "I'm in London this week",
         "the Levi's 501 in W32 L34",
+        "2 Olive Green hoodies, 3 days in a row",
+        "It's Nike Air, it's Tuesday",
+        "I am Italian",
     ],
 )
 def test_look_alikes_are_left_alone(text: str) -> None:
     assert redact(text) == text
+
+
+def test_an_address_typed_in_lower_case_is_masked_with_its_flat_and_zip_line() -> None:
+    assert redact("my address is 5 elm road, apt 3") == "my address is [ADDRESS]"
+    assert redact("ship to 890 river drive, austin tx 78701") == "ship to [ADDRESS]"
 
 
 def test_a_known_address_is_masked_by_its_parts() -> None:
