@@ -405,11 +405,12 @@ def learning_settings() -> LearningSettings:
     )
 
 
-# --- privacy: the conversation keys (privacy/keys.py) -------------------------------------------------------
+# --- privacy: the conversation keys (privacy/keys.py), data-subject requests (console/privacy) ------------
 @dataclass(frozen=True)
 class ConversationKeySettings:
     keys_db: str  # a SQLite path or a SQLAlchemy URL; Rasa's endpoints.yml reads the same variable
     key_secret: str  # wraps every conversation key
+    export_dir: Path  # approved exports' zip files, readable by the console's privacy users only
 
 
 def conversation_key_settings() -> ConversationKeySettings:
@@ -417,5 +418,6 @@ def conversation_key_settings() -> ConversationKeySettings:
     return ConversationKeySettings(
         keys_db=keys_db if "://" in keys_db else str(REPO_ROOT / keys_db),
         key_secret=secret("CONVERSATION_KEY_SECRET"),
+        export_dir=Path(text("PRIVACY_EXPORT_DIR", str(VAR_DIR / "privacy-exports"))),
     )
 

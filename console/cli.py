@@ -17,14 +17,15 @@ from common.database import make_engine, make_session_factory
 from common.paths import VAR_DIR
 from common.settings import ConfigurationError, console_settings
 from console.agents import service as agents
-from console.agents.models import ADMIN, AGENT, APPROVER, ROLES, TRAINER
+from console.agents.models import ADMIN, AGENT, APPROVER, PRIVACY, ROLES, TRAINER
 from console.schema import create_schema
 
 DEMO_AGENTS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
-    ("alice", "Alice", (AGENT, ADMIN)),
+    ("alice", "Alice", (AGENT, ADMIN, PRIVACY)),
     ("bob", "Bob", (AGENT,)),
     ("tara", "Tara", (AGENT, TRAINER)),
     ("vera", "Vera", (AGENT, APPROVER)),
+    ("priya", "Priya", (AGENT, PRIVACY)),
 )
 
 
@@ -58,7 +59,8 @@ def add_agent(username: str, display_name: str, roles: Tuple[str, ...]) -> int:
 
 
 def ensure_demo_agents(passwords_file: Path) -> int:
-    """Local demo: agents alice (also an admin), bob, tara (trainer) and vera (approver) with random passwords, in a file only the user reads."""
+    """Local demo: agents alice (also an admin and privacy), bob, tara (trainer), vera (approver) and priya
+    (privacy) with random passwords, in a file only the user reads."""
     lines = []
     with _session() as session:
         for username, display_name, roles in DEMO_AGENTS:

@@ -15,6 +15,7 @@ from console.database import Base
 from console.inbox import models as _inbox  # noqa: F401
 from console.macros import models as _macros  # noqa: F401
 from console.notes import models as _notes  # noqa: F401
+from console.privacy import models as _privacy  # noqa: F401
 from console.registry import models as _registry  # noqa: F401
 from console.training import models as _training  # noqa: F401
 

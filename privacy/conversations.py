@@ -26,19 +26,19 @@ logger = logging.getLogger(__name__)
 # that an erased conversation stops opening within seconds even in a process that read it just before.
 KEY_CACHE_SECONDS = 30.0
 
-_keys: Optional[ConversationKeys] = None
+_keys: Dict[Tuple[str, str], ConversationKeys] = {}
 _keys_lock = threading.Lock()
 _cache: Dict[str, Tuple[float, Optional[bytes]]] = {}
 
 
 def conversation_keys() -> ConversationKeys:
     """This process's key database (CONVERSATION_KEYS_DB, CONVERSATION_KEY_SECRET)."""
-    global _keys
+    settings = conversation_key_settings()
+    place = (settings.keys_db, settings.key_secret)
     with _keys_lock:
-        if _keys is None:
-            settings = conversation_key_settings()
-            _keys = ConversationKeys(settings.keys_db, settings.key_secret)
-        return _keys
+        if place not in _keys:
+            _keys[place] = ConversationKeys(settings.keys_db, settings.key_secret)
+        return _keys[place]
 
 
 def _key(sender_id: str) -> Optional[bytes]:
@@ -70,7 +70,9 @@ class ErasedConversations:
     events_deleted: int
 
 
-def erase(tracker: Engine, sender_ids: Sequence[str], *, keys: Optional[ConversationKeys] = None) -> ErasedConversations:
+def erase(
+    tracker: Engine, sender_ids: Sequence[str], *, keys: Optional[ConversationKeys] = None
+) -> ErasedConversations:
     """The conversations' keys destroyed, then their events deleted from the tracker store."""
     keys = keys or conversation_keys()
     destroyed = keys.destroy(sender_ids)

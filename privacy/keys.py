@@ -106,8 +106,21 @@ class ConversationKeys:
         if not ids:
             return 0
         with self.engine.begin() as connection:
-            result = connection.execute(delete(CONVERSATION_KEYS).where(CONVERSATION_KEYS.c.sender_id.in_(ids)))
+            result = connection.execute(
+                delete(CONVERSATION_KEYS).where(CONVERSATION_KEYS.c.sender_id.in_(ids))
+            )
         return int(result.rowcount or 0)
+
+    def created_before(self, epoch: float, *, after: str = "", limit: int = 500) -> List[str]:
+        """Conversation ids with a key older than `epoch`, in id order after `after` (for batches)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(CONVERSATION_KEYS.c.sender_id)
+                .where(CONVERSATION_KEYS.c.created_at < epoch, CONVERSATION_KEYS.c.sender_id > after)
+                .order_by(CONVERSATION_KEYS.c.sender_id)
+                .limit(limit)
+            )
+            return [row.sender_id for row in rows]
 
     def _wrap(self, sender_id: str, key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

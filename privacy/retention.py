@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Iterator, List, Optional, Sequence
 
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,8 @@ class Database:
                 self._engine = create_engine(self.url, future=True, connect_args={"timeout": 30})
             else:
                 self._engine = make_engine(self.url)
+            if self.url.startswith("sqlite"):
+                event.listen(self._engine, "connect", _overwrite_deleted_rows)
         return self._engine
 
     def has(self, tables: Sequence[str]) -> bool:
@@ -77,10 +79,24 @@ class Database:
         inspector = inspect(self.engine())
         return all(inspector.has_table(table) for table in tables)
 
+    def checkpoint(self) -> None:
+        """SQLite in WAL mode: copy the pages a purge changed into the file and empty the WAL, so neither
+        keeps an older copy of a deleted row (best effort: a reader in the middle of a read can delay it)."""
+        if self.url.startswith("sqlite"):
+            with self.engine().connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _overwrite_deleted_rows(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite leaves a deleted row's bytes on the free page until something reuses it: zero them instead.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
 
 
 def sql_store(
@@ -112,6 +128,8 @@ def sql_store(
                 session.commit()
             total += went
             if not went:
+                if total:
+                    database.checkpoint()
                 return total
 
     return Store(name, window_setting, window, counted, deleted, **details)
@@ -170,6 +188,29 @@ def logs_store(directory: Path, window: timedelta) -> Store:
     )
 
 
+def conversation_keys_store(settings: RetentionSettings, window: timedelta) -> Store:
+    """The keys of conversations the tracker store no longer holds (privacy/keys.py)."""
+    from privacy import conversations, tracker_retention
+
+    tracker = Database(settings.tracker_store_url, foreign=True)
+
+    def run(cutoff: datetime, batch_size: int, *, dry_run: bool) -> int:
+        if not tracker.has(["events"]):
+            return 0
+        job = tracker_retention.count_orphaned_keys if dry_run else tracker_retention.destroy_orphaned_keys
+        return job(conversations.conversation_keys(), tracker.engine(), cutoff, batch_size)
+
+    return Store(
+        "conversation-keys",
+        "TRACKER_RETENTION_DAYS",
+        window,
+        lambda cutoff: run(cutoff, settings.batch_size, dry_run=True),
+        lambda cutoff, batch_size: run(cutoff, batch_size, dry_run=False),
+        unit="keys",
+        action="destroyed",
+    )
+
+
 def stores(settings: RetentionSettings) -> List[Store]:
     """Every store with personal data, in the order the purge runs."""
     # Imported here: each brings its service's models, which the CLI's --help does not need.
@@ -218,6 +259,7 @@ def stores(settings: RetentionSettings) -> List[Store]:
             tracker_retention.delete_conversations_before,
             unit="conversations",
         ),
+        conversation_keys_store(settings, windows["TRACKER_RETENTION_DAYS"]),
         stream,
         sql_store(
             "outbox",

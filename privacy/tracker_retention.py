@@ -10,11 +10,13 @@ the table by id. Rasa 3.6 open source has no tracker delete, so this works on th
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, List
+from typing import Any, Iterator, List
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, distinct, func, inspect, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from privacy.keys import ConversationKeys
 from privacy.tracker_table import EVENTS
 
 
@@ -63,3 +65,32 @@ def delete_conversations_before(cutoff: datetime, batch_size: int, *, db_session
         select(func.count(distinct(EVENTS.c.sender_id))).where(EVENTS.c.sender_id.in_(chosen))
     ).scalar_one()
     return len(chosen) - remaining
+
+
+def orphaned_keys(
+    keys: ConversationKeys, tracker: Engine, cutoff: datetime, batch_size: int
+) -> Iterator[List[str]]:
+    """Batches of conversations whose key is older than the cutoff and that have no event since it (their
+    events went with the conversations' purge above, or were never written): their keys go too, so no copy
+    of those conversations (a backup's) stays readable."""
+    after = ""
+    while True:
+        candidates = keys.created_before(_epoch(cutoff), after=after, limit=batch_size)
+        if not candidates:
+            return
+        after = candidates[-1]
+        active_since = select(distinct(EVENTS.c.sender_id)).where(
+            EVENTS.c.sender_id.in_(candidates), EVENTS.c.timestamp >= _epoch(cutoff)
+        )
+        with tracker.connect() as connection:
+            has_events = inspect(connection).has_table("events")
+            alive = set(connection.execute(active_since).scalars().all()) if has_events else set()
+        yield [sender for sender in candidates if sender not in alive]
+
+
+def count_orphaned_keys(keys: ConversationKeys, tracker: Engine, cutoff: datetime, batch_size: int) -> int:
+    return sum(len(batch) for batch in orphaned_keys(keys, tracker, cutoff, batch_size))
+
+
+def destroy_orphaned_keys(keys: ConversationKeys, tracker: Engine, cutoff: datetime, batch_size: int) -> int:
+    return sum(keys.destroy(batch) for batch in list(orphaned_keys(keys, tracker, cutoff, batch_size)))

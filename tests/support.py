@@ -256,11 +256,13 @@ CONSOLE_AGENTS = {
     "tara": "Tara",
     "tom": "Tom",
     "vera": "Vera",
+    "priya": "Priya",
 }
-# alice is an admin; tara trains, vera approves, tom does both (for maker-checker); bob and carol only work
-# conversations.
+# alice is an admin and privacy user; tara trains, vera approves, tom does both (for maker-checker); priya is a
+# second privacy user (maker-checker for exports and erasures); bob and carol only work conversations.
 CONSOLE_ROLES = {
-    "alice": ["admin"],
+    "alice": ["admin", "privacy"],
+    "priya": ["privacy"],
     "tara": ["trainer"],
     "tom": ["trainer", "approver"],
     "vera": ["approver"],

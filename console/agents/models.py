@@ -15,13 +15,15 @@ from console.database import Base
 AgentStatus = Literal["available", "away"]
 # What an account may do: every account works conversations; leads also read the metrics dashboard; admins
 # read the dashboard and the audit trail; trainers label the learning inbox and train candidate models;
-# approvers approve, promote and roll back models (never ones they trained or labelled: maker-checker).
+# approvers approve, promote and roll back models (never ones they trained or labelled: maker-checker);
+# privacy users ask for and approve customers' data exports and erasures (never their own request).
 AGENT = "agent"
 LEAD = "lead"
 ADMIN = "admin"
 TRAINER = "trainer"
 APPROVER = "approver"
-ROLES = (AGENT, LEAD, ADMIN, TRAINER, APPROVER)
+PRIVACY = "privacy"
+ROLES = (AGENT, LEAD, ADMIN, TRAINER, APPROVER, PRIVACY)
 
 
 class Agent(Base):

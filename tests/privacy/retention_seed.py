@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Dict
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from actions.handoff_queue import metadata as handoff_metadata
@@ -26,11 +26,13 @@ from backend.identity.models import VerificationChallenge, VerificationLockout, 
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import Ticket, TicketMessage
 from common.database import make_engine
+from common.env import DEVELOPMENT_SECRETS
 from common.event_stream import broker_events, broker_metadata
 from common.retention_settings import RETENTION_DAYS, RETENTION_HOURS
 from console.corrections.models import Correction
 from console.inbox.models import InboxGroup, InboxItem, InboxLabel
 from console.schema import create_schema
+from privacy.keys import CONVERSATION_KEYS, ConversationKeys
 from privacy.tracker_table import EVENTS
 
 assert backend_models  # imported for its side effect: every backend table on BackendBase.metadata
@@ -53,6 +55,7 @@ class Places:
     handoffs: str
     logs_dir: Path
     attachments_dir: Path
+    keys: str = ""
 
     def environment(self) -> Dict[str, str]:
         return {
@@ -63,6 +66,7 @@ class Places:
             "HANDOFF_QUEUE_DATABASE_URL": self.handoffs,
             "LOGS_DIR": str(self.logs_dir),
             "ATTACHMENTS_DIR": str(self.attachments_dir),
+            "CONVERSATION_KEYS_DB": self.keys or str(self.attachments_dir.parent / "conversation-keys.db"),
         }
 
 
@@ -263,6 +267,25 @@ def seed_tracker(url: str, now: datetime) -> Dict[str, int]:
     return {"conversations": 2}
 
 
+def seed_keys(places: Places, now: datetime) -> Dict[str, int]:
+    """Keys of the tracker's conversations: old-1 and old-2 go with their events, "returning" has a fresh event."""
+    keys = ConversationKeys(
+        places.environment()["CONVERSATION_KEYS_DB"], DEVELOPMENT_SECRETS["CONVERSATION_KEY_SECRET"]
+    )
+    for sender in ("old-1", "old-2", "returning", "fresh"):
+        keys.key(sender, create=True)
+    created = {"old-1": old, "old-2": old, "returning": old, "fresh": fresh}
+    with keys.engine.begin() as connection:
+        for sender, when in created.items():
+            connection.execute(
+                update(CONVERSATION_KEYS)
+                .where(CONVERSATION_KEYS.c.sender_id == sender)
+                .values(created_at=epoch(when(now, "TRACKER_RETENTION_DAYS")))
+            )
+    keys.engine.dispose()
+    return {"conversation-keys": 2}
+
+
 def seed_stream(url: str, now: datetime) -> Dict[str, int]:
     engine = make_engine(url)
     broker_metadata.create_all(engine)
@@ -316,6 +339,7 @@ def seed(places: Places, now: datetime) -> Dict[str, int]:
     """Seed every store; the units the purge must take from each."""
     return {
         **seed_tracker(places.tracker, now),
+        **seed_keys(places, now),
         **seed_stream(places.stream, now),
         **seed_backend(places.backend, now),
         **seed_console(places.console, now),

@@ -266,3 +266,34 @@ def test_the_cli_prints_counts_per_store_and_refuses_bad_input(tmp_path: Path) -
         not_a_number.returncode == 2
         and "IDEMPOTENCY_RETENTION_HOURS must be a whole number" in not_a_number.stderr
     )
+
+
+def test_deleted_rows_leave_no_copy_in_the_sqlite_files(environment: Places) -> None:
+    if not environment.backend.startswith("sqlite"):
+        pytest.skip("the bytes of a file: SQLite only (PostgreSQL's VACUUM is the server's)")
+    now = utcnow()
+    seed_backend(environment.backend, now)
+    marker = "reset link https://shop.example.com/reset?token=k3y-only-in-this-row"
+    engine = make_engine(environment.backend)
+    with Session(engine, future=True) as session:
+        session.add(
+            OutboxMessage(
+                recipient="a@example.com",
+                template="password_reset",
+                subject="Reset",
+                body=marker,
+                created_at=old(now, "OUTBOX_RETENTION_DAYS"),
+            )
+        )
+        session.commit()
+    engine.dispose()
+    database_file = Path(environment.backend.split("///", 1)[1])
+
+    def on_disk() -> bytes:
+        files = [database_file, database_file.with_name(database_file.name + "-wal")]
+        return b"".join(path.read_bytes() for path in files if path.is_file())
+
+    assert marker.encode() in on_disk()
+    store = next(store for store in stores(retention_settings()) if store.name == "outbox")
+    assert store.delete(now - store.window, 500) == 4
+    assert marker.encode() not in on_disk()

@@ -143,3 +143,33 @@ def test_erasure_destroys_the_key_and_the_rows_and_a_copy_of_the_file_stays_unre
     )
     assert asyncio.run(restored.retrieve("web-5")) is None
     assert asyncio.run(restored.retrieve("web-6")).get_slot("email") == EMAIL
+
+
+def test_retention_destroys_the_keys_of_conversations_whose_events_are_gone(
+    tmp_path: Path, keys_db: str
+) -> None:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    from privacy.keys import CONVERSATION_KEYS
+    from privacy.tracker_retention import count_orphaned_keys, destroy_orphaned_keys
+
+    store = _store(tmp_path, keys_db)
+    for sender in ("purged-1", "purged-2", "kept"):
+        asyncio.run(store.save(_conversation(sender, store.domain)))
+    keys = store.conversation_keys
+    with keys.engine.begin() as connection:  # every key is 40 days old
+        connection.execute(
+            update(CONVERSATION_KEYS).values(created_at=CONVERSATION_KEYS.c.created_at - 40 * 86400)
+        )
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:  # the purge took two conversations' events
+        connection.execute("DELETE FROM events WHERE sender_id LIKE 'purged-%'")
+    tracker = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
+    cutoff = datetime.utcnow() - timedelta(days=30)
+
+    assert count_orphaned_keys(keys, tracker, cutoff, batch_size=1) == 2
+    assert count_orphaned_keys(keys, tracker, datetime.utcnow() - timedelta(days=50), batch_size=1) == 0
+    assert destroy_orphaned_keys(keys, tracker, cutoff, batch_size=1) == 2
+    assert keys.key("purged-1", create=False) is None and keys.key("kept", create=False) is not None
+    assert asyncio.run(store.retrieve("kept")).get_slot("email") == EMAIL

@@ -1,0 +1,113 @@
+"""Privacy routes (the `privacy` role only): ask for a customer's export or erasure, list requests, approve
+(a second person) or reject, and download an approved export's bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from clients.http import ServiceRefused
+from common.errors import ApiError
+from common.retention_settings import retention_settings
+from common.settings import attachment_settings, conversation_key_settings, learning_settings
+from console.agents.models import PRIVACY, Agent
+from console.dependencies import db_session, require_role
+from console.privacy import service
+from console.privacy.models import DecisionIn, RequestIn, RequestRead
+from privacy import rights
+
+router = APIRouter(tags=["privacy"])
+
+
+def _engine(url: str):  # type: ignore[no-untyped-def]
+    """A plain engine on another service's database (no pragmas changed on the owner's file)."""
+    if url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).is_file():
+        return None
+    return create_engine(url, future=True) if url.startswith(("sqlite", "postgresql")) else None
+
+
+def stores_for(request: Request) -> service.StoresFor:
+    retention = retention_settings()
+
+    def build(session: Session) -> rights.Stores:
+        return rights.Stores(
+            backend=request.app.state.backend.privacy,
+            console=session,
+            tracker=_engine(learning_settings().tracker_store_url),
+            event_stream=_engine(retention.event_stream_url),
+            handoff_queue=_engine(retention.handoff_queue_url),
+            attachments_dir=attachment_settings().directory,
+        )
+
+    return build
+
+
+@router.get("/api/privacy/requests")
+def requests_list(
+    _user: Agent = Depends(require_role(PRIVACY)), session: Session = Depends(db_session)
+) -> dict:
+    return {"items": [RequestRead.from_row(row) for row in service.listing(db_session=session)]}
+
+
+@router.post("/api/privacy/requests", response_model=RequestRead, status_code=201)
+def ask(
+    body: RequestIn,
+    request: Request,
+    user: Agent = Depends(require_role(PRIVACY)),
+    session: Session = Depends(db_session),
+) -> RequestRead:
+    try:
+        customer_id = request.app.state.backend.privacy.lookup(email=body.email, phone=body.phone)
+    except ServiceRefused as refused:
+        if refused.status == 404:
+            raise ApiError(404, "customer_not_found", "No customer has that email or phone.") from refused
+        raise
+    created = service.create(body, customer_id, requested_by=user.username, db_session=session)
+    session.commit()
+    return RequestRead.from_row(created)
+
+
+@router.post("/api/privacy/requests/{request_id}/approve", response_model=RequestRead)
+def approve(
+    request_id: int,
+    request: Request,
+    user: Agent = Depends(require_role(PRIVACY)),
+    session: Session = Depends(db_session),
+) -> RequestRead:
+    done = service.approve(
+        request_id,
+        approver=user.username,
+        stores_for=stores_for(request),
+        export_dir=conversation_key_settings().export_dir,
+        db_session=session,
+    )
+    session.commit()
+    return RequestRead.from_row(done)
+
+
+@router.post("/api/privacy/requests/{request_id}/reject", response_model=RequestRead)
+def reject(
+    request_id: int,
+    body: DecisionIn,
+    user: Agent = Depends(require_role(PRIVACY)),
+    session: Session = Depends(db_session),
+) -> RequestRead:
+    done = service.reject(request_id, decider=user.username, note=body.note, db_session=session)
+    session.commit()
+    return RequestRead.from_row(done)
+
+
+@router.get("/api/privacy/requests/{request_id}/bundle")
+def bundle(
+    request_id: int, _user: Agent = Depends(require_role(PRIVACY)), session: Session = Depends(db_session)
+) -> FileResponse:
+    path = service.bundle_of(service.by_id(request_id, db_session=session))
+    if path is None:
+        raise ApiError(404, "no_bundle", f"Request #{request_id} has no export bundle.")
+    return FileResponse(
+        path, media_type="application/zip", filename=f"customer-data-request-{request_id}.zip"
+    )
