@@ -20,13 +20,14 @@ export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export CONVERSATION_KEYS_DB ?= var/rasa-cli-conversation-keys.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help report run shell test audit privacy-scan nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
+.PHONY: help report run shell test audit privacy-scan redaction-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
 	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end, attacks"
 	@echo "make audit  the standing attack suite against a real stack: one line per attack class"
 	@echo "make privacy-scan  known personal data through a real stack, then every store searched for it (0 leaks)"
+	@echo "make redaction-eval  the redactor's precision, recall and leaked characters per label (held-out and dev sets)"
 	@echo "make nlu-eval  NLU only: data checks, then both held-out sets, the dev split and Banking77 scored and gated"
 	@echo "make augment   regenerate data/nlu/generated/ after editing the hand-written NLU data"
 	@echo "make shell  chat with the running assistant in a terminal (rasa shell)"
@@ -164,6 +165,12 @@ test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx p
 	$(PY) -m tools.nlu_eval --out results/nlu_eval
 	$(RASA) test core --stories tests/ --model models --out results/core --fail-on-prediction-errors
 	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) PROMTOOL=$(PROMTOOL) COMPOSE_BIN=$(CURDIR)/$(COMPOSE_BIN) $(PY) -m pytest tests
+
+# The redactor (common/redaction.py) on its labelled sets: tests/privacy/test_redaction_quality.py gates the
+# held-out one in make test; tune on dev only (python -m tools.redaction_eval --set dev --errors).
+redaction-eval: $(STAMP)
+	$(PY) -m tools.redaction_eval --set test
+	$(PY) -m tools.redaction_eval --set dev
 
 # NLU only (your own loop): data checks, then every held-out set scored and gated (tools/nlu_eval.py).
 nlu-eval: $(STAMP) $(MODEL_STAMP)
