@@ -12,12 +12,14 @@ judgement calls (names, addresses, phones) may lose one or two of their ~20-50 s
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Dict
 
 import pytest
 
-from common.redaction import CARD, find_spans, redact
-from tools.redaction_eval import OVERALL, PII_LABELS, Report, evaluate, load_set
+from common.redaction import CARD, Span, find_spans, redact
+from tools import redaction_eval
+from tools.redaction_eval import OVERALL, PII_LABELS, Item, Report, evaluate, load_set, score_item
 
 # Recall floors: secrets with a checksum or a fixed shape must all be found (1.0); names, addresses and phones
 # may lose about 5 % (NAME 0.979 measured, 48 spans: one more miss still passes, three do not).
@@ -148,3 +150,48 @@ def test_the_customers_known_values_are_redacted_in_any_case() -> None:
     for secret in ("harriet", "vane", "example.org", "900", "mecklenburgh", "wc1n"):
         assert secret not in redacted.lower(), redacted
     assert redacted.count("[NAME]") == 2 and "[EMAIL]" in redacted and "[PHONE]" in redacted
+
+
+def test_the_scoring_counts_overlaps_false_alarms_and_leaked_characters() -> None:
+    text = "card 4111 1111 1111 1111, call Jane Doe at 555-123-4567"
+    item = Item(
+        text=text,
+        spans=(
+            Span(5, 24, "CARD"),
+            Span(31, 39, "NAME"),
+            Span(43, 55, "PHONE"),
+        ),
+    )
+    predicted = [
+        Span(5, 14, "PHONE"),  # covers half the card under another label: no leak there, but no card found
+        Span(31, 35, "NAME"),  # overlaps the name: found, "Doe" leaks
+        Span(0, 4, "NAME"),  # a false alarm
+        Span(43, 55, "ORDER"),  # not a personal-data label: not a prediction, yet it hides the phone
+    ]
+    report = Report()
+    score_item(item, predicted, report)
+    scores = report.scores
+    assert (scores["CARD"].gold_found, scores["CARD"].leaked_chars) == (
+        0,
+        8,
+    )  # "11111111" after the phone span
+    assert (scores["NAME"].gold_found, scores["NAME"].leaked_chars) == (1, 3)
+    assert (scores["NAME"].predicted, scores["NAME"].predicted_correct) == (2, 1)
+    assert (scores["PHONE"].predicted, scores["PHONE"].predicted_correct, scores["PHONE"].gold_found) == (
+        1,
+        0,
+        0,
+    )
+    assert scores["PHONE"].leaked_chars == 0
+    assert scores[OVERALL].gold_chars == 16 + 7 + 10
+
+
+def test_a_gold_value_missing_from_its_text_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken.yml").write_text(
+        'messages:\n  - text: "call me"\n    spans: [{value: "555-0101", label: PHONE}]\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(redaction_eval, "SETS_DIR", tmp_path)
+    with pytest.raises(ValueError, match="555-0101"):
+        load_set("broken")
