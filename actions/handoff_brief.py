@@ -17,7 +17,7 @@ import yaml
 from actions.conversation import FINISHED_BY
 from common.paths import REPO_ROOT
 from common.texts import fill
-from common.transcript import mask_codes
+from common.transcript import redact_secrets
 
 BRIEFS_PATH = REPO_ROOT / "handoff_briefs.yml"
 
@@ -108,7 +108,7 @@ def brief(
     )
     finished = FINISHED_BY.get(goal_name) in actions
     answered_by = [action for action in actions if action in answers and action in FINISHED_BY.values()]
-    last_answer = mask_codes(answers[answered_by[-1]], code_was_asked=False) if answered_by else None
+    last_answer = redact_secrets(answers[answered_by[-1]]) if answered_by else None
     return Brief(
         subject=goal,
         description=fill(

@@ -66,6 +66,8 @@ class ActionReportPaymentIssue(FormSubmitAction):
             if account
             else []
         )
+        # The payments by id, amount, status and date: enough for an agent to find each in billing (which they
+        # read with their own scope); the card's last digits stay in billing, not copied onto the ticket.
         details = {
             "problem": problem,
             "amount_reported": slot_text(tracker, slots.AMOUNT),
@@ -77,7 +79,6 @@ class ActionReportPaymentIssue(FormSubmitAction):
                     "amount": str(payment.amount),
                     "status": payment.status,
                     "decline_reason": payment.decline_reason,
-                    "card_last4": payment.card_last4,
                     "date": display_date(payment.created_at, "?"),
                 }
                 for payment in recent

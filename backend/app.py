@@ -12,6 +12,7 @@ from typing import Optional
 from fastapi import Depends, FastAPI
 from sqlalchemy import text
 
+from backend import sealing
 from backend.assist.views import router as assist_router
 from backend.billing.views import router as billing_router
 from backend.customers.views import router as customers_router
@@ -55,6 +56,8 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # What the outbox and idempotency keys seal with (backend/sealing.py).
+    app.state.session_factory.configure(info={sealing.SECRET_INFO_KEY: settings.storage_secret})
     app.state.credentials = credentials_from(settings)
     app.state.limiter = limiter
     app.state.lookup_budget = LookupBudget(

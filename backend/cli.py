@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"[{message.channel}] to {message.recipient} at {message.created_at:%H:%M:%S}: {message.subject}"
             )
-            print(message.body)
+            from backend.notifications.service import clear_body
+
+            print(clear_body(message, db_session=session))
         engine.dispose()
         return 0
     if args.command == "openapi":

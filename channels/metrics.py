@@ -14,6 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from common import logs
 from common.telemetry import allowed, exposition, instrument_sanic, metrics_token
 
 SERVICE = "rasa"
@@ -26,12 +27,16 @@ class MetricsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         token = metrics_token()
+        # Rasa set up its logging before loading the channels: its lines (and the other channels') go through
+        # the redactor from here on; again at server start, for handlers Sanic added meanwhile.
+        logs.protect_all_handlers()
         metrics = Blueprint("frontdesk_metrics", __name__)
 
         @metrics.listener("before_server_start")
         async def _instrument(app: Any, _loop: Any) -> None:
             # App-wide latency and error series for every Rasa route, channels and HTTP API alike.
             instrument_sanic(app, SERVICE, serve_route=False)
+            logs.protect_all_handlers()
 
         @metrics.route("/", methods=["GET"])
         async def _exposition(request: Request) -> HTTPResponse:

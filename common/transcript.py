@@ -4,6 +4,10 @@ Shared by the action server (the transcript copied to a ticket) and the console 
 reads), so that both show the same thing:
 - a one-time code the customer typed never leaves the tracker: the answer to a code question is masked, and so
   is any stand-alone 6-digit number (our codes' length; order numbers have 5 digits);
+- nor does a card number, an IBAN or a verification token (a link's token), in any line: they are replaced
+  by the redactor's placeholders ([CARD], [IBAN], [TOKEN]). The backend applies the same to every message
+  and detail stored on a ticket (`redact_secrets`), whoever wrote it. Emails, phones and names stay: the
+  agent replies to this person;
 - a button the customer clicked reads as the button's title ("Yes, connect me"), not its payload
   (`/request_human`, `/faq{"faq_topic": "delivery_times"}`).
 """
@@ -13,7 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, Optional
 
-from common.redaction import code_spans, replace_spans
+from common.redaction import (
+    CODE,
+    Redactor,
+    Span,
+    card_numbers,
+    code_spans,
+    ibans,
+    placeholder,
+    replace_spans,
+    resolve,
+    tokens,
+)
 
 # The slot a form asks for while it waits for a one-time code (actions/slots.py VERIFICATION_CODE).
 CODE_SLOT = "verification_code"
@@ -34,6 +49,34 @@ def mask_codes(text: str, *, code_was_asked: bool) -> str:
     """The text with anything that may be a one-time code replaced."""
     # What a code looks like is common/redaction.py's (6 digits; any 4-8 digits answering the code question).
     return replace_spans(text, code_spans(text, code_was_asked=code_was_asked), lambda _span: CODE_SHOWN_AS)
+
+
+# The redactor's recognisers for secrets that are never an agent's business (the one redactor, a subset).
+_SECRETS = Redactor([card_numbers, ibans, tokens])
+
+
+def _shown_as(span: Span) -> str:
+    return CODE_SHOWN_AS if span.label == CODE else placeholder(span.label)
+
+
+def redact_secrets(text: str, *, codes: bool = True, code_was_asked: bool = False) -> str:
+    """The text without card numbers, IBANs or tokens, and without one-time codes if `codes` (what a
+    customer typed: bots, agents and the backend's own notes quote 6-digit order and ticket numbers)."""
+    found = (code_spans(text, code_was_asked=code_was_asked) if codes else []) + _SECRETS.find_spans(text)
+    # Longest wins: a card number's 6-digit run is part of the card, not a code.
+    return replace_spans(text, resolve(found), _shown_as)
+
+
+def redact_secrets_in(value: Any) -> Any:
+    """Card numbers, IBANs and tokens out of every string inside a JSON-like value (a ticket's details, which
+    carry order numbers and amounts, not codes)."""
+    if isinstance(value, str):
+        return redact_secrets(value, codes=False)
+    if isinstance(value, dict):
+        return {key: redact_secrets_in(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_secrets_in(item) for item in value]
+    return value
 
 
 def button_title(payload: str, offered: Iterable[Dict[str, Any]]) -> Optional[str]:
@@ -58,7 +101,12 @@ def conversation_lines(events: Iterable[Dict[str, Any]]) -> Iterator[Line]:
             offered = list((event.get("data") or {}).get("buttons") or [])
             if event.get("text"):
                 agent = (event.get("metadata") or {}).get("agent")
-                yield Line("agent" if agent else "bot", event["text"], _time(event), agent)
+                yield Line(
+                    "agent" if agent else "bot",
+                    redact_secrets(event["text"], codes=False),
+                    _time(event),
+                    agent,
+                )
         elif kind == "user" and event.get("text"):
             text = str(event["text"])
             if text.startswith("/"):
@@ -68,7 +116,7 @@ def conversation_lines(events: Iterable[Dict[str, Any]]) -> Iterator[Line]:
             attachment_id = attachment.get("id") if isinstance(attachment, dict) else None
             yield Line(
                 "customer",
-                mask_codes(text, code_was_asked=requested_slot == CODE_SLOT),
+                redact_secrets(text, code_was_asked=requested_slot == CODE_SLOT),
                 _time(event),
                 attachment_id=attachment_id if isinstance(attachment_id, str) else None,
             )

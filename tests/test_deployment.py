@@ -123,6 +123,7 @@ def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
             "METRICS_TOKEN",
             "GRAFANA_ADMIN_PASSWORD",
             "MODEL_SERVER_TOKEN",
+            "BACKEND_STORAGE_SECRET",
         )
     }
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
@@ -163,7 +164,11 @@ def test_production_endpoints_are_valid_for_rasa(monkeypatch: pytest.MonkeyPatch
     for key in needed:
         monkeypatch.setenv(key, VARIABLE.sub("secret", str(environment[key])))
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
-    assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
+    # Rasa's SQL tracker store, encrypted per conversation, its keys in a database of their own.
+    assert endpoints.tracker_store.type == "privacy.tracker_store.EncryptedSQLTrackerStore"
+    assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
+    assert str(endpoints.tracker_store.kwargs["keys_db"]).endswith("/conversation_keys")
+    assert "CREATE DATABASE conversation_keys" in (REPO_ROOT / "deploy" / "postgres-init.sql").read_text()
     assert endpoints.lock_store.type == "redis"
     # The broker comes with its consumer: an unread queue would only pile up copies of every conversation.
     assert (

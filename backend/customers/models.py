@@ -121,6 +121,12 @@ class EmailChangeConfirm(BaseModel):
     token: LinkToken
 
 
+class CustomerSearch(BaseModel):
+    """A lookup by email travels in a body, never a query string (which access logs and proxies keep)."""
+
+    email: EmailStr
+
+
 class PasswordResetCreate(BaseModel):
     # The account by email, or by id when the customer verified with a phone number.
     email: Optional[EmailStr] = None

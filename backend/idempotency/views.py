@@ -6,12 +6,19 @@ views.py: the routes that change something call execute(), and execute() commits
 The key row is inserted in the same transaction as the change it protects. A concurrent duplicate blocks
 on that insert until the first transaction ends, then finds the stored result and replays it; a crash
 rolls back the key and the change together, so a retry runs again from clean.
+
+At rest a row says nothing about the request or its answer (a customer record, a ticket's transcript): its
+key is a keyed hash of the Idempotency-Key, its request hash is keyed too, and the response is sealed
+(AES-GCM, backend/sealing.py) with a key derived from the Idempotency-Key and the storage secret. Only a
+retry carrying the Idempotency-Key opens it; the database with the secret does not.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Tuple
 
 from fastapi.responses import JSONResponse
@@ -19,6 +26,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend import sealing
 from backend.idempotency.models import IdempotencyKey
 from common.errors import ApiError, error_body
 
@@ -40,14 +48,39 @@ def _encode(result: BaseModel) -> Any:
     return json.loads(result.json())
 
 
-def _replay(row: IdempotencyKey, request_hash: str) -> JSONResponse:
+@dataclass(frozen=True)
+class StoredKey:
+    """How one Idempotency-Key is stored: the row's key, and the key that seals its response."""
+
+    row_key: str
+    sealing_key: bytes
+
+    @classmethod
+    def of(cls, key: str, *, db_session: Optional[Session]) -> StoredKey:
+        secret = sealing.storage_secret(db_session)
+        lookup = sealing.derive(secret, "idempotency-lookup", key).hex()
+        return cls(row_key=f"h-{lookup}", sealing_key=sealing.derive(secret, "idempotency-body", key))
+
+    def request_hash(self, operation: str, payload: Any) -> str:
+        # Keyed, so the hash of a request with a guessable payload (an email, an order) cannot be matched.
+        return self.keyed(fingerprint(operation, payload))
+
+    def keyed(self, plain_fingerprint: str) -> str:
+        return hmac.new(self.sealing_key, plain_fingerprint.encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, body: Any) -> str:
+        return sealing.seal(self.sealing_key, json.dumps(body))
+
+    def open(self, row: IdempotencyKey) -> Any:
+        return json.loads(sealing.open_sealed(self.sealing_key, row.response_body))
+
+
+def _replay(row: IdempotencyKey, stored: StoredKey, request_hash: str) -> JSONResponse:
     if row.request_hash != request_hash:
         raise ApiError(
             422, "idempotency_key_reused", "This Idempotency-Key was already used for a different request."
         )
-    return JSONResponse(
-        json.loads(row.response_body), status_code=row.status_code, headers={REPLAY_HEADER: "true"}
-    )
+    return JSONResponse(stored.open(row), status_code=row.status_code, headers={REPLAY_HEADER: "true"})
 
 
 def execute(
@@ -70,43 +103,44 @@ def execute(
         raise ApiError(
             422, "idempotency_key_invalid", f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters."
         )
-    request_hash = fingerprint(operation, payload)
-    row = IdempotencyKey(key=key, request_hash=request_hash, status_code=0, response_body="")
+    stored = StoredKey.of(key, db_session=db_session)
+    request_hash = stored.request_hash(operation, payload)
+    row = IdempotencyKey(key=stored.row_key, request_hash=request_hash, status_code=0, response_body="")
     db_session.add(row)
     try:
         db_session.flush()  # the first statement of the transaction: it takes the write lock
     except IntegrityError:
         db_session.rollback()
-        existing = db_session.get(IdempotencyKey, key)
+        existing = db_session.get(IdempotencyKey, stored.row_key)
         if existing is None:  # the first request failed and rolled back meanwhile: nothing to replay
             raise ApiError(409, "request_in_progress", "A request with this key is being retried; try again.")
-        return _replay(existing, request_hash)
+        return _replay(existing, stored, request_hash)
     try:
         status, result = produce()
     except ApiError as exc:
         db_session.rollback()
-        _store_refusal(key, request_hash, exc, db_session=db_session)
+        _store_refusal(stored, request_hash, exc, db_session=db_session)
         raise
     except Exception:
         db_session.rollback()
         raise
     body = _encode(result)
     row.status_code = status
-    row.response_body = json.dumps(body)
+    row.response_body = stored.seal(body)
     db_session.commit()
     return JSONResponse(body, status_code=status)
 
 
-def _store_refusal(key: str, request_hash: str, exc: ApiError, *, db_session: Session) -> None:
+def _store_refusal(stored: StoredKey, request_hash: str, exc: ApiError, *, db_session: Session) -> None:
     """Refusals are results too: a retry gets the same 4xx instead of a second evaluation."""
     if exc.status_code >= 500 or exc.status_code in (409, 429):
         return
     db_session.add(
         IdempotencyKey(
-            key=key,
+            key=stored.row_key,
             request_hash=request_hash,
             status_code=exc.status_code,
-            response_body=json.dumps(error_body(exc.code, exc.message, exc.details)),
+            response_body=stored.seal(error_body(exc.code, exc.message, exc.details)),
         )
     )
     try:

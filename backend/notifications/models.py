@@ -1,8 +1,14 @@
-"""The outbox: every email or SMS the store sends is a row here (a mail relay would drain it)."""
+"""The outbox: every email or SMS the store sends is a row here (a mail relay would drain it).
+
+No one-time code or link persists in clear: `body` is the message with its secrets replaced ("[CODE]",
+"[LINK]"); the clear body waits in `sealed_body`, sealed with the storage secret (backend/sealing.py), only
+until a relay delivers it (`service.deliver_pending`), which then drops it and sets `delivered_at`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, String, Text
@@ -20,6 +26,8 @@ class OutboxMessage(Base):
     template = Column(String(60), nullable=False)
     subject = Column(String(300), nullable=False)
     body = Column(Text, nullable=False)
+    sealed_body = Column(Text, nullable=True)
+    delivered_at = Column(DateTime, nullable=True, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
@@ -30,6 +38,7 @@ class OutboxMessageRead(BaseModel):
     template: str
     subject: str
     body: str
+    delivered_at: Optional[datetime] = None
     created_at: datetime
 
     class Config:

@@ -1,6 +1,8 @@
 """The development outbox reader: what the store "sent" (codes, links), for people trying the demo and tests.
 
-Only mounted in development (backend/app.py); production has no route that shows a code in clear.
+Only mounted in development (backend/app.py); production has no route that shows a code in clear. It plays
+the customer's mailbox: an undelivered message shows its clear (sealed) body, a delivered one only the kept,
+redacted body (the clear one is gone).
 """
 
 from __future__ import annotations
@@ -26,4 +28,11 @@ def list_outbox(
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
-    return paginate(service.list_statement(recipient, template), params, db_session=session)
+    page = paginate(service.list_statement(recipient, template), params, db_session=session)
+    page["items"] = [
+        OutboxMessageRead.from_orm(message).copy(
+            update={"body": service.clear_body(message, db_session=session)}
+        )
+        for message in page["items"]
+    ]
+    return page

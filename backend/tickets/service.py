@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from backend.customers.models import Customer
+from backend.notifications import service as notifications
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import MessageIn, Ticket, TicketMessage
 from backend.tickets.search import TicketSearch
 from common.batches import count_rows
 from common.database import utcnow
 from common.errors import conflict, not_found, unprocessable
+from common.transcript import redact_secrets, redact_secrets_in
 from common.vocabulary import TicketStatus
 
 
@@ -44,13 +46,15 @@ def create(
         customer_id=customer_id,
         customer_email=customer_email,
         conversation_id=conversation_id,
-        details_json=json.dumps(details, default=str),
+        # A ticket keeps what an agent needs to reply, never a code, card number, IBAN or token, whoever
+        # sent it (common/transcript.py).
+        details_json=json.dumps(redact_secrets_in(details), default=str),
     )
     for message in messages:
         ticket.messages.append(
             TicketMessage(
                 author=message.author,
-                body=message.body,
+                body=redact_secrets(message.body, codes=message.author == "customer"),
                 created_at=message.sent_at or utcnow(),
             )
         )
@@ -103,7 +107,7 @@ def add_message(ticket_id: int, message: MessageIn, *, db_session: Session) -> T
     ticket.messages.append(
         TicketMessage(
             author=message.author,
-            body=message.body,
+            body=redact_secrets(message.body, codes=message.author == "customer"),
             created_at=message.sent_at or utcnow(),
         )
     )
@@ -207,11 +211,17 @@ def email_customer(ticket_id: int, *, subject: str, body: str, db_session: Sessi
     customer = db_session.get(Customer, ticket.customer_id)
     if customer is None or not customer.email:
         raise unprocessable("no_email_on_file", "There is no email address for this ticket's customer.")
-    message = OutboxMessage(
-        channel="email", recipient=customer.email, template="agent_reply", subject=subject, body=body
+    # An agent's reply holds no secret of ours: the kept copy is the reply itself (the ticket has it too).
+    return notifications.queue(
+        channel="email",
+        recipient=customer.email,
+        template="agent_reply",
+        subject=subject,
+        body=body,
+        kept_body=body,
+        db_session=db_session,
     )
-    db_session.add(message)
-    return message
+
 
 # Retention (privacy/retention.py): a ticket solved or closed before the cutoff is anonymised, not deleted, so
 # counts, categories, handling times and ratings stay for reporting (and invoices never point at a hole):

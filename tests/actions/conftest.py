@@ -117,7 +117,7 @@ def verified_slots(
     import time
 
     token = server.verify(email)
-    customer_id = server.get("/v1/customers", params={"email": email}).json()["items"][0]["id"]
+    customer_id = server.post("/v1/customers/search", json={"email": email}).json()["items"][0]["id"]
     return {
         "email": email,
         "verification_code": "verified",

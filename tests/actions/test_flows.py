@@ -244,6 +244,11 @@ def test_payment_issue_opens_a_ticket_with_the_details(
         ticket["details"]["problem"] == "duplicate_charge" and ticket["details"]["amount_reported"] == "59.90"
     )
     assert ticket["details"]["recent_payments"][0]["amount"] == "59.90"
+    # The payment by id is enough for an agent (billing has the card); the ticket keeps no card digits.
+    assert (
+        ticket["details"]["recent_payments"][0]["id"]
+        and "card_last4" not in ticket["details"]["recent_payments"][0]
+    )
     assert ticket["messages"][-1]["body"] == "I was charged twice for 59.90"
 
 

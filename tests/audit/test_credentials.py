@@ -70,7 +70,7 @@ def test_each_service_credential_is_refused_outside_its_job(stack: Stack, stack_
         (actions, "POST", "/v1/tickets/1/claim", {"json": {"agent": "mallory"}}),
         (actions, "GET", "/v1/outbox", {}),
         (actions, "GET", f"/v1/customers/{person.id}", {}),
-        (actions, "GET", "/v1/customers", {"params": {"email": person.email}}),
+        (actions, "POST", "/v1/customers/search", {"json": {"email": person.email}}),
         (actions, "GET", "/v1/invoices", {"params": {"customer_id": person.id}}),
         (actions, "GET", "/v1/payments", {"params": {"customer_id": person.id}}),
         (actions, "GET", "/v1/refunds", {"params": {"customer_id": person.id}}),
