@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.handoff_queue import pending as pending_handoffs
+from clients.backend.privacy import ErasureReceipt
 from common.event_stream import broker_events
 from console.corrections.models import Correction
 from console.inbox.models import InboxItem
@@ -43,7 +44,7 @@ class BackendRights(Protocol):
 
     def export(self, customer_id: int) -> Dict[str, Any]: ...
 
-    def erase(self, customer_id: int, request_id: str) -> Dict[str, Any]: ...
+    def erase(self, customer_id: int, request_id: str) -> ErasureReceipt: ...
 
 
 @dataclass
@@ -232,7 +233,6 @@ def erase_everywhere(customer_id: int, stores: Stores, *, request_id: str) -> Re
     receipt.touched("attachments", "deleted", len(attachments))
     # Last, so a failure above can be retried with the backend's links still there; the backend queues the
     # confirmation email to the customer's address before it anonymises them.
-    backend_receipt = stores.backend.erase(customer_id, request_id)
-    for entry in backend_receipt.get("stores") or []:
-        receipt.touched(str(entry.get("store")), str(entry.get("action")), int(entry.get("rows") or 0))
+    for entry in stores.backend.erase(customer_id, request_id).stores:
+        receipt.touched(entry.store, entry.action, entry.rows)
     return receipt

@@ -62,6 +62,7 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
         "METRICS_TOKEN",
         "GRAFANA_ADMIN_PASSWORD",
         "MODEL_SERVER_TOKEN",
+        "CONVERSATION_KEY_SECRET",
     ):
         assert f"${{{secret}:?" in text, secret
 
@@ -124,6 +125,7 @@ def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
             "GRAFANA_ADMIN_PASSWORD",
             "MODEL_SERVER_TOKEN",
             "BACKEND_STORAGE_SECRET",
+            "CONVERSATION_KEY_SECRET",
         )
     }
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}

@@ -10,7 +10,6 @@ from fastapi.responses import FileResponse
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from clients.http import ServiceRefused
 from common.errors import ApiError
 from common.retention_settings import retention_settings
 from common.settings import attachment_settings, conversation_key_settings, learning_settings
@@ -60,12 +59,12 @@ def ask(
     user: Agent = Depends(require_role(PRIVACY)),
     session: Session = Depends(db_session),
 ) -> RequestRead:
-    try:
-        customer_id = request.app.state.backend.privacy.lookup(email=body.email, phone=body.phone)
-    except ServiceRefused as refused:
-        if refused.status == 404:
-            raise ApiError(404, "customer_not_found", "No customer has that email or phone.") from refused
-        raise
+    email = (body.email or "").strip() or None
+    customer_id = request.app.state.backend.privacy.find_customer(
+        email=email, phone=None if email else (body.phone or "").strip()
+    )
+    if customer_id is None:
+        raise ApiError(404, "customer_not_found", "No customer has that email or phone.")
     created = service.create(body, customer_id, requested_by=user.username, db_session=session)
     session.commit()
     return RequestRead.from_row(created)

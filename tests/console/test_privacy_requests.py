@@ -1,0 +1,146 @@
+"""Data-subject requests through the console's HTTP API, against the real backend and a tracker store written
+by the encrypted tracker store: privacy users only, a second person approves, the export bundle holds every
+store's data about the customer and nobody else's, the erasure receipt lists each store and leaves nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Iterator, Tuple
+
+import pytest
+import requests
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from common.paths import DOMAIN_PATH
+from console.corrections.models import Correction  # noqa: F401 - the table the console creates
+from privacy.tracker_store import EncryptedSQLTrackerStore
+from tests.factories import Factory, MadeCustomer
+from tests.support import BackendServer, ConsoleServer, start_console, stop_process
+
+SAID = "my parcel never came, ring me on 020 7946 0991"
+
+
+def _conversation(store: EncryptedSQLTrackerStore, sender: str, customer_id: int, text: str) -> None:
+    tracker = DialogueStateTracker(sender, store.domain.slots)
+    for event in (
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered(text, {"name": "report_missing_parcel", "confidence": 0.9}),
+        SlotSet("verified_customer_id", str(customer_id)),
+    ):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+
+
+@pytest.fixture(scope="module")
+def privacy_console(
+    sqlite_backend: BackendServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Tuple[ConsoleServer, Path, MadeCustomer, MadeCustomer]]:
+    folder = tmp_path_factory.mktemp("console-privacy")
+    people = Factory(sqlite_backend, order_id_base=310_000)
+    subject = people.customer([{"status": "delivered", "total_cents": 4200, "delivered_days_ago": 2}])
+    other = people.customer([{"status": "delivered", "total_cents": 1000, "delivered_days_ago": 2}])
+    store = EncryptedSQLTrackerStore(
+        domain=Domain.load(str(DOMAIN_PATH)),
+        dialect="sqlite",
+        db=str(folder / "rasa-tracker.db"),
+        keys_db=str(folder / "conversation-keys.db"),
+    )
+    _conversation(store, "web-subject", subject.id, SAID)
+    _conversation(store, "web-other", other.id, "where is my order")
+    server = start_console(
+        sqlite_backend,
+        folder,
+        TRACKER_STORE_URL=f"sqlite:///{folder / 'rasa-tracker.db'}",
+        CONVERSATION_KEYS_DB=str(folder / "conversation-keys.db"),
+        HANDOFF_QUEUE_DATABASE_URL=f"sqlite:///{folder / 'pending-handoffs.db'}",
+        ATTACHMENTS_DIR=str(folder / "attachments"),
+        PRIVACY_EXPORT_DIR=str(folder / "exports"),
+    )
+    yield server, folder, subject, other
+    stop_process(server.process)
+
+
+def _ask(console: ConsoleServer, who: str, kind: str, email: str) -> requests.Response:
+    return console.login(who).post(
+        f"{console.base_url}/api/privacy/requests",
+        json={"kind": kind, "email": email, "reason": "the customer asked by email"},
+        timeout=30,
+    )
+
+
+def test_only_privacy_users_ask_and_nobody_approves_their_own_request(privacy_console: tuple) -> None:
+    console, _folder, subject, _other = privacy_console
+    assert _ask(console, "bob", "export", subject.email).status_code == 403
+    assert _ask(console, "alice", "export", "nobody-here@example.org").status_code == 404
+    bad = console.login("alice").post(
+        f"{console.base_url}/api/privacy/requests", json={"kind": "export", "reason": "x"}, timeout=30
+    )
+    assert bad.status_code == 422
+    asked = _ask(console, "alice", "export", subject.email)
+    assert asked.status_code == 201, asked.text
+    request = asked.json()
+    assert request["status"] == "pending" and subject.email not in asked.text  # masked subject
+    own = console.login("alice").post(
+        f"{console.base_url}/api/privacy/requests/{request['id']}/approve", timeout=60
+    )
+    assert own.status_code == 403 and own.json()["error"]["code"] == "maker_checker"
+
+
+def test_an_approved_export_bundles_every_store_about_the_customer_and_nobody_else(
+    privacy_console: tuple,
+) -> None:
+    console, _folder, subject, other = privacy_console
+    request = _ask(console, "alice", "export", subject.email).json()
+    priya = console.login("priya")
+    done = priya.post(f"{console.base_url}/api/privacy/requests/{request['id']}/approve", timeout=120)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "carried_out" and done.json()["decided_by"] == "priya"
+    assert (
+        console.login("bob")
+        .get(f"{console.base_url}/api/privacy/requests/{request['id']}/bundle")
+        .status_code
+        == 403
+    )
+    bundle = priya.get(f"{console.base_url}/api/privacy/requests/{request['id']}/bundle", timeout=30)
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    files = zipfile.ZipFile(io.BytesIO(bundle.content))
+    manifest = json.loads(files.read("manifest.json"))
+    assert manifest["customer_id"] == subject.id and manifest["conversations"] == ["web-subject"]
+    backend = json.loads(files.read("backend.json"))
+    assert subject.email in json.dumps(backend) and str(subject.order_ids[0]) in json.dumps(backend)
+    conversation = json.loads(files.read("conversations/web-subject.json"))
+    assert SAID in [event.get("text") for event in conversation]
+    everything = b"".join(files.read(name) for name in files.namelist())
+    assert other.email.encode() not in everything and b"web-other" not in everything
+
+
+def test_an_approved_erasure_leaves_nothing_and_returns_a_receipt(privacy_console: tuple) -> None:
+    console, folder, subject, other = privacy_console
+    request = _ask(console, "priya", "erasure", subject.email).json()
+    done = console.login("alice").post(
+        f"{console.base_url}/api/privacy/requests/{request['id']}/approve", timeout=120
+    )
+    assert done.status_code == 200, done.text
+    receipt = done.json()["result"]
+    rows = {entry["store"]: entry["rows"] for entry in receipt["stores"]}
+    assert rows["rasa.conversation_keys"] == 1 and rows["rasa.events"] == 5
+    assert any(store.startswith("backend.") and count >= 1 for store, count in rows.items())
+    with sqlite3.connect(folder / "rasa-tracker.db") as connection:
+        senders = {row[0] for row in connection.execute("SELECT DISTINCT sender_id FROM events")}
+    assert senders == {"web-other"}
+    # Asked again for the same customer: their address no longer finds them.
+    assert _ask(console, "priya", "erasure", subject.email).status_code == 404
+    assert _ask(console, "priya", "export", other.email).status_code == 201
+    again = console.login("alice").post(
+        f"{console.base_url}/api/privacy/requests/{request['id']}/approve", timeout=60
+    )
+    assert again.status_code == 409
