@@ -95,8 +95,9 @@ _RELATION = (
     r"|addressed to|signed (?:for )?by|on behalf of|ask(?:ed)? for|ask|speak (?:to|with)|spoke (?:to|with)"
     r"|talk(?:ed)? (?:to|with)|is this|recipient is|partner is|made out to|collected by|sent by)"
 )
+# A bare "Best" signs off only before a comma or a line break ("at Best Buy" is a shop).
 _SIGN_OFF = (
-    r"(?:thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|best wishes|best|cheers"
+    r"(?:thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|best wishes|best(?=[,!.]|\s*\n)|cheers"
     r"|sincerely|yours|bye|ta|thx)"
 )
 # How a cue's first word is taken: capitalised only (False), or lowercase too when it is a listed first name
@@ -135,6 +136,14 @@ _CUED: List[Tuple[Pattern[str], Union[bool, str]]] = [
         True,
     ),
     (re.compile(rf"^[ \t]*[-—–][ \t]*(?P<name>{_FULL})[ \t]*$", re.M), False),
+    # The last word of a thanking line, when it is a listed first name: "thanks so much james!".
+    (
+        re.compile(
+            rf"(?i:\b(?:thanks|thank you|cheers))\b[^\n]{{0,30}}?[ \t,]+(?P<name>{_ANY_CASE_WORD})[ \t]*[.!]*[ \t]*$",
+            re.M,
+        ),
+        _LISTED_ONLY,
+    ),
 ]
 _INITIAL = re.compile(rf"(?<![\w.])[A-Z]\.[ \t]?(?P<name>{_WORD})")
 _CAPITALISED = re.compile(rf"(?<![\w'’\-]){_WORD}")

@@ -128,6 +128,7 @@ def test_recognisers_are_pluggable() -> None:
             "link https://shop.example/v/[TOKEN]",
         ),
         ("US number 1-800-555-0142", "US number [PHONE]"),
+        ("thanks so much james!", "thanks so much [NAME]!"),
     ],
 )
 def test_addresses_names_and_secrets_in_context(text: str, expected: str) -> None:
@@ -149,6 +150,7 @@ def test_addresses_names_and_secrets_in_context(text: str, expected: str) -> Non
         "2 Olive Green hoodies, 3 days in a row",
         "It's Nike Air, it's Tuesday",
         "I am Italian",
+        "cancel my order at Best Buy",
     ],
 )
 def test_look_alikes_are_left_alone(text: str) -> None:
