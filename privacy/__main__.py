@@ -1,4 +1,5 @@
-"""`python -m privacy purge [--dry-run] [--batch-size N] [--every [SECONDS]]`: the retention purge.
+"""`python -m privacy purge [--dry-run] [--batch-size N] [--every [SECONDS]]`: the retention purge; and
+`python -m privacy request|approve|reject|requests`: customers' export and erasure (privacy/requests_cli.py).
 
 Once: prints one line per store with its window and what was deleted (or, with --dry-run, what would be),
 and exits non-zero if a store failed. With --every it runs again every SECONDS (default
@@ -15,6 +16,7 @@ from typing import List, Optional, Sequence
 
 from common.env import ConfigurationError
 from common.retention_settings import retention_settings
+from privacy import requests_cli
 from privacy.retention import purge, report, stores
 
 
@@ -62,11 +64,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="run again every SECONDS until stopped (no value: PRIVACY_PURGE_INTERVAL_SECONDS, 3600)",
     )
+    requests_cli.add_commands(commands)
     return main_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in requests_cli.COMMANDS:
+        return requests_cli.run(args)
     try:
         settings = retention_settings()
     except ConfigurationError as exc:

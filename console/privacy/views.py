@@ -3,46 +3,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from common.errors import ApiError
-from common.retention_settings import retention_settings
-from common.settings import attachment_settings, conversation_key_settings, learning_settings
+from common.settings import conversation_key_settings
 from console.agents.models import PRIVACY, Agent
 from console.dependencies import db_session, require_role
 from console.privacy import service
 from console.privacy.models import DecisionIn, RequestIn, RequestRead
-from privacy import rights
+from console.privacy.stores import stores_for
 
 router = APIRouter(tags=["privacy"])
-
-
-def _engine(url: str):  # type: ignore[no-untyped-def]
-    """A plain engine on another service's database (no pragmas changed on the owner's file)."""
-    if url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).is_file():
-        return None
-    return create_engine(url, future=True) if url.startswith(("sqlite", "postgresql")) else None
-
-
-def stores_for(request: Request) -> service.StoresFor:
-    retention = retention_settings()
-
-    def build(session: Session) -> rights.Stores:
-        return rights.Stores(
-            backend=request.app.state.backend.privacy,
-            console=session,
-            tracker=_engine(learning_settings().tracker_store_url),
-            event_stream=_engine(retention.event_stream_url),
-            handoff_queue=_engine(retention.handoff_queue_url),
-            attachments_dir=attachment_settings().directory,
-        )
-
-    return build
 
 
 @router.get("/api/privacy/requests")
@@ -80,7 +53,7 @@ def approve(
     done = service.approve(
         request_id,
         approver=user.username,
-        stores_for=stores_for(request),
+        stores_for=stores_for(request.app.state.backend),
         export_dir=conversation_key_settings().export_dir,
         db_session=session,
     )

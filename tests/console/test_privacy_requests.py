@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Iterator, Tuple
@@ -18,11 +21,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from common.paths import DOMAIN_PATH
+from common.paths import DOMAIN_PATH, REPO_ROOT
 from console.corrections.models import Correction  # noqa: F401 - the table the console creates
 from privacy.tracker_store import EncryptedSQLTrackerStore
 from tests.factories import Factory, MadeCustomer
-from tests.support import BackendServer, ConsoleServer, start_console, stop_process
+from tests.support import TOKENS, BackendServer, ConsoleServer, start_console, stop_process
 
 SAID = "my parcel never came, ring me on 020 7946 0991"
 
@@ -144,3 +147,43 @@ def test_an_approved_erasure_leaves_nothing_and_returns_a_receipt(privacy_consol
         f"{console.base_url}/api/privacy/requests/{request['id']}/approve", timeout=60
     )
     assert again.status_code == 409
+
+
+def test_the_command_line_follows_the_same_rules(
+    privacy_console: tuple, sqlite_backend: BackendServer
+) -> None:
+    console, folder, _subject, other = privacy_console
+    env = {
+        **os.environ,
+        "FRONTDESK_ENV": "development",
+        "BACKEND_URL": sqlite_backend.base_url,
+        "BACKEND_CONSOLE_TOKEN": TOKENS["console"],
+        "CONSOLE_DATABASE_URL": f"sqlite:///{folder}/console.db",
+        "TRACKER_STORE_URL": f"sqlite:///{folder / 'rasa-tracker.db'}",
+        "CONVERSATION_KEYS_DB": str(folder / "conversation-keys.db"),
+        "PRIVACY_EXPORT_DIR": str(folder / "exports"),
+    }
+
+    def cli(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "privacy", *arguments],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    assert (
+        cli("request", "export", "--email", other.email, "--by", "bob", "--reason", "asked").returncode == 1
+    )
+    asked = cli("request", "export", "--email", other.email, "--by", "alice", "--reason", "asked by phone")
+    assert asked.returncode == 0, asked.stderr
+    request_id = str(json.loads(asked.stdout)["id"])
+    refused = cli("approve", request_id, "--by", "alice")
+    assert refused.returncode == 1 and "second person" in refused.stderr
+    done = cli("approve", request_id, "--by", "priya")
+    assert done.returncode == 0, done.stderr
+    bundle = Path(json.loads(done.stdout)["bundle_path"])
+    assert json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["conversations"] == ["web-other"]
+    assert oct(bundle.stat().st_mode & 0o777) == "0o600"
+    assert cli("approve", "99999", "--by", "priya").returncode == 1
