@@ -39,6 +39,8 @@ class RetentionSettings:
     logs_dir: Path  # every *.log file under it (the stack's, training jobs')
     batch_size: int
     interval_seconds: float
+    # A verified customer's deletion-request ticket is carried out once this old (privacy/cooling_off.py).
+    erasure_cooling_off: timedelta
 
 
 def retention_settings() -> RetentionSettings:
@@ -60,4 +62,5 @@ def retention_settings() -> RetentionSettings:
         logs_dir=Path(text("LOGS_DIR", str(VAR_DIR))),
         batch_size=batch_size,
         interval_seconds=number("PRIVACY_PURGE_INTERVAL_SECONDS", 3600),
+        erasure_cooling_off=timedelta(days=integer("ERASURE_COOLING_OFF_DAYS", 14)),
     )

@@ -65,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
         help="run again every SECONDS until stopped (no value: PRIVACY_PURGE_INTERVAL_SECONDS, 3600)",
     )
     requests_cli.add_commands(commands)
+    purge_command.add_argument(
+        "--carry-out-deletions",
+        action="store_true",
+        help="each run also erases verified deletion requests past ERASURE_COOLING_OFF_DAYS (privacy/cooling_off.py)",
+    )
     return main_parser
 
 
@@ -87,6 +92,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         heading = "Retention purge, dry run: what would go" if args.dry_run else "Retention purge"
         print(f"{heading} (batches of {batch_size})\n{report(results, dry_run=args.dry_run)}", flush=True)
         failed: List[str] = [result.store.name for result in results if result.error]
+        if args.carry_out_deletions:
+            deletions = argparse.Namespace(command="deletions", dry_run=args.dry_run)
+            if requests_cli.run(deletions) != 0:
+                failed.append("deletion requests")
         if args.every is None:
             if failed:
                 print(f"privacy purge: failed for {', '.join(failed)}", file=sys.stderr)

@@ -20,6 +20,7 @@ from clients.backend import BackendApi
 from clients.http import ServiceRefused, ServiceUnavailable
 from common.database import make_engine, make_session_factory
 from common.errors import ApiError
+from common.retention_settings import retention_settings
 from common.settings import ConfigurationError, console_settings, conversation_key_settings
 from console.agents import service as agents
 from console.agents.models import PRIVACY
@@ -27,6 +28,7 @@ from console.privacy import service
 from console.privacy.models import RequestIn, RequestRead
 from console.privacy.stores import stores_for
 from console.schema import create_schema
+from privacy import cooling_off
 
 
 def add_commands(commands: Any) -> None:
@@ -48,6 +50,10 @@ def add_commands(commands: Any) -> None:
     reject.add_argument("--by", required=True)
     reject.add_argument("--note", default="")
     commands.add_parser("requests", help="list the newest requests")
+    deletions = commands.add_parser(
+        "deletions", help="carry out verified deletion-request tickets whose cooling-off period has passed"
+    )
+    deletions.add_argument("--dry-run", action="store_true", help="only list the tickets that are due")
 
 
 def _privacy_user(username: str, session: Session) -> str:
@@ -92,11 +98,24 @@ def _list(_args: argparse.Namespace, session: Session, _backend: BackendApi) -> 
     return {"items": [RequestRead.from_row(row).dict() for row in service.listing(db_session=session)]}
 
 
+def _deletions(args: argparse.Namespace, session: Session, backend: BackendApi) -> Dict[str, Any]:
+    due = cooling_off.carry_out_due_deletions(
+        backend,
+        make_session_factory(session.get_bind()),
+        stores_for=stores_for(backend),
+        export_dir=conversation_key_settings().export_dir,
+        cooling_off=retention_settings().erasure_cooling_off,
+        dry_run=args.dry_run,
+    )
+    return {"dry_run": args.dry_run, "due" if args.dry_run else "carried_out": [vars(each) for each in due]}
+
+
 COMMANDS: Dict[str, Callable[[argparse.Namespace, Session, BackendApi], Dict[str, Any]]] = {
     "request": _ask,
     "approve": _approve,
     "reject": _reject,
     "requests": _list,
+    "deletions": _deletions,
 }
 
 

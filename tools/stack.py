@@ -223,8 +223,9 @@ class Stack:
         self._spawn("analytics", self._python("analytics.consumer"))
 
     def start_privacy_purge(self) -> None:
-        """Run the retention purge (privacy/retention.py) now and every PRIVACY_PURGE_INTERVAL_SECONDS."""
-        self._spawn("privacy-purge", self._python("privacy", "purge", "--every"))
+        """Run the retention purge (privacy/retention.py) now and every PRIVACY_PURGE_INTERVAL_SECONDS, with
+        the deletion requests whose cooling-off period has passed (privacy/cooling_off.py)."""
+        self._spawn("privacy-purge", self._python("privacy", "purge", "--every", "--carry-out-deletions"))
 
     @property
     def demo_passwords_file(self) -> Path:

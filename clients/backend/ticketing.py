@@ -173,6 +173,7 @@ class TicketingClient(ServiceClient):
         self,
         *,
         status: Optional[str] = None,
+        category: Optional[str] = None,
         reason: Optional[str] = None,
         customer_email: Optional[str] = None,
         created_from: Optional[datetime] = None,
@@ -186,6 +187,7 @@ class TicketingClient(ServiceClient):
         params: Dict[str, Any] = {"page": page, "page_size": min(page_size, MAX_PAGE_SIZE)}
         optional = {
             "status": status,
+            "category": category,
             "reason": reason,
             "customer_email": customer_email,
             "created_from": created_from.isoformat() if created_from else None,

@@ -187,3 +187,68 @@ def test_the_command_line_follows_the_same_rules(
     assert json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["conversations"] == ["web-other"]
     assert oct(bundle.stat().st_mode & 0o777) == "0o600"
     assert cli("approve", "99999", "--by", "priya").returncode == 1
+
+
+def test_a_verified_deletion_ticket_is_carried_out_after_its_cooling_off_period(
+    privacy_console: tuple, sqlite_backend: BackendServer
+) -> None:
+    from datetime import timedelta
+
+    from backend.customers import service as customers
+    from backend.tickets.models import Ticket
+    from common.database import utcnow
+
+    _console, folder, _subject, _other = privacy_console
+    people = Factory(sqlite_backend, order_id_base=320_000)
+    waited, recent = (people.customer([]) for _ in range(2))
+    tickets = {}
+    with sqlite_backend.session_factory() as session:
+        for person, age in ((waited, 15), (recent, 3)):
+            ticket_id = customers.request_deletion(person.id, conversation_id=None, db_session=session)
+            session.get(Ticket, ticket_id).created_at = utcnow() - timedelta(days=age)
+            tickets[person.id] = ticket_id
+        # A deletion ticket without a verified customer is never acted on.
+        unverified = Ticket(
+            subject="delete me", category="account_deletion", priority="high", customer_email=recent.email
+        )
+        session.add(unverified)
+        session.flush()
+        unverified.created_at = utcnow() - timedelta(days=30)
+        session.commit()
+    env = {
+        **os.environ,
+        "FRONTDESK_ENV": "development",
+        "BACKEND_URL": sqlite_backend.base_url,
+        "BACKEND_CONSOLE_TOKEN": TOKENS["console"],
+        "CONSOLE_DATABASE_URL": f"sqlite:///{folder}/console.db",
+        "TRACKER_STORE_URL": f"sqlite:///{folder / 'rasa-tracker.db'}",
+        "CONVERSATION_KEYS_DB": str(folder / "conversation-keys.db"),
+        "ERASURE_COOLING_OFF_DAYS": "14",
+    }
+
+    def deletions(*arguments: str) -> dict:
+        ran = subprocess.run(
+            [sys.executable, "-m", "privacy", "deletions", *arguments],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert ran.returncode == 0, ran.stderr
+        return json.loads(ran.stdout)
+
+    due = deletions("--dry-run")["due"]
+    assert [(each["ticket_id"], each["request_id"]) for each in due] == [(tickets[waited.id], None)]
+    done = deletions()["carried_out"]
+    assert [each["customer_id"] for each in done] == [waited.id]
+    assert deletions()["carried_out"] == []  # once only
+    with sqlite_backend.session_factory() as session:
+        assert session.get(Ticket, tickets[waited.id]).status == "solved"
+        assert session.get(Ticket, tickets[recent.id]).status == "open"
+        assert session.get(Ticket, unverified.id).status == "open"
+    privacy_users = (
+        _console.login("priya").get(f"{_console.base_url}/api/privacy/requests", timeout=30).json()
+    )
+    carried = [item for item in privacy_users["items"] if item["ticket_id"] == tickets[waited.id]]
+    assert carried[0]["status"] == "carried_out" and carried[0]["decided_by"] == "cooling-off-14-days"
+    assert carried[0]["requested_by"] == "deletion-ticket"
