@@ -1,4 +1,4 @@
-// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros, #/inbox, #/models and
+// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros, #/inbox, #/models, #/privacy and
 // #/history?<filters>. Each route change leaves the current view (its poller stops) and builds the next one from scratch.
 import { clearAlert } from "./alerts.js";
 import { state } from "./state.js";
@@ -10,6 +10,7 @@ import { showInbox } from "./views/inbox.js";
 import { showMacros } from "./views/macros.js";
 import { showMetrics } from "./views/metrics.js";
 import { showModels } from "./views/models.js";
+import { showPrivacy } from "./views/privacy.js";
 import { showQueue } from "./views/queue.js";
 import { leaveViews } from "./views/shell.js";
 
@@ -22,6 +23,7 @@ export function parseRoute(hash) {
   if (path === "/macros") return { name: "macros" };
   if (path === "/inbox") return { name: "inbox" };
   if (path === "/models") return { name: "models" };
+  if (path === "/privacy") return { name: "privacy" };
   const historyMatch = /^\/history(?:\?(.*))?$/.exec(path);
   if (historyMatch) return { name: "history", query: historyMatch[1] || "" };
   const match = /^\/tickets\/(\d+)$/.exec(path);
@@ -51,6 +53,7 @@ export function route() {
   else if (current.name === "history") showHistory(current.query);
   else if (current.name === "inbox") showInbox();
   else if (current.name === "models") showModels();
+  else if (current.name === "privacy") showPrivacy();
   else showCorrections();
   window.scrollTo(0, 0);
 }

@@ -11,6 +11,7 @@ export const state = {
   metrics: null,
   macros: null,
   history: null,
+  privacy: null,
   alertSource: null,
   noticeTimer: null,
 };

@@ -4,7 +4,7 @@ import { $, setHidden } from "../dom.js";
 import { stopPoller } from "../poller.js";
 import { state } from "../state.js";
 
-const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history", "view-inbox", "view-models"];
+const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history", "view-inbox", "view-models", "view-privacy"];
 
 export function leaveViews() {
   stopPoller();
@@ -17,6 +17,7 @@ export function leaveViews() {
   state.history = null;
   state.inbox = null;
   state.models = null;
+  state.privacy = null;
   for (const id of VIEW_IDS) {
     const view = $(id);
     setHidden(view, true);

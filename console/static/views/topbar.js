@@ -30,6 +30,7 @@ export function renderMe() {
   setHidden($("nav-metrics"), !(isAdmin(agent) || agent.roles.includes(LEAD)));
   setHidden($("nav-inbox"), !hasRole(agent, "trainer"));
   setHidden($("nav-models"), !hasRole(agent, "trainer", "approver", ADMIN));
+  setHidden($("nav-privacy"), !hasRole(agent, "privacy"));
 }
 
 export async function setStatus(status) {
