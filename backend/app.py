@@ -21,6 +21,7 @@ from backend.identity.views import router as identity_router
 from backend.notifications.views import router as notifications_router
 from backend.orders.lookups import LookupBudget
 from backend.orders.views import router as orders_router
+from backend.privacy.views import router as privacy_router
 from backend.security import authenticate, credentials_from
 from backend.tickets.views import router as tickets_router
 from common.database import make_engine, make_session_factory
@@ -82,6 +83,7 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
         billing_router,
         tickets_router,
         assist_router,
+        privacy_router,
     ):
         app.include_router(router, prefix=API_PREFIX, dependencies=authenticated)
     if settings.development_routes:

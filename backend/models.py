@@ -11,6 +11,7 @@ from backend.identity.models import (
 )
 from backend.notifications.models import OutboxMessage
 from backend.orders.models import Order, OrderItem
+from backend.privacy.models import Erasure
 from backend.tickets.models import Ticket, TicketMessage
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Balance",
     "Customer",
     "EmailChangeRequest",
+    "Erasure",
     "Invoice",
     "Order",
     "OrderItem",

@@ -6,6 +6,8 @@
   customer linked to a ticket. It acts on orders and invoices (cancel, size change, refund, invoice copy)
   only through `orders:assist`: for the verified customer of an open ticket, by the agent it is assigned to,
   under the same policies as the bot (backend/assist/). It cannot change accounts or touch verification.
+  Its privacy users (with a second person's approval) export and erase a customer (`privacy:manage`,
+  backend/privacy/); the action server never can.
 - `admin` (optional, BACKEND_ADMIN_TOKEN) is for operators' scripts and the test suite: every scope.
 
 Each credential has its own request budget, so a flood through one service cannot starve another.
@@ -44,6 +46,8 @@ OUTBOX_READ = "outbox:read"
 # Acting for the verified customer of an open ticket, as its assignee (backend/assist/).
 ORDERS_ASSIST = "orders:assist"
 STOREFRONT = "storefront"  # what the store's own website does (confirming a new email address)
+# The rights of access and erasure (backend/privacy/): export and erase a customer's data everywhere.
+PRIVACY_MANAGE = "privacy:manage"
 ALL_SCOPES = frozenset(
     {
         IDENTITY,
@@ -55,11 +59,12 @@ ALL_SCOPES = frozenset(
         OUTBOX_READ,
         ORDERS_ASSIST,
         STOREFRONT,
+        PRIVACY_MANAGE,
     }
 )
 SERVICE_SCOPES = {
     "actions": frozenset({IDENTITY, ORDER_LOOKUP, CUSTOMER_SELF, TICKETS_CREATE}),
-    "console": frozenset({TICKETS_WORK, CUSTOMERS_READ, ORDERS_ASSIST}),
+    "console": frozenset({TICKETS_WORK, CUSTOMERS_READ, ORDERS_ASSIST, PRIVACY_MANAGE}),
     "admin": ALL_SCOPES,
 }
 # Only the action server speaks for a customer's address (it reads it from the channel's metadata).

@@ -9,6 +9,7 @@ from clients.backend.billing import BillingClient
 from clients.backend.crm import CrmClient
 from clients.backend.identity import IdentityClient
 from clients.backend.orders import OrdersClient
+from clients.backend.privacy import PrivacyClient
 from clients.backend.ticketing import TicketingClient
 from clients.http import HttpTransport
 from common.settings import ServiceEndpoint
@@ -22,6 +23,7 @@ class BackendApi:
     ticketing: TicketingClient
     identity: IdentityClient
     assist: AssistClient
+    privacy: PrivacyClient
 
     def failing(self) -> bool:
         """Some store API's breaker is open: the bot cannot act for customers right now."""
@@ -39,4 +41,5 @@ class BackendApi:
             TicketingClient(transport),
             IdentityClient(transport),
             AssistClient(transport),
+            PrivacyClient(transport),
         )

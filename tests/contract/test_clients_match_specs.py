@@ -95,7 +95,15 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
         transport, session = connect(sqlite_backend.base_url, TOKENS[credential], spec)
         sessions.append(session)
         built = BackendApi(*(cls(transport) for cls in _api_classes()))
-        for client in (built.crm, built.orders, built.billing, built.ticketing, built.identity, built.assist):
+        for client in (
+            built.crm,
+            built.orders,
+            built.billing,
+            built.ticketing,
+            built.identity,
+            built.assist,
+            built.privacy,
+        ):
             recorder.wrap(client)
         return built
 
@@ -193,6 +201,18 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     console.ticketing.email_customer(ticket_id, "Reply", "Here you go")
     console.ticketing.reassign(ticket_id, expected_assignee="alice", assignee="bob")
     console.ticketing.resolve(ticket_id, "bob")
+    # The rights of access and erasure, on a customer of their own (the erasure anonymises them).
+    leaving = factory.customer([{"status": "placed", "total_cents": 700}], with_phone=True)
+    assert console.privacy.find_customer(email=leaving.email) == leaving.id
+    assert console.privacy.find_customer(phone=leaving.phone) == leaving.id
+    assert console.privacy.find_customer(email="nobody-contract@example.org") is None
+    assert [order["id"] for order in console.privacy.export(leaving.id)["orders"]] == leaving.order_ids
+    receipt = console.privacy.erase(leaving.id, "contract-erasure")
+    assert console.privacy.erase(leaving.id, "contract-erasure") == receipt
+    assert ("backend.customers", "anonymised", 1) in [(s.store, s.action, s.rows) for s in receipt.stores]
+    with pytest.raises(ServiceRefused) as refused:
+        actions.privacy.export(leaving.id)
+    assert refused.value.status == 403
     problems = [problem for session in sessions for problem in session.problems]
     assert not problems, problems
     backend_methods = public_methods(_api_classes())
@@ -205,9 +225,18 @@ def _api_classes() -> list:
     from clients.backend.crm import CrmClient
     from clients.backend.identity import IdentityClient
     from clients.backend.orders import OrdersClient
+    from clients.backend.privacy import PrivacyClient
     from clients.backend.ticketing import TicketingClient
 
-    return [CrmClient, OrdersClient, BillingClient, TicketingClient, IdentityClient, AssistClient]
+    return [
+        CrmClient,
+        OrdersClient,
+        BillingClient,
+        TicketingClient,
+        IdentityClient,
+        AssistClient,
+        PrivacyClient,
+    ]
 
 
 def test_the_console_client_matches_the_consoles_spec(sqlite_backend: BackendServer, tmp_path: Path) -> None:
