@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
@@ -358,3 +359,20 @@ def test_only_the_consoles_credential_may_export_or_erase(
             answer = backend_server.post(path, json=body, as_="actions")
         assert (answer.status_code, answer.json()["error"]["code"]) == (403, "scope_required"), path
     assert export(backend_server, person.id)["customer"]["email"] == person.email
+
+
+def test_concurrent_repeats_of_one_erasure_answer_with_one_receipt(
+    backend_server: BackendServer, person: Person
+) -> None:
+    request_id = f"erasure-{uuid.uuid4().hex[:12]}"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: erase(backend_server, person.id, request_id), range(4)))
+    assert [answer.status_code for answer in answers] == [200] * 4, [answer.text for answer in answers]
+    assert len({json.dumps(answer.json(), sort_keys=True) for answer in answers}) == 1
+    with backend_server.session_factory() as session:
+        confirmations = session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.template == "privacy_erasure_done", OutboxMessage.recipient == person.email)
+        ).scalar_one()
+    assert confirmations == 1
