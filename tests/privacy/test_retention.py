@@ -59,11 +59,15 @@ def places(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Places]:
         )
 
 
-@pytest.fixture
-def environment(places: Places, monkeypatch: pytest.MonkeyPatch) -> Places:
+def use_places(places: Places, monkeypatch: pytest.MonkeyPatch) -> Places:
     for name, value in places.environment().items():
         monkeypatch.setenv(name, value)
     return places
+
+
+@pytest.fixture
+def environment(places: Places, monkeypatch: pytest.MonkeyPatch) -> Places:
+    return use_places(places, monkeypatch)
 
 
 def units(results: List, seeded: Dict[str, int]) -> Dict[str, int]:
@@ -268,9 +272,11 @@ def test_the_cli_prints_counts_per_store_and_refuses_bad_input(tmp_path: Path) -
     )
 
 
-def test_deleted_rows_leave_no_copy_in_the_sqlite_files(environment: Places) -> None:
-    if not environment.backend.startswith("sqlite"):
-        pytest.skip("the bytes of a file: SQLite only (PostgreSQL's VACUUM is the server's)")
+def test_deleted_rows_leave_no_copy_in_the_sqlite_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bytes of a file: SQLite only (PostgreSQL's VACUUM is the server's).
+    environment = use_places(sqlite_places(tmp_path), monkeypatch)
     now = utcnow()
     seed_backend(environment.backend, now)
     marker = "reset link https://shop.example.com/reset?token=k3y-only-in-this-row"
