@@ -113,9 +113,10 @@ def has_digits(value: Any) -> bool:
 
 
 def parse_free_text(value: Any, *, min_length: int) -> Optional[str]:
-    """Trimmed free text of a sensible length."""
+    """Trimmed free text of a sensible length. A button payload or a typed intent command
+    ("/inform{...}") reaches a form as text too: it is never an answer (an address, a reason)."""
     text = " ".join(as_text(value).split())
-    if len(text) < min_length:
+    if len(text) < min_length or text.startswith("/"):
         return None
     return text[:MAX_FREE_TEXT]
 

@@ -60,3 +60,9 @@ def test_invoice_id_and_free_text() -> None:
     assert values.parse_invoice_id("invoice 12") is None
     assert values.parse_free_text("  too   short ", min_length=10) is None
     assert values.parse_free_text("x" * 5000, min_length=10) == "x" * values.MAX_FREE_TEXT
+    # A payload typed or clicked into a free-text question is not an address or a reason.
+    assert values.parse_free_text('/inform{"account_field": "address"}', min_length=10) is None
+    assert (
+        values.parse_free_text("12 Elm Street / Flat 2, Leeds", min_length=10)
+        == "12 Elm Street / Flat 2, Leeds"
+    )
