@@ -47,6 +47,8 @@ class TicketCategory(str, Enum):
     REFUND = "refund"
     ACCOUNT = "account"
     MISSING_PARCEL = "missing_parcel"
+    # A verified customer asked in the chat for a copy of their data (privacy/customer_requests.py).
+    DATA_COPY = "data_copy"
 
 
 class HandoffReason(str, Enum):

@@ -38,6 +38,7 @@ from console.inbox.views import router as inbox_router
 from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
 from console.notes.views import router as notes_router
+from console.privacy.downloads import router as privacy_downloads_router
 from console.privacy.views import router as privacy_router
 from console.registry.views import router as registry_router
 from console.schema import create_schema
@@ -137,6 +138,7 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(inbox_router)
     app.include_router(registry_router)
     app.include_router(privacy_router)
+    app.include_router(privacy_downloads_router)
 
     @app.on_event("startup")
     def purge_old_attachments() -> None:

@@ -20,7 +20,11 @@ from console.registry import models as _registry  # noqa: F401
 from console.training import models as _training  # noqa: F401
 
 # Columns added after a table first shipped: (table, column, SQL type and default).
-ADDED_COLUMNS = (("agents", "roles", "VARCHAR(100) NOT NULL DEFAULT 'agent'"),)
+ADDED_COLUMNS = (
+    ("agents", "roles", "VARCHAR(100) NOT NULL DEFAULT 'agent'"),
+    ("privacy_requests", "download_token_sha256", "VARCHAR(64)"),
+    ("privacy_requests", "download_expires_at", "TIMESTAMP"),
+)
 
 
 def create_schema(engine: Engine) -> None:

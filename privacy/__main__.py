@@ -66,9 +66,10 @@ def parser() -> argparse.ArgumentParser:
     )
     requests_cli.add_commands(commands)
     purge_command.add_argument(
-        "--carry-out-deletions",
+        "--customer-requests",
         action="store_true",
-        help="each run also erases verified deletion requests past ERASURE_COOLING_OFF_DAYS (privacy/cooling_off.py)",
+        help="each run also carries out what verified customers asked in the chat: data copies, and deletions"
+        " past ERASURE_COOLING_OFF_DAYS (privacy/customer_requests.py)",
     )
     return main_parser
 
@@ -92,10 +93,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         heading = "Retention purge, dry run: what would go" if args.dry_run else "Retention purge"
         print(f"{heading} (batches of {batch_size})\n{report(results, dry_run=args.dry_run)}", flush=True)
         failed: List[str] = [result.store.name for result in results if result.error]
-        if args.carry_out_deletions:
-            deletions = argparse.Namespace(command="deletions", dry_run=args.dry_run)
-            if requests_cli.run(deletions) != 0:
-                failed.append("deletion requests")
+        if args.customer_requests:
+            asked = argparse.Namespace(command="customer-requests", dry_run=args.dry_run)
+            if requests_cli.run(asked) != 0:
+                failed.append("customer requests")
         if args.every is None:
             if failed:
                 print(f"privacy purge: failed for {', '.join(failed)}", file=sys.stderr)

@@ -22,13 +22,14 @@ from common.database import make_engine, make_session_factory
 from common.errors import ApiError
 from common.retention_settings import retention_settings
 from common.settings import ConfigurationError, console_settings, conversation_key_settings
+from common.texts import MessageTemplates
 from console.agents import service as agents
 from console.agents.models import PRIVACY
 from console.privacy import service
 from console.privacy.models import RequestIn, RequestRead
 from console.privacy.stores import stores_for
 from console.schema import create_schema
-from privacy import cooling_off
+from privacy import customer_requests
 
 
 def add_commands(commands: Any) -> None:
@@ -50,10 +51,12 @@ def add_commands(commands: Any) -> None:
     reject.add_argument("--by", required=True)
     reject.add_argument("--note", default="")
     commands.add_parser("requests", help="list the newest requests")
-    deletions = commands.add_parser(
-        "deletions", help="carry out verified deletion-request tickets whose cooling-off period has passed"
+    asked = commands.add_parser(
+        "customer-requests",
+        help="carry out what verified customers asked in the chat: copies of their data, and deletions whose"
+        " cooling-off period has passed",
     )
-    deletions.add_argument("--dry-run", action="store_true", help="only list the tickets that are due")
+    asked.add_argument("--dry-run", action="store_true", help="only list the tickets that are due")
 
 
 def _privacy_user(username: str, session: Session) -> str:
@@ -98,16 +101,31 @@ def _list(_args: argparse.Namespace, session: Session, _backend: BackendApi) -> 
     return {"items": [RequestRead.from_row(row).dict() for row in service.listing(db_session=session)]}
 
 
-def _deletions(args: argparse.Namespace, session: Session, backend: BackendApi) -> Dict[str, Any]:
-    due = cooling_off.carry_out_due_deletions(
+def _customer_requests(args: argparse.Namespace, session: Session, backend: BackendApi) -> Dict[str, Any]:
+    sessions = make_session_factory(session.get_bind())
+    settings = conversation_key_settings()
+    copies = customer_requests.send_requested_copies(
         backend,
-        make_session_factory(session.get_bind()),
+        sessions,
         stores_for=stores_for(backend),
-        export_dir=conversation_key_settings().export_dir,
+        settings=settings,
+        templates=MessageTemplates(),
+        dry_run=args.dry_run,
+    )
+    deletions = customer_requests.carry_out_due_deletions(
+        backend,
+        sessions,
+        stores_for=stores_for(backend),
+        settings=settings,
         cooling_off=retention_settings().erasure_cooling_off,
         dry_run=args.dry_run,
     )
-    return {"dry_run": args.dry_run, "due" if args.dry_run else "carried_out": [vars(each) for each in due]}
+    outcome = "due" if args.dry_run else "carried_out"
+    return {
+        "dry_run": args.dry_run,
+        "copies": {outcome: [vars(each) for each in copies]},
+        "deletions": {outcome: [vars(each) for each in deletions]},
+    }
 
 
 COMMANDS: Dict[str, Callable[[argparse.Namespace, Session, BackendApi], Dict[str, Any]]] = {
@@ -115,7 +133,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, Session, BackendApi], Dict[str
     "approve": _approve,
     "reject": _reject,
     "requests": _list,
-    "deletions": _deletions,
+    "customer-requests": _customer_requests,
 }
 
 

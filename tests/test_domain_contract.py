@@ -80,12 +80,15 @@ def test_faq_topics_in_the_nlu_data_all_have_an_article() -> None:
 def test_every_email_template_is_complete_and_used() -> None:
     templates = MessageTemplates().templates
     for name, template in templates.items():
-        assert template.get("subject") and (template.get("email") or template.get("sms")), name
+        # email, sms, or web: a page the customer opens (console/privacy/downloads.py)
+        assert template.get("subject") and (
+            template.get("email") or template.get("sms") or template.get("web")
+        ), name
     used = set()
-    for folder in ("backend", "console"):
+    for folder in ("backend", "console", "privacy"):
         for path in (REPO_ROOT / folder).rglob("*.py"):
             for match in re.finditer(
-                r'template="([a-z_]+)"|emails\.render\(\s*"([a-z_]+)"', path.read_text()
+                r'template="([a-z_]+)"|(?:emails|templates)\.render\(\s*"([a-z_]+)"', path.read_text()
             ):
                 used.add(match.group(1) or match.group(2))
     assert used == set(templates), f"unused: {set(templates) - used}, missing: {used - set(templates)}"

@@ -224,8 +224,8 @@ class Stack:
 
     def start_privacy_purge(self) -> None:
         """Run the retention purge (privacy/retention.py) now and every PRIVACY_PURGE_INTERVAL_SECONDS, with
-        the deletion requests whose cooling-off period has passed (privacy/cooling_off.py)."""
-        self._spawn("privacy-purge", self._python("privacy", "purge", "--every", "--carry-out-deletions"))
+        what verified customers asked for in the chat (privacy/customer_requests.py)."""
+        self._spawn("privacy-purge", self._python("privacy", "purge", "--every", "--customer-requests"))
 
     @property
     def demo_passwords_file(self) -> Path:

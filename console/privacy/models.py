@@ -43,6 +43,9 @@ class PrivacyRequest(Base):
     result = Column(Text, nullable=True)
     # An export's bundle (a zip under the console's private folder), deleted with the export's retention.
     bundle_path = Column(String(500), nullable=True)
+    # A customer's own request (the bot, after step-up): the emailed link's token, hashed, and its expiry.
+    download_token_sha256 = Column(String(64), nullable=True, unique=True)
+    download_expires_at = Column(DateTime, nullable=True)
 
 
 class RequestIn(BaseModel):

@@ -6,9 +6,11 @@ Plain functions with a keyword-only `db_session`; they flush, the caller commits
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
@@ -50,6 +52,11 @@ def by_id(request_id: int, *, db_session: Session) -> PrivacyRequest:
     if request is None:
         raise ApiError(404, "request_not_found", f"No privacy request #{request_id}.")
     return request
+
+
+def by_ticket(ticket_id: int, *, db_session: Session) -> Optional[PrivacyRequest]:
+    """The request carrying out a customer's ticket (deletion or copy), if there is one."""
+    return db_session.scalars(select(PrivacyRequest).where(PrivacyRequest.ticket_id == ticket_id)).first()
 
 
 def listing(*, db_session: Session, limit: int = 100) -> List[PrivacyRequest]:
@@ -114,6 +121,28 @@ def reject(request_id: int, *, decider: str, note: str, db_session: Session) -> 
     db_session.flush()
     _audit(decider, "rejected", request, db_session=db_session)
     return request
+
+
+def issue_download(request: PrivacyRequest, *, hours: int, db_session: Session) -> str:
+    """A link token for the customer's own copy: only its hash is kept; it works for `hours`."""
+    if request.kind != EXPORT or request.status != CARRIED_OUT:
+        raise ApiError(409, "no_export", f"Request #{request.id} is not a carried-out export.")
+    token = secrets.token_urlsafe(32)
+    request.download_token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+    request.download_expires_at = utcnow() + timedelta(hours=hours)
+    db_session.flush()
+    return token
+
+
+def by_download_token(token: str, *, db_session: Session) -> Optional[Path]:
+    """The bundle a customer's link opens; None when the token is unknown, expired or the bundle is gone."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    request = db_session.scalars(
+        select(PrivacyRequest).where(PrivacyRequest.download_token_sha256 == digest)
+    ).first()
+    if request is None or request.download_expires_at is None or request.download_expires_at < utcnow():
+        return None
+    return bundle_of(request)
 
 
 def bundle_of(request: PrivacyRequest) -> Optional[Path]:

@@ -228,7 +228,7 @@ def test_a_verified_deletion_ticket_is_carried_out_after_its_cooling_off_period(
 
     def deletions(*arguments: str) -> dict:
         ran = subprocess.run(
-            [sys.executable, "-m", "privacy", "deletions", *arguments],
+            [sys.executable, "-m", "privacy", "customer-requests", *arguments],
             cwd=REPO_ROOT,
             env=env,
             capture_output=True,
@@ -237,11 +237,11 @@ def test_a_verified_deletion_ticket_is_carried_out_after_its_cooling_off_period(
         assert ran.returncode == 0, ran.stderr
         return json.loads(ran.stdout)
 
-    due = deletions("--dry-run")["due"]
+    due = deletions("--dry-run")["deletions"]["due"]
     assert [(each["ticket_id"], each["request_id"]) for each in due] == [(tickets[waited.id], None)]
-    done = deletions()["carried_out"]
+    done = deletions()["deletions"]["carried_out"]
     assert [each["customer_id"] for each in done] == [waited.id]
-    assert deletions()["carried_out"] == []  # once only
+    assert deletions()["deletions"]["carried_out"] == []  # once only
     with sqlite_backend.session_factory() as session:
         assert session.get(Ticket, tickets[waited.id]).status == "solved"
         assert session.get(Ticket, tickets[recent.id]).status == "open"
@@ -252,3 +252,87 @@ def test_a_verified_deletion_ticket_is_carried_out_after_its_cooling_off_period(
     carried = [item for item in privacy_users["items"] if item["ticket_id"] == tickets[waited.id]]
     assert carried[0]["status"] == "carried_out" and carried[0]["decided_by"] == "cooling-off-14-days"
     assert carried[0]["requested_by"] == "deletion-ticket"
+
+
+def test_a_customer_who_asked_in_the_chat_gets_an_expiring_link_to_their_copy(
+    privacy_console: tuple, sqlite_backend: BackendServer
+) -> None:
+    import re
+    from datetime import timedelta
+
+    from backend.tickets import service as tickets
+    from backend.tickets.models import Ticket
+    from common.database import utcnow
+
+    console, folder, subject, _other = privacy_console
+    asker = Factory(sqlite_backend, order_id_base=330_000).customer(
+        [{"status": "delivered", "total_cents": 1500, "delivered_days_ago": 1}]
+    )
+    with sqlite_backend.session_factory() as session:
+        ticket = tickets.create(
+            subject="Copy of my data",
+            category="data_copy",
+            priority="normal",
+            customer_id=asker.id,
+            customer_email=asker.email,
+            conversation_id=None,
+            details={"requested_via": "assistant"},
+            messages=[],
+            db_session=session,
+        )
+        unverified = Ticket(
+            subject="copy", category="data_copy", priority="normal", customer_email=subject.email
+        )
+        session.add(unverified)
+        session.commit()
+        ticket_id, unverified_id = ticket.id, unverified.id
+    env = {
+        **os.environ,
+        "FRONTDESK_ENV": "development",
+        "BACKEND_URL": sqlite_backend.base_url,
+        "BACKEND_CONSOLE_TOKEN": TOKENS["console"],
+        "CONSOLE_DATABASE_URL": f"sqlite:///{folder}/console.db",
+        "TRACKER_STORE_URL": f"sqlite:///{folder / 'rasa-tracker.db'}",
+        "CONVERSATION_KEYS_DB": str(folder / "conversation-keys.db"),
+        "PRIVACY_EXPORT_DIR": str(folder / "exports"),
+        "PRIVACY_DOWNLOAD_URL": f"{console.base_url}/privacy/downloads",
+    }
+    ran = subprocess.run(
+        [sys.executable, "-m", "privacy", "customer-requests"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert [each["ticket_id"] for each in json.loads(ran.stdout)["copies"]["carried_out"]] == [ticket_id]
+
+    emails = requests.get(
+        f"{sqlite_backend.base_url}/v1/outbox",
+        params={"recipient": asker.email},
+        headers={"Authorization": f"Bearer {TOKENS['admin']}"},
+        timeout=10,
+    ).json()["items"]
+    link = re.search(r"(http\S+/privacy/downloads/\S+)", emails[0]["body"]).group(1)
+    assert "72 hours" in emails[0]["body"]
+    copy = requests.get(link, timeout=30)  # no login: the link is the key
+    assert copy.status_code == 200 and copy.headers["content-type"] == "application/zip"
+    bundle = zipfile.ZipFile(io.BytesIO(copy.content))
+    backend_part = json.loads(bundle.read("backend.json"))
+    assert asker.email in json.dumps(backend_part) and subject.email not in json.dumps(backend_part)
+    with sqlite_backend.session_factory() as session:
+        assert session.get(Ticket, ticket_id).status == "solved"
+        assert session.get(Ticket, unverified_id).status == "open"
+
+    # A guessed token, a malformed one, and the real one once expired all get the same refusal.
+    assert requests.get(link[:-3] + "abc", timeout=10).status_code == 404
+    assert (
+        requests.get(f"{console.base_url}/privacy/downloads/..%2Fconsole.db", timeout=10).status_code == 404
+    )
+    with sqlite3.connect(folder / "console.db") as connection:
+        connection.execute(
+            "UPDATE privacy_requests SET download_expires_at = ? WHERE ticket_id = ?",
+            ((utcnow() - timedelta(minutes=1)).isoformat(sep=" "), ticket_id),
+        )
+    expired = requests.get(link, timeout=10)
+    assert expired.status_code == 404 and "expired" in expired.text
