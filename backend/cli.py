@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "latest-message":
         from backend.customers.phones import normalise_phone
-        from backend.notifications.service import latest
+        from backend.notifications.service import clear_body, clear_recipient, latest
 
         recipient = (
             args.recipient if "@" in args.recipient else normalise_phone(args.recipient) or args.recipient
@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"no message to {args.recipient}")
                 return 1
             print(
-                f"[{message.channel}] to {message.recipient} at {message.created_at:%H:%M:%S}: {message.subject}"
+                f"[{message.channel}] to {clear_recipient(message, db_session=session)} at "
+                f"{message.created_at:%H:%M:%S}: {message.subject}"
             )
-            from backend.notifications.service import clear_body
 
             print(clear_body(message, db_session=session))
         engine.dispose()

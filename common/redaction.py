@@ -16,7 +16,7 @@ tests/privacy/test_redaction_quality.py holds the bars.
 from __future__ import annotations
 
 import bisect
-from typing import Callable, Iterable, List, Sequence
+from typing import Any, Callable, Collection, Iterable, List, Sequence
 
 from common.person_names import person_names
 from common.recognisers import (
@@ -55,7 +55,8 @@ __all__ = [
     "INVOICE", "NAME", "ORDER", "PHONE", "SIX_DIGIT_CODE", "TOKEN", "Context", "Recogniser", "Redactor", "Span",
     "addresses", "card_numbers", "code_spans", "codes", "emails", "find_spans", "iban_valid", "ibans",
     "invoice_numbers", "known_values", "luhn_valid", "order_numbers", "person_names", "phone_numbers",
-    "placeholder", "redact", "replace_spans", "resolve", "tokens",
+    "STORE_IDENTIFIERS", "placeholder", "redact", "redact_in", "replace_spans", "resolve",
+    "tokens",
 ]  # fmt: skip
 
 # Order matters only between spans of equal length: the first recogniser's label wins.
@@ -118,12 +119,39 @@ class Redactor:
         found = [span for recogniser in self.recognisers for span in recogniser(text, context)]
         return resolve(found)
 
-    def redact(self, text: str, *, known_values: Sequence[str] = (), code_was_asked: bool = False) -> str:
+    def redact(
+        self,
+        text: str,
+        *,
+        known_values: Sequence[str] = (),
+        code_was_asked: bool = False,
+        keep: Collection[str] = (),
+    ) -> str:
+        """The text with each span replaced by its placeholder, except spans whose label is in `keep`: those
+        are still found (so an order number is not also read as a code or a phone) but stay as written."""
         spans = self.find_spans(text, known_values=known_values, code_was_asked=code_was_asked)
-        return replace_spans(text, spans, lambda span: placeholder(span.label))
+        return replace_spans(
+            text, [span for span in spans if span.label not in keep], lambda span: placeholder(span.label)
+        )
+
+    def redact_in(self, value: Any, *, known_values: Sequence[str] = (), keep: Collection[str] = ()) -> Any:
+        """Every string inside a JSON-like value redacted (dict keys are the writer's names, left alone)."""
+        if isinstance(value, str):
+            return self.redact(value, known_values=known_values, keep=keep)
+        if isinstance(value, dict):
+            return {
+                key: self.redact_in(item, known_values=known_values, keep=keep) for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.redact_in(item, known_values=known_values, keep=keep) for item in value]
+        return value
 
 
 DEFAULT_REDACTOR = Redactor()
+
+# The store's own identifiers: never personal data, and what an agent works with (a ticket's transcript, a
+# refund's reason). Stores people read pass `keep=STORE_IDENTIFIERS`; the learning loop replaces them too.
+STORE_IDENTIFIERS = frozenset({ORDER, INVOICE})
 
 
 def find_spans(text: str, *, known_values: Sequence[str] = (), code_was_asked: bool = False) -> List[Span]:
@@ -131,6 +159,14 @@ def find_spans(text: str, *, known_values: Sequence[str] = (), code_was_asked: b
     return DEFAULT_REDACTOR.find_spans(text, known_values=known_values, code_was_asked=code_was_asked)
 
 
-def redact(text: str, *, known_values: Sequence[str] = (), code_was_asked: bool = False) -> str:
-    """The text with personal data replaced by placeholders such as [EMAIL] or [ORDER]."""
-    return DEFAULT_REDACTOR.redact(text, known_values=known_values, code_was_asked=code_was_asked)
+def redact(
+    text: str, *, known_values: Sequence[str] = (), code_was_asked: bool = False, keep: Collection[str] = ()
+) -> str:
+    """The text with personal data replaced by placeholders such as [EMAIL] or [ORDER] (not the labels in
+    `keep`, e.g. STORE_IDENTIFIERS)."""
+    return DEFAULT_REDACTOR.redact(text, known_values=known_values, code_was_asked=code_was_asked, keep=keep)
+
+
+def redact_in(value: Any, *, known_values: Sequence[str] = (), keep: Collection[str] = ()) -> Any:
+    """Every string inside a JSON-like value (a ticket's details) redacted."""
+    return DEFAULT_REDACTOR.redact_in(value, known_values=known_values, keep=keep)

@@ -5,9 +5,9 @@ reads), so that both show the same thing:
 - a one-time code the customer typed never leaves the tracker: the answer to a code question is masked, and so
   is any stand-alone 6-digit number (our codes' length; order numbers have 5 digits);
 - nor does a card number, an IBAN or a verification token (a link's token), in any line: they are replaced
-  by the redactor's placeholders ([CARD], [IBAN], [TOKEN]). The backend applies the same to every message
-  and detail stored on a ticket (`redact_secrets`), whoever wrote it. Emails, phones and names stay: the
-  agent replies to this person;
+  by the redactor's placeholders ([CARD], [IBAN], [TOKEN]). Emails, phones and names stay in the live
+  conversation: the agent replies to this person. The copy stored on a ticket goes further: the backend runs
+  every message and detail through the whole redactor (backend/tickets/service.py);
 - a button the customer clicked reads as the button's title ("Yes, connect me"), not its payload
   (`/request_human`, `/faq{"faq_topic": "delivery_times"}`).
 """
@@ -65,18 +65,6 @@ def redact_secrets(text: str, *, codes: bool = True, code_was_asked: bool = Fals
     found = (code_spans(text, code_was_asked=code_was_asked) if codes else []) + _SECRETS.find_spans(text)
     # Longest wins: a card number's 6-digit run is part of the card, not a code.
     return replace_spans(text, resolve(found), _shown_as)
-
-
-def redact_secrets_in(value: Any) -> Any:
-    """Card numbers, IBANs and tokens out of every string inside a JSON-like value (a ticket's details, which
-    carry order numbers and amounts, not codes)."""
-    if isinstance(value, str):
-        return redact_secrets(value, codes=False)
-    if isinstance(value, dict):
-        return {key: redact_secrets_in(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [redact_secrets_in(item) for item in value]
-    return value
 
 
 def button_title(payload: str, offered: Iterable[Dict[str, Any]]) -> Optional[str]:

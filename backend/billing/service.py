@@ -11,6 +11,7 @@ from sqlalchemy.sql import Select
 from backend.billing.models import Balance, Invoice, Payment, Refund
 from backend.billing.policy import POLICY_URL, decide_refund
 from backend.customers import service as customers
+from backend.customers.models import Customer
 from backend.money import from_cents
 from backend.notifications import service as notifications
 from backend.orders import service as orders
@@ -18,6 +19,7 @@ from backend.orders.models import Order
 from common.database import utcnow
 from common.errors import not_found, unprocessable
 from common.masking import mask_email
+from common.redaction import STORE_IDENTIFIERS, redact
 
 
 def invoices_statement(customer_id: Optional[int] = None, order_id: Optional[int] = None) -> Select:
@@ -144,6 +146,23 @@ def refund_quote(order: Order, *, db_session: Session) -> dict:
     }
 
 
+def _stored_reason(
+    reason: Optional[str], customer_id: Optional[int], *, db_session: Session
+) -> Optional[str]:
+    """The customer's words, fully redacted (the one redactor with their own CRM values), order numbers and
+    invoice ids kept: agents read a reason for what went wrong ("arrived broken"), which survives, and no
+    policy reads it; a card number or address typed into it has no business in the refunds table."""
+    if not reason:
+        return reason
+    customer = db_session.get(Customer, customer_id) if customer_id is not None else None
+    known = (
+        [value for value in (customer.name, customer.email, customer.phone, customer.address) if value]
+        if customer
+        else []
+    )
+    return redact(reason, known_values=known, keep=STORE_IDENTIFIERS)
+
+
 def create_refund(
     order_id: int,
     email: str,
@@ -178,7 +197,7 @@ def create_refund(
         customer_id=order.customer_id,
         amount_cents=amount_cents if amount_cents is not None else decision.refundable_cents,
         currency=order.currency,
-        reason=reason,
+        reason=_stored_reason(reason, order.customer_id, db_session=db_session),
         status="pending",
     )
     db_session.add(refund)

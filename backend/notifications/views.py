@@ -28,11 +28,10 @@ def list_outbox(
     params: PageParams = Depends(page_params),
     session: Session = Depends(db_session),
 ) -> dict:
-    page = paginate(service.list_statement(recipient, template), params, db_session=session)
+    page = paginate(
+        service.list_statement(recipient, template, db_session=session), params, db_session=session
+    )
     page["items"] = [
-        OutboxMessageRead.from_orm(message).copy(
-            update={"body": service.clear_body(message, db_session=session)}
-        )
-        for message in page["items"]
+        service.as_read(message, with_clear_body=True, db_session=session) for message in page["items"]
     ]
     return page

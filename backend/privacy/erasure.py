@@ -85,7 +85,9 @@ def erase_everywhere(
     stores += _tickets(customer, known_values, db_session=db_session)
     stores.append(
         _store(
-            "outbox_messages", "deleted", _run(db_session, delete(OutboxMessage).where(outbox_to(addresses)))
+            "outbox_messages",
+            "deleted",
+            _run(db_session, delete(OutboxMessage).where(outbox_to(addresses, db_session=db_session))),
         )
     )
     stores += _account_security(customer_id, db_session=db_session)

@@ -41,7 +41,8 @@ from backend.identity.models import (
     VerificationLockout,
     VerificationToken,
 )
-from backend.notifications.models import OutboxMessage, OutboxMessageRead
+from backend.notifications import service as notifications
+from backend.notifications.models import OutboxMessage
 from backend.orders.models import Order, OrderRead
 from backend.privacy import erasure
 from backend.privacy.models import (
@@ -109,8 +110,11 @@ def export(customer_id: int, *, db_session: Session) -> CustomerExport:
         store_credit_cents=balance.store_credit_cents if balance else None,
         tickets=[TicketRead.from_row(row) for row in rows_of(Ticket, tickets_of(customer))],
         outbox_messages=[
-            OutboxMessageRead.from_orm(row)
-            for row in rows_of(OutboxMessage, outbox_to(customer_addresses(customer, db_session=db_session)))
+            notifications.as_read(row, with_clear_body=False, db_session=db_session)
+            for row in rows_of(
+                OutboxMessage,
+                outbox_to(customer_addresses(customer, db_session=db_session), db_session=db_session),
+            )
         ],
         verification=VerificationRecords(
             challenges=[

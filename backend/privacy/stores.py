@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from backend.customers import service as customers
 from backend.customers.models import Customer, EmailChangeRequest
+from backend.notifications import service as notifications
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import Ticket
 
@@ -37,5 +38,8 @@ def tickets_of(customer: Customer) -> Any:
     )
 
 
-def outbox_to(addresses: Set[str]) -> Any:
-    return func.lower(OutboxMessage.recipient).in_(sorted(addresses))
+def outbox_to(addresses: Set[str], *, db_session: Session) -> Any:
+    """The condition for messages sent to any of the addresses (rows keep only a keyed hash of theirs)."""
+    return OutboxMessage.recipient_hash.in_(
+        sorted(notifications.recipient_hash(address, db_session=db_session) for address in addresses)
+    )

@@ -42,6 +42,9 @@ class Ticket(Base):
         nullable=True,
         index=True,
     )
+    # The contact address an agent replies to, in clear only on a verified ticket (customer_id set); an
+    # unverified ticket keeps its masked form for display ("j***@example.org", common/masking.py):
+    # what someone typed is not known to be theirs, and an agent never emails it (tickets.service.email_customer).
     customer_email = Column(String(320), nullable=True)
     conversation_id = Column(String(200), nullable=True, index=True)
     subject = Column(String(300), nullable=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
@@ -20,8 +20,38 @@ from backend.tickets.search import TicketSearch
 from common.batches import count_rows
 from common.database import utcnow
 from common.errors import conflict, not_found, unprocessable
-from common.transcript import redact_secrets, redact_secrets_in
+from common.masking import mask_email
+from common.redaction import DEFAULT_RECOGNISERS, STORE_IDENTIFIERS, Redactor, codes, person_names
 from common.vocabulary import TicketStatus
+
+# A ticket keeps what an agent needs to reply and nothing more (issue 14): every message and detail goes
+# through the one redactor with the customer's own values, whoever wrote it; order numbers and invoice ids stay
+# readable. The conversation the agent works in is Rasa's tracker, not these rows. Bots and agents quote
+# 6-digit ticket and refund numbers, so only a customer's line has its codes masked; the backend's own notes
+# (system lines: "changed Test item to size L. Reason: ...") name the customer only by CRM values, so names are
+# looked for there by those alone (the word cues would read "L. Reason" as a name).
+_CUSTOMER_LINES = Redactor(DEFAULT_RECOGNISERS)
+_OTHER_LINES = Redactor([recogniser for recogniser in DEFAULT_RECOGNISERS if recogniser is not codes])
+_SYSTEM_LINES = Redactor(
+    [recogniser for recogniser in _OTHER_LINES.recognisers if recogniser is not person_names]
+)
+
+
+def _stored_body(body: str, *, author: str, known_values: List[str]) -> str:
+    redactor = {"customer": _CUSTOMER_LINES, "system": _SYSTEM_LINES}.get(author, _OTHER_LINES)
+    return redactor.redact(body, known_values=known_values, keep=STORE_IDENTIFIERS)
+
+
+def _known_values(customer_id: Optional[int], email: Optional[str], *, db_session: Session) -> List[str]:
+    """The customer's own values from the CRM, and the address the ticket was opened with. An unverified
+    ticket's typed address may be an account's: its values only help find what to mask, nothing is shown."""
+    customer = db_session.get(Customer, customer_id) if customer_id is not None else None
+    if customer is None and email:
+        customer = db_session.execute(
+            select(Customer).where(func.lower(Customer.email) == email.strip().lower())
+        ).scalar_one_or_none()
+    found = [customer.name, customer.email, customer.phone, customer.address] if customer else []
+    return [value for value in (*found, email) if value]
 
 
 def create(
@@ -39,22 +69,28 @@ def create(
     """Open a ticket with its first messages."""
     if customer_id is not None and db_session.get(Customer, customer_id) is None:
         raise unprocessable("customer_not_found", "No customer with that id.")
+    known = _known_values(customer_id, customer_email, db_session=db_session)
     ticket = Ticket(
-        subject=subject,
+        subject=_OTHER_LINES.redact(subject, known_values=known, keep=STORE_IDENTIFIERS),  # free text too
         category=category,
         priority=priority,
         customer_id=customer_id,
-        customer_email=customer_email,
+        # Only a verified ticket keeps the contact address; an unverified one keeps its masked form.
+        customer_email=customer_email
+        if customer_id is not None or not customer_email
+        else mask_email(customer_email),
         conversation_id=conversation_id,
-        # A ticket keeps what an agent needs to reply, never a code, card number, IBAN or token, whoever
-        # sent it (common/transcript.py).
-        details_json=json.dumps(redact_secrets_in(details), default=str),
+        details_json=json.dumps(
+            _OTHER_LINES.redact_in(
+                json.loads(json.dumps(details, default=str)), known_values=known, keep=STORE_IDENTIFIERS
+            )
+        ),
     )
     for message in messages:
         ticket.messages.append(
             TicketMessage(
                 author=message.author,
-                body=redact_secrets(message.body, codes=message.author == "customer"),
+                body=_stored_body(message.body, author=message.author, known_values=known),
                 created_at=message.sent_at or utcnow(),
             )
         )
@@ -104,10 +140,13 @@ def list_statement(
 def add_message(ticket_id: int, message: MessageIn, *, db_session: Session) -> Ticket:
     """Append a message to a ticket."""
     ticket = get(ticket_id, db_session=db_session)
+    # An unverified ticket kept only the masked address: the emails recogniser still finds a typed one.
+    verified_email = ticket.customer_email if ticket.customer_id is not None else None
+    known = _known_values(ticket.customer_id, verified_email, db_session=db_session)
     ticket.messages.append(
         TicketMessage(
             author=message.author,
-            body=redact_secrets(message.body, codes=message.author == "customer"),
+            body=_stored_body(message.body, author=message.author, known_values=known),
             created_at=message.sent_at or utcnow(),
         )
     )
@@ -211,7 +250,7 @@ def email_customer(ticket_id: int, *, subject: str, body: str, db_session: Sessi
     customer = db_session.get(Customer, ticket.customer_id)
     if customer is None or not customer.email:
         raise unprocessable("no_email_on_file", "There is no email address for this ticket's customer.")
-    # An agent's reply holds no secret of ours: the kept copy is the reply itself (the ticket has it too).
+    # An agent's reply holds no secret of ours: the kept copy is the reply with the customer's values replaced.
     return notifications.queue(
         channel="email",
         recipient=customer.email,
@@ -219,6 +258,7 @@ def email_customer(ticket_id: int, *, subject: str, body: str, db_session: Sessi
         subject=subject,
         body=body,
         kept_body=body,
+        known_values=[value for value in (customer.name, customer.phone, customer.address) if value],
         db_session=db_session,
     )
 

@@ -15,6 +15,7 @@ from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import views as idempotency
 from backend.idempotency.views import Produced
 from backend.identity.service import require_verified
+from backend.notifications import service as notifications
 from backend.notifications.models import OutboxMessageRead
 from backend.pagination import Page, PageParams, page_params, paginate
 from backend.security import CUSTOMERS_READ, TICKETS_CREATE, TICKETS_WORK, Credential, require_scope
@@ -222,4 +223,4 @@ def email_customer(
     """Email an agent's reply to the ticket's verified customer, at the address on file (422 otherwise)."""
     message = service.email_customer(ticket_id, subject=body.subject, body=body.body, db_session=session)
     session.commit()
-    return OutboxMessageRead.from_orm(message)
+    return notifications.as_read(message, with_clear_body=False, db_session=session)

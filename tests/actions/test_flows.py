@@ -16,6 +16,7 @@ from actions.handoff import ActionHandoff
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
 from actions.tickets import ActionFileComplaint, ActionReportPaymentIssue
+from common.masking import mask_email
 from common.paths import REPO_ROOT
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
 from tests.support import BackendServer, Factory
@@ -217,13 +218,14 @@ def test_payment_issue_opens_a_ticket_with_the_details(
     live_backend: BackendServer, bot_factory: Factory
 ) -> None:
     customer = bot_factory.customer([DELIVERED])
-    # Unverified: the typed email is kept as a claim; no account and none of its payments are attached.
+    # Unverified: the typed email is kept only masked (a claim, not a contact); no account and none of its
+    # payments are attached.
     claimed, _ = run(
         ActionReportPaymentIssue(),
         tracker({"payment_problem": "declined", "email": customer.email, "amount": "59.90"}, text="declined"),
     )
     unverified = live_backend.get(f"/v1/tickets/{claimed.messages[0]['ticket_id']}").json()
-    assert unverified["customer_id"] is None and unverified["customer_email"] == customer.email
+    assert unverified["customer_id"] is None and unverified["customer_email"] == mask_email(customer.email)
     assert unverified["details"]["recent_payments"] == []
     dispatcher, _ = run(
         ActionReportPaymentIssue(),
@@ -354,11 +356,12 @@ def test_handoff_ticket_carries_transcript_summary_and_reason(
     summary = ticket["details"]["summary"]
     assert ticket["details"]["escalation_reason"] == "low_confidence"
     assert summary["detected_intents"] == ["greet", "request_human"]
-    assert summary["last_nlu_confidence"] == 0.9 and summary["filled_slots"]["email"] == person.email
-    assert ticket["customer_id"] == person.id
+    # The details are stored redacted: the address to reply to is the verified ticket's customer_email.
+    assert summary["last_nlu_confidence"] == 0.9 and summary["filled_slots"]["email"] == "[EMAIL]"
+    assert ticket["customer_id"] == person.id and ticket["customer_email"] == person.email
     assert slot_events(events)["handoff_reason"] is None
     assert slot_events(events)["handoff_ticket_id"] == str(ticket["id"])
-    assert summary["verification"] == {"verified": True, "contact": person.email}
+    assert summary["verification"] == {"verified": True, "contact": "[EMAIL]"}  # stored redacted, as above
 
 
 def test_unknown_handoff_reason_falls_back_to_user_requested(live_backend: BackendServer) -> None:

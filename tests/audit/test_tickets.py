@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 
+from common.masking import mask_email
 from tests import attacks
 from tests.e2e.helpers import Customer, backend_get
 from tests.support import Factory
@@ -65,8 +66,8 @@ def test_a_typed_email_never_pulls_in_that_customers_account(stack: Stack, stack
     )
     entry = attacks.record("unverified_email_pulls_in_an_account", attempts=8, bypasses=leaks)
     assert entry.bypasses == 0, view
-    # The claim is still there for the agent, marked for what it is.
-    assert view["ticket"]["customer_email"] == victim.email
+    # The claim is still there for the agent, marked for what it is: masked, as an unverified ticket keeps it.
+    assert view["ticket"]["customer_email"] == mask_email(victim.email)
 
 
 def test_the_queue_shows_every_waiting_customer(stack: Stack) -> None:

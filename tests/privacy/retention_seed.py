@@ -24,6 +24,7 @@ from backend.database import Base as BackendBase
 from backend.idempotency.models import IdempotencyKey
 from backend.identity.models import VerificationChallenge, VerificationLockout, VerificationToken
 from backend.notifications.models import OutboxMessage
+from backend.notifications.service import recipient_hash
 from backend.tickets.models import Ticket, TicketMessage
 from common.database import make_engine
 from common.env import DEVELOPMENT_SECRETS
@@ -94,6 +95,7 @@ def seed_backend(url: str, now: datetime) -> Dict[str, int]:
             session.add(
                 OutboxMessage(
                     recipient="jane@example.com",
+                    recipient_hash=recipient_hash("jane@example.com", db_session=None),
                     template="otp",
                     subject="Code",
                     body="123456",

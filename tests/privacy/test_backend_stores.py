@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -23,6 +23,7 @@ from backend.idempotency.models import IdempotencyKey
 from backend.idempotency.views import StoredKey
 from backend.notifications import service as notifications
 from backend.notifications.models import OutboxMessage
+from common.masking import mask_email
 from tests.support import BackendServer, Factory, new_key, start_backend, stop_backend, verified
 
 PLACED = [{"status": "placed", "total_cents": 4200}]
@@ -35,9 +36,14 @@ def outbox_rows(server: BackendServer, recipient: str) -> List[OutboxMessage]:
     with server.session_factory() as session:
         return list(
             session.query(OutboxMessage)
-            .filter(OutboxMessage.recipient == recipient)
+            .filter(OutboxMessage.recipient_hash == recipient_hash(server, recipient))
             .order_by(OutboxMessage.id)
         )
+
+
+def recipient_hash(server: BackendServer, recipient: str) -> str:
+    with server.session_factory() as session:
+        return notifications.recipient_hash(recipient, db_session=session)
 
 
 def row_text(server: BackendServer, table: str, where: str, **values: Any) -> str:
@@ -61,20 +67,30 @@ def test_a_code_is_sealed_until_delivered_and_then_kept_only_redacted(tmp_path: 
         assert "[LINK]" in reset_row.body and "token=" not in reset_row.body
         for row in (code_row, reset_row):
             assert sealing.is_sealed(row.sealed_body) and row.delivered_at is None
-        assert code not in row_text(server, "outbox_messages", "recipient = :r", r=customer.email)
+        by_hash = {"r": recipient_hash(server, customer.email)}
+        before = row_text(server, "outbox_messages", "recipient_hash = :r", **by_hash)
+        assert code not in before and customer.email not in before  # the address is sealed and masked
+        assert all(row.recipient == mask_email(customer.email) for row in (code_row, reset_row))
 
-        delivered: Dict[int, str] = {}
+        delivered: Dict[int, Tuple[str, str]] = {}
         with server.session_factory() as session:
             count = notifications.deliver_pending(
-                lambda message, body: delivered.__setitem__(message.id, body), db_session=session
+                lambda message, recipient, body: delivered.__setitem__(message.id, (recipient, body)),
+                db_session=session,
             )
         assert count >= 2
-        assert code in delivered[code_row.id]  # the relay got the clear text
-        assert re.search(r"reset-password\?token=\S{20,}", delivered[reset_row.id])
-        after = row_text(server, "outbox_messages", "recipient = :r", r=customer.email)
+        assert delivered[code_row.id] == (
+            customer.email,
+            delivered[code_row.id][1],
+        )  # the relay got the address
+        assert code in delivered[code_row.id][1]  # and the clear text
+        assert re.search(r"reset-password\?token=\S{20,}", delivered[reset_row.id][1])
+        after = row_text(server, "outbox_messages", "recipient_hash = :r", **by_hash)
         assert code not in after and "token=" not in after and "sealed-v1:" not in after
+        assert customer.email not in after
         shown = server.get("/v1/outbox", params={"recipient": customer.email}).json()["items"]
         assert all(item["delivered_at"] for item in shown) and code not in json.dumps(shown)
+        assert {item["recipient"] for item in shown} == {mask_email(customer.email)}
         assert server.get("/v1/outbox", params={"recipient": customer.email}).status_code == 200
     finally:
         stop_backend(server)
@@ -86,7 +102,7 @@ def test_a_send_that_fails_keeps_the_message_sealed_for_the_next_round(
     customer = factory.customer(PLACED)
     assert backend_server.post("/v1/verifications", json={"email": customer.email}).status_code == 201
 
-    def refuse(message: OutboxMessage, body: str) -> None:
+    def refuse(message: OutboxMessage, recipient: str, body: str) -> None:
         raise ConnectionError("relay down")
 
     with backend_server.session_factory() as session, pytest.raises(ConnectionError):
@@ -169,8 +185,10 @@ def test_ticket_transcripts_and_details_keep_no_codes_cards_ibans_or_tokens(
     )
     for secret in ("482913", CARD, IBAN, LINK_TOKEN, CARD.replace(" ", "")):
         assert secret not in stored, secret
-    # What the agent needs to reply and to act stays: the address, the order.
-    assert "card.person@example.org" in stored and "10043" in stored
+    # What the agent needs to act stays: the order. The address typed on an unverified ticket is not theirs
+    # to keep: masked on the ticket, [EMAIL] in the transcript.
+    assert "card.person@example.org" not in stored and "10043" in stored
+    assert backend_server.get(f"/v1/tickets/{ticket_id}").json()["customer_email"] == "c***@example.org"
     bodies = [
         message["body"] for message in backend_server.get(f"/v1/tickets/{ticket_id}").json()["messages"]
     ]
@@ -202,7 +220,9 @@ def test_rows_written_before_the_sealing_migration_are_sealed_in_place(tmp_path:
         key_row = connection.execute(
             text("SELECT key, request_hash, response_body FROM idempotency_keys")
         ).one()
-        outbox = connection.execute(text("SELECT body, sealed_body FROM outbox_messages")).one()
+        outbox = connection.execute(
+            text("SELECT body, sealed_body, recipient, recipient_hash, sealed_recipient FROM outbox_messages")
+        ).one()
     engine.dispose()
     assert "legacy" not in " ".join(key_row) and "Lena" not in " ".join(key_row)
     stored = StoredKey.of("legacy-key", db_session=None)
@@ -211,3 +231,8 @@ def test_rows_written_before_the_sealing_migration_are_sealed_in_place(tmp_path:
     assert "913482" not in outbox.body
     clear = sealing.open_sealed(sealing.derive(sealing.storage_secret(), "outbox-body"), outbox.sealed_body)
     assert "913482" in clear
+    # Migration 0009: the address is masked, sealed until delivery, and still found by its keyed hash.
+    assert outbox.recipient == "l***@example.org"
+    assert outbox.recipient_hash == notifications.recipient_hash("Legacy@example.org ", db_session=None)
+    opened = sealing.open_sealed(notifications.outbox_key(None), outbox.sealed_recipient)
+    assert opened == "legacy@example.org"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.customers.models import PasswordResetRequest
 from backend.notifications.models import OutboxMessage
+from backend.notifications.service import recipient_hash
 from backend.tickets.models import Ticket, TicketMessage
 from common.database import make_engine, utcnow
 from common.event_stream import broker_events
@@ -142,6 +143,7 @@ def test_every_batch_is_committed_and_no_larger_than_asked(environment: Places) 
             session.add(
                 OutboxMessage(
                     recipient="a@example.com",
+                    recipient_hash=recipient_hash("a@example.com", db_session=None),
                     template="otp",
                     subject="s",
                     body="b",
@@ -285,6 +287,7 @@ def test_deleted_rows_leave_no_copy_in_the_sqlite_files(
         session.add(
             OutboxMessage(
                 recipient="a@example.com",
+                recipient_hash=recipient_hash("a@example.com", db_session=None),
                 template="password_reset",
                 subject="Reset",
                 body=marker,
