@@ -6,7 +6,17 @@ from typing import Iterable
 
 import pytest
 
-from common.redaction import Context, Redactor, Span, find_spans, iban_valid, luhn_valid, redact
+from common.redaction import (
+    STORE_IDENTIFIERS,
+    Context,
+    Redactor,
+    Span,
+    find_spans,
+    iban_valid,
+    luhn_valid,
+    redact,
+    redact_in,
+)
 
 
 @pytest.mark.parametrize(
@@ -166,3 +176,16 @@ def test_a_known_address_is_masked_by_its_parts() -> None:
     known = ["9 Mecklenburgh Square, London WC1N 2AD"]
     assert redact("ship it to 9 mecklenburgh square", known_values=known) == "ship it to [ADDRESS]"
     assert redact("postcode wc1n 2ad", known_values=known) == "postcode [ADDRESS]"
+
+
+def test_kept_labels_are_found_but_stay_as_written() -> None:
+    text = "Jane Doe asked about order 10043 and invoice INV-2024-0042 at jane@example.org"
+    assert redact(text) == "[NAME] asked about order [ORDER] and invoice [INVOICE] at [EMAIL]"
+    kept = redact(text, keep=STORE_IDENTIFIERS)
+    assert kept == "[NAME] asked about order 10043 and invoice INV-2024-0042 at [EMAIL]"
+    # Still found: a kept order number is not read as something else.
+    assert redact_in({"note": text, "ids": [text], "n": 3}, keep=STORE_IDENTIFIERS) == {
+        "note": kept,
+        "ids": [kept],
+        "n": 3,
+    }

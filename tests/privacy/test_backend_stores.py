@@ -236,3 +236,22 @@ def test_rows_written_before_the_sealing_migration_are_sealed_in_place(tmp_path:
     assert outbox.recipient_hash == notifications.recipient_hash("Legacy@example.org ", db_session=None)
     opened = sealing.open_sealed(notifications.outbox_key(None), outbox.sealed_recipient)
     assert opened == "legacy@example.org"
+
+
+def test_a_refund_reason_is_stored_redacted_with_the_order_kept(
+    backend_server: BackendServer, factory: Factory
+) -> None:
+    customer = factory.customer([{"status": "delivered", "total_cents": 5000, "delivered_days_ago": 3}])
+    (order_id,) = customer.order_ids
+    token = backend_server.verify(customer.email)
+    # The store's order numbers have 5 digits (the factory's test orders have 6, which read as a code).
+    reason = f"like order 10043 it arrived broken, put it back on my card {CARD} or call {customer.email}"
+    made = backend_server.post(
+        "/v1/refunds",
+        json={"order_id": order_id, "email": customer.email, "amount": "10.00", "reason": reason},
+        headers=verified(token, new_key()),
+    )
+    assert made.status_code == 201, made.text
+    stored = row_text(backend_server, "refunds", "order_id = :o", o=order_id)
+    assert CARD not in stored and CARD.replace(" ", "") not in stored and customer.email not in stored
+    assert "like order 10043 it arrived broken" in stored and "[CARD]" in stored and "[EMAIL]" in stored
