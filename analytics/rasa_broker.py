@@ -16,7 +16,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from analytics.events import FALLBACK_INTENT
 from common.telemetry import FALLBACKS, HANDOFFS, NLU_CONFIDENCE
 from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT
-from privacy.stream import minimised
+from privacy.stream import StreamMinimiser
 
 SERVICE = "rasa"
 
@@ -53,15 +53,16 @@ class _Meter:
 
 
 _meter = _Meter()
+_minimised = StreamMinimiser()
 
 
 class MeteredSQLEventBroker(SQLEventBroker):
     def publish(self, event: Dict[str, Any]) -> None:
         _meter.count(event)
-        super().publish(minimised(event))
+        super().publish(_minimised(event))
 
 
 class MeteredPikaEventBroker(PikaEventBroker):
     def publish(self, event: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> None:
         _meter.count(event)
-        super().publish(minimised(event), headers)
+        super().publish(_minimised(event), headers)

@@ -19,10 +19,10 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from common.attachments import AttachmentRefused, AttachmentStore
+from common.attachments import AttachmentRefused
 from common.channel_context import ChannelContext
-from common.settings import attachment_settings
 from common.texts import Texts
+from privacy.attachments import attachment_store
 
 if TYPE_CHECKING:
     from channels.socketio import GuardedSocketIOInput
@@ -42,11 +42,10 @@ class AttachmentRoute:
     def __init__(
         self, channel: GuardedSocketIOInput, sio: Any, handle: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        settings = attachment_settings()
         self.channel = channel
         self.sio = sio
         self.handle = handle
-        self.store = AttachmentStore(settings.directory, settings.max_bytes)
+        self.store = attachment_store()  # sealed with the conversation's key
         self.texts = Texts(TEXTS, channel.settings.domain_path)
 
     def cors(self, request: Request) -> Dict[str, str]:

@@ -135,12 +135,27 @@ class ConversationKeys:
             ) from error
 
 
-def seal(key: bytes, sender_id: str, plain: str) -> str:
-    """`plain` encrypted with the conversation's key and bound to its id (a row moved to another
-    conversation does not open)."""
+def seal_bytes(key: bytes, sender_id: str, plain: bytes) -> bytes:
+    """`plain` encrypted with the conversation's key and bound to its id (a row or file moved to another
+    conversation does not open): a random nonce, then the ciphertext and its tag."""
     nonce = os.urandom(NONCE_BYTES)
-    sealed = nonce + AESGCM(key).encrypt(nonce, plain.encode(), sender_id.encode())
-    return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode("ascii")
+    return nonce + AESGCM(key).encrypt(nonce, plain, sender_id.encode())
+
+
+def open_sealed_bytes(key: Optional[bytes], sender_id: str, sealed: bytes) -> bytes:
+    if key is None:
+        raise UnreadableEvent(f"conversation {sender_id!r} has no key (erased)")
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], sender_id.encode())
+    except InvalidTag as error:
+        raise UnreadableEvent(f"a value of conversation {sender_id!r} does not open with its key") from error
+
+
+def seal(key: bytes, sender_id: str, plain: str) -> str:
+    """Text sealed with `seal_bytes`, as a marked string (tracker rows are text)."""
+    return SEALED_PREFIX + base64.urlsafe_b64encode(seal_bytes(key, sender_id, plain.encode())).decode(
+        "ascii"
+    )
 
 
 def is_sealed(value: Optional[str]) -> bool:
@@ -148,10 +163,5 @@ def is_sealed(value: Optional[str]) -> bool:
 
 
 def open_sealed(key: Optional[bytes], sender_id: str, value: str) -> str:
-    if key is None:
-        raise UnreadableEvent(f"conversation {sender_id!r} has no key (erased)")
     raw = base64.urlsafe_b64decode(value[len(SEALED_PREFIX) :].encode("ascii"))
-    try:
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], sender_id.encode()).decode()
-    except InvalidTag as error:
-        raise UnreadableEvent(f"an event of conversation {sender_id!r} does not open with its key") from error
+    return open_sealed_bytes(key, sender_id, raw).decode()

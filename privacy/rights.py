@@ -20,10 +20,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Set, Tuple
 
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.engine import Engine
@@ -31,11 +31,13 @@ from sqlalchemy.orm import Session
 
 from actions.handoff_queue import pending as pending_handoffs
 from clients.backend.privacy import ErasureReceipt
+from common.attachments import Attachment, AttachmentStore
 from common.event_stream import broker_events
 from console.corrections.models import Correction
 from console.inbox.models import InboxItem
 from console.notes.models import TicketNote
 from privacy import conversations
+from privacy.attachments import ConversationSealer
 from privacy.tracker_table import EVENTS
 
 
@@ -141,6 +143,15 @@ def _attachments(stores: Stores, senders: Iterable[str]) -> List[Path]:
     return found
 
 
+def _opened_attachments(stores: Stores, metas: List[Path]) -> List[Tuple[Attachment, bytes]]:
+    """The files as the customer sent them (stored sealed with the conversation's key), names included."""
+    if stores.attachments_dir is None:
+        return []
+    store = AttachmentStore(stores.attachments_dir, max_bytes=0, sealer=ConversationSealer(stores.keys()))
+    opened = [store.read(meta.stem) for meta in metas]
+    return [found for found in opened if found is not None]
+
+
 def _row(row: Any) -> Dict[str, Any]:
     return {column.name: getattr(row, column.name) for column in row.__table__.columns}
 
@@ -159,23 +170,21 @@ def export_bundle(customer_id: int, stores: Stores, *, request_id: str) -> bytes
         "inbox_items": [_row(row) for row in _inbox_items(stores.console, senders)],
     }
     files["handoff_queue.json"] = _queued_handoffs(stores, senders)
-    attachments = _attachments(stores, senders)
-    files["attachments.json"] = [json.loads(meta.read_text()) for meta in attachments]
+    attachments = _opened_attachments(stores, _attachments(stores, senders))
+    files["attachments.json"] = [asdict(attachment) for attachment, _ in attachments]
     files["manifest.json"] = {
         "request_id": request_id,
         "customer_id": customer_id,
         "generated_at": _now(),
         "conversations": senders,
-        "files": sorted(files) + [f"attachments/{meta.stem}" for meta in attachments],
+        "files": sorted(files) + [f"attachments/{attachment.id}" for attachment, _ in attachments],
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, content in files.items():
             bundle.writestr(name, json.dumps(content, indent=2, default=str, sort_keys=True))
-        for meta in attachments:
-            data = meta.with_suffix("")
-            if data.is_file():
-                bundle.write(data, f"attachments/{meta.stem}")
+        for attachment, data in attachments:
+            bundle.writestr(f"attachments/{attachment.id}", data)
     return buffer.getvalue()
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Optional, TypedDict
 
-from common.attachments import AttachmentStore
-from common.settings import attachment_settings
+from privacy.attachments import attachment_store
 
 
 class ShownAttachment(TypedDict):
@@ -24,8 +23,7 @@ def shown_attachment(attachment_id: Optional[str], conversation_id: str) -> Opti
     conversation's."""
     if not attachment_id:
         return None
-    settings = attachment_settings()
-    found = AttachmentStore(settings.directory, settings.max_bytes).find(attachment_id)
+    found = attachment_store().find(attachment_id)
     if found is None or not found[1].is_file() or found[0].conversation_id != conversation_id:
         return None
     meta = found[0]

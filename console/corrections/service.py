@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.batches import below_newest, count_rows, delete_batch
+from common.redaction import STORE_IDENTIFIERS, redact
 from console.corrections.models import Correction
 
 
@@ -23,14 +24,18 @@ def record(
     agent: str,
     db_session: Session,
 ) -> Correction:
-    """Save one flagged answer with what it should have been."""
+    """Save one flagged answer with what it should have been.
+
+    The texts are stored redacted: agents quote the customer and repeat their details while correcting,
+    and these rows are kept longer than the conversation (the learning inbox reads them). Order and invoice
+    numbers stay readable: trainers work with them (the inbox replaces them in what it learns from)."""
     row = Correction(
         ticket_id=ticket_id,
         conversation_id=conversation_id,
-        bot_text=bot_text,
+        bot_text=redact(bot_text, keep=STORE_IDENTIFIERS),
         bot_timestamp=bot_timestamp,
-        customer_text=customer_text,
-        correction=correction,
+        customer_text=redact(customer_text, keep=STORE_IDENTIFIERS) if customer_text is not None else None,
+        correction=redact(correction, keep=STORE_IDENTIFIERS),
         agent=agent,
     )
     db_session.add(row)

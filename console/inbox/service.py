@@ -148,7 +148,8 @@ def _tracker_match(connection: Optional[Connection], correction: Correction) -> 
     for event in reversed(events):
         if (
             event.type_name == "user"
-            and str(event.data.get("text") or "").strip() == correction.customer_text.strip()
+            # Corrections keep the customer's text redacted (console/corrections/service.py).
+            and redact(str(event.data.get("text") or "")).strip() == redact(correction.customer_text).strip()
         ):
             return _tracker_fields(sources.redacted_conversation(events), event)
     return None

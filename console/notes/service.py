@@ -7,6 +7,7 @@ from typing import Iterable, List, Set
 from sqlalchemy import delete, distinct, select
 from sqlalchemy.orm import Session
 
+from common.redaction import STORE_IDENTIFIERS, redact
 from console.notes.models import TicketLabel, TicketNote
 
 
@@ -16,7 +17,10 @@ def notes(ticket_id: int, *, db_session: Session) -> List[TicketNote]:
 
 
 def add_note(ticket_id: int, author: str, body: str, *, db_session: Session) -> TicketNote:
-    note = TicketNote(ticket_id=ticket_id, author=author, body=body)
+    """Stored redacted: a note is about the customer and often repeats their details, and it outlives
+    the conversation's encrypted record (erasure cannot reach clear text copied here). Order and invoice
+    numbers stay readable: agents work with them."""
+    note = TicketNote(ticket_id=ticket_id, author=author, body=redact(body, keep=STORE_IDENTIFIERS))
     db_session.add(note)
     db_session.flush()
     return note
