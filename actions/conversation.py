@@ -45,6 +45,7 @@ FINISHED_BY = {
     "reset_password": "action_reset_password",
     "update_account": "action_update_account",
     "delete_account": "action_delete_account",
+    "request_data_copy": "action_request_data_copy",
     "complaint": "action_file_complaint",
     "faq": "action_answer_faq",
 }

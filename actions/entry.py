@@ -17,6 +17,7 @@ FLOW_STARTS = {
     "reset_password": "password_reset_form",
     "update_account": "update_account_form",
     "delete_account": "delete_account_form",
+    "request_data_copy": "data_copy_form",
     "complaint": "complaint_form",
     "change_order": "action_explain_unsupported",
     "place_order": "action_explain_unsupported",

@@ -143,9 +143,12 @@ class PasswordResetAccepted(BaseModel):
     status: str = "accepted"
 
 
-class DeletionRequestCreate(BaseModel):
+class TicketRequestCreate(BaseModel):
+    """A request the verified customer makes in the chat that the privacy team carries out from a ticket
+    (deleting the account, a copy of their data)."""
+
     conversation_id: Optional[ShortId] = None
 
 
-class DeletionRequestCreated(BaseModel):
+class TicketRequestCreated(BaseModel):
     ticket_id: int

@@ -1,11 +1,12 @@
-"""Customer operations: lookup, profile changes, email changes, password resets, deletion requests."""
+"""Customer operations: lookup, profile changes, email changes, password resets, deletion and data-copy
+requests."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from common.batches import count_rows, delete_batch
 from common.database import utcnow
 from common.errors import ApiError, conflict, not_found
 from common.masking import mask_email
+from common.vocabulary import TicketCategory, TicketPriority
 
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
@@ -157,21 +159,57 @@ def request_password_reset(customer: Customer, *, store_url: str, db_session: Se
     db_session.flush()
 
 
-def request_deletion(customer_id: int, *, conversation_id: Optional[str], db_session: Session) -> int:
-    """Open an account-deletion ticket for the privacy team and return its id."""
+def _open_privacy_ticket(
+    customer_id: int,
+    *,
+    subject: str,
+    category: TicketCategory,
+    priority: TicketPriority,
+    details: Dict[str, Any],
+    conversation_id: Optional[str],
+    db_session: Session,
+) -> int:
+    """A ticket naming the verified customer (id and address on file) for the privacy team; its id."""
     customer = get(customer_id, db_session=db_session)
     ticket = tickets.create(
-        subject=f"Account deletion request from customer {customer.id}",
-        category="account_deletion",
-        priority="high",
+        subject=f"{subject} from customer {customer.id}",
+        category=category.value,
+        priority=priority.value,
         customer_id=customer.id,
         customer_email=customer.email,
         conversation_id=conversation_id,
-        details={"requested_via": "assistant", "customer_confirmed": True},
+        details={"requested_via": "assistant", **details},
         messages=[],
         db_session=db_session,
     )
     return ticket.id
+
+
+def request_deletion(customer_id: int, *, conversation_id: Optional[str], db_session: Session) -> int:
+    """Open an account-deletion ticket for the privacy team and return its id."""
+    return _open_privacy_ticket(
+        customer_id,
+        subject="Account deletion request",
+        category=TicketCategory.ACCOUNT_DELETION,
+        priority=TicketPriority.HIGH,
+        details={"customer_confirmed": True},
+        conversation_id=conversation_id,
+        db_session=db_session,
+    )
+
+
+def request_data_copy(customer_id: int, *, conversation_id: Optional[str], db_session: Session) -> int:
+    """Open a ticket asking for a copy of the customer's data (privacy/customer_requests.py emails the download
+    link to the address on file) and return its id."""
+    return _open_privacy_ticket(
+        customer_id,
+        subject="Data copy request",
+        category=TicketCategory.DATA_COPY,
+        priority=TicketPriority.NORMAL,
+        details={},
+        conversation_id=conversation_id,
+        db_session=db_session,
+    )
 
 
 # Retention (privacy/retention.py): reset links and email changes (a new address) go once expired before the

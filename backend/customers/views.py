@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -17,13 +17,13 @@ from backend.customers.models import (
     CustomerRead,
     CustomerSearch,
     CustomerUpdate,
-    DeletionRequestCreate,
-    DeletionRequestCreated,
     EmailChangeAccepted,
     EmailChangeConfirm,
     EmailChangeCreate,
     PasswordResetAccepted,
     PasswordResetCreate,
+    TicketRequestCreate,
+    TicketRequestCreated,
 )
 from backend.dependencies import db_session, idempotency_key, verification_token
 from backend.idempotency import views as idempotency
@@ -181,36 +181,84 @@ def confirm_email_change(body: EmailChangeConfirm, session: Session = Depends(db
     return customer
 
 
+def _ticket_request(
+    route: str,
+    open_ticket: Callable[..., int],
+    *,
+    customer_id: int,
+    body: TicketRequestCreate,
+    key: Optional[str],
+    token: Optional[str],
+    session: Session,
+) -> JSONResponse:
+    """A privacy request that opens a ticket for the verified customer; a repeat with the same
+    Idempotency-Key answers with the first ticket."""
+    require_verified(token, customer_id, db_session=session)
+
+    def produce() -> Produced:
+        ticket_id = open_ticket(customer_id, conversation_id=body.conversation_id, db_session=session)
+        return 201, TicketRequestCreated(ticket_id=ticket_id)
+
+    return idempotency.execute(
+        key,
+        f"POST /customers/{customer_id}/{route}",
+        body.dict(),
+        produce,
+        db_session=session,
+        required=False,
+    )
+
+
 @router.post(
     "/customers/{customer_id}/deletion-requests",
-    response_model=DeletionRequestCreated,
+    response_model=TicketRequestCreated,
     status_code=201,
     dependencies=SELF,
 )
 def request_deletion(
     *,
     customer_id: int = id_path("customer id"),
-    body: DeletionRequestCreate,
+    body: TicketRequestCreate,
     key: Optional[str] = Depends(idempotency_key),
     token: Optional[str] = Depends(verification_token),
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """Open an account-deletion ticket; needs a verification token for this customer."""
-    require_verified(token, customer_id, db_session=session)
+    return _ticket_request(
+        "deletion-requests",
+        service.request_deletion,
+        customer_id=customer_id,
+        body=body,
+        key=key,
+        token=token,
+        session=session,
+    )
 
-    def produce() -> Produced:
-        ticket_id = service.request_deletion(
-            customer_id, conversation_id=body.conversation_id, db_session=session
-        )
-        return 201, DeletionRequestCreated(ticket_id=ticket_id)
 
-    return idempotency.execute(
-        key,
-        f"POST /customers/{customer_id}/deletion-requests",
-        body.dict(),
-        produce,
-        db_session=session,
-        required=False,
+@router.post(
+    "/customers/{customer_id}/data-copy-requests",
+    response_model=TicketRequestCreated,
+    status_code=201,
+    dependencies=SELF,
+)
+def request_data_copy(
+    *,
+    customer_id: int = id_path("customer id"),
+    body: TicketRequestCreate,
+    key: Optional[str] = Depends(idempotency_key),
+    token: Optional[str] = Depends(verification_token),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """Open a ticket for a copy of the customer's data (the download link goes to the email on file);
+    needs a verification token for this customer."""
+    return _ticket_request(
+        "data-copy-requests",
+        service.request_data_copy,
+        customer_id=customer_id,
+        body=body,
+        key=key,
+        token=token,
+        session=session,
     )
 
 

@@ -1,4 +1,4 @@
-"""Client for the CRM API: customers, profile changes, password resets, deletion requests."""
+"""Client for the CRM API: customers, profile changes, password resets, deletion and data-copy requests."""
 
 from __future__ import annotations
 
@@ -86,6 +86,20 @@ class CrmClient(ServiceClient):
         body = self._call(
             "POST",
             f"/v1/customers/{int(customer_id)}/deletion-requests",
+            json={"conversation_id": conversation_id},
+            headers=customer_headers(verification_token=verification_token),
+            idempotency_key=idempotency_key,
+        )
+        return int(body["ticket_id"])
+
+    def request_data_copy(
+        self, customer_id: int, *, verification_token: str, conversation_id: str, idempotency_key: str
+    ) -> int:
+        """Open a ticket for a copy of the customer's data (a download link goes to the email on file);
+        return its id."""
+        body = self._call(
+            "POST",
+            f"/v1/customers/{int(customer_id)}/data-copy-requests",
             json={"conversation_id": conversation_id},
             headers=customer_headers(verification_token=verification_token),
             idempotency_key=idempotency_key,

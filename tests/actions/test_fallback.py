@@ -80,7 +80,8 @@ def test_an_unsure_sensitive_flow_gets_a_yes_no_question_with_no_first() -> None
     current.latest_message["guarded_intent"] = "cancel_order"
     asyncio.run(ActionClarify().run(dispatcher, current, DOMAIN))
     assert responses(dispatcher) == ["utter_confirm_cancel_order"]
-    for flow in ("cancel_order", "request_refund", "update_account", "delete_account", "reset_password"):
+    flows = ("cancel_order", "request_refund", "update_account", "delete_account", "request_data_copy")
+    for flow in (*flows, "reset_password"):
         buttons = DOMAIN["responses"][f"utter_confirm_{flow}"][0]["buttons"]
         assert [button["payload"] for button in buttons] == ["/deny", f"/{flow}"]
 

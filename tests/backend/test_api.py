@@ -282,6 +282,26 @@ def test_deletion_request_opens_a_ticket(backend_server: BackendServer, factory:
     assert other.status_code == 403
 
 
+def test_data_copy_request_opens_one_ticket_per_key(backend_server: BackendServer, factory: Factory) -> None:
+    customer = factory.customer([{"status": "placed", "total_cents": 100}])
+    route = f"/v1/customers/{customer.id}/data-copy-requests"
+    assert backend_server.post(route, json={}).status_code == 403
+    token = backend_server.verify(customer.email)
+    headers = {**verified(token), "Idempotency-Key": f"copy-{customer.id}"}
+    created = backend_server.post(route, json={"conversation_id": "conv-2"}, headers=headers)
+    assert created.status_code == 201
+    ticket = backend_server.get(f"/v1/tickets/{created.json()['ticket_id']}").json()
+    assert ticket["category"] == "data_copy" and ticket["priority"] == "normal"
+    assert ticket["customer_id"] == customer.id and ticket["customer_email"] == customer.email
+    assert ticket["conversation_id"] == "conv-2" and ticket["details"] == {"requested_via": "assistant"}
+    repeated = backend_server.post(route, json={"conversation_id": "conv-2"}, headers=headers)
+    assert repeated.status_code == 201 and repeated.json() == created.json()
+    tickets = backend_server.get("/v1/tickets", params={"customer_id": customer.id, "category": "data_copy"})
+    assert tickets.json()["total"] == 1
+    other = backend_server.post("/v1/customers/999999/data-copy-requests", json={}, headers=verified(token))
+    assert other.status_code == 403
+
+
 def test_tickets_create_reply_and_close(backend_server: BackendServer) -> None:
     created = backend_server.post(
         "/v1/tickets",

@@ -136,6 +136,12 @@ def test_sensitive_operations_refuse_missing_forged_and_foreign_tokens(
             as_="actions",
         ),
         backend_server.post(
+            f"/v1/customers/{owner.id}/data-copy-requests",
+            json={},
+            headers=verified(others_token),
+            as_="actions",
+        ),
+        backend_server.post(
             "/v1/password-resets", json={"email": owner.email}, headers=verified(others_token), as_="actions"
         ),
     ]

@@ -144,6 +144,12 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
     actions.crm.request_deletion(
         person.id, "contract-conversation", verification_token=token, idempotency_key="c-5"
     )
+    actions.crm.request_data_copy(
+        person.id,
+        verification_token=token,
+        conversation_id="contract-conversation",
+        idempotency_key="c-data-copy",
+    )
     ticket_id = actions.ticketing.create_ticket(
         NewTicket(
             subject="Contract",

@@ -91,6 +91,21 @@ def test_password_reset_goes_to_the_email_on_file_and_reveals_nothing(stack: Sta
     assert "couldn't verify your identity" in final
 
 
+def test_a_copy_of_my_data_is_asked_for_after_the_code(stack: Stack, stack_people: Factory) -> None:
+    person = stack_people.customer([{"status": "delivered", "total_cents": 2500, "delivered_days_ago": 5}])
+    customer = Customer(stack)
+    asked = customer.say_text("can you send me a copy of the personal data you hold about me?")
+    assert "email address or phone number on your account" in asked, asked
+    customer.say_text(person.email)
+    assert backend_get(stack, "/v1/tickets", customer_id=person.id, category="data_copy")["total"] == 0
+    answer = customer.say_text(latest_code(stack, person.email))
+    assert "you're verified" in answer and "expires after 72 hours" in answer, answer
+    [ticket] = backend_get(stack, "/v1/tickets", customer_id=person.id, category="data_copy")["items"]
+    assert f"request #{ticket['id']}" in answer
+    assert ticket["customer_email"] == person.email and ticket["conversation_id"] == customer.sender
+    assert active_form(stack, customer.sender) is None
+
+
 def tracker_slots(stack: Stack, sender: str) -> Dict:
     return tracker(stack, sender)["slots"]
 
