@@ -8,6 +8,7 @@ from typing import Iterator
 
 import pytest
 
+from tests.backend.test_ticket_search import account
 from tests.console.test_console_api import handoff
 from tests.support import BackendServer, ConsoleServer, start_console, stop_process
 
@@ -53,8 +54,10 @@ def test_history_filters_by_status_customer_label_date_and_reason(
     console: ConsoleServer, sqlite_backend: BackendServer
 ) -> None:
     tag = uuid.uuid4().hex[:8]
-    first = handoff(sqlite_backend, f"hist-a-{tag}@example.org")
-    second = handoff(sqlite_backend, f"hist-b-{tag}@example.org")
+    # Verified tickets: only those keep the customer's address to search by (an unverified one keeps it masked).
+    first_email, second_email = f"hist-a-{tag}@example.org", f"hist-b-{tag}@example.org"
+    first = handoff(sqlite_backend, first_email, account(sqlite_backend, first_email))
+    second = handoff(sqlite_backend, second_email, account(sqlite_backend, second_email))
     solved = sqlite_backend.post(f"/v1/tickets/{second}/claim", json={"agent": "bob"}, as_="console")
     assert solved.status_code == 200
     assert (
