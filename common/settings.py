@@ -425,4 +425,3 @@ def conversation_key_settings() -> ConversationKeySettings:
         download_url=url("PRIVACY_DOWNLOAD_URL", "http://127.0.0.1:8090/privacy/downloads"),
         download_hours=integer("PRIVACY_DOWNLOAD_HOURS", 72),
     )
-

@@ -58,6 +58,7 @@ PERSONAL_SLOTS = (
     "verification_token",
 )
 
+
 def open_tracker(url: Optional[str]) -> Optional[Engine]:
     """The tracker store, or None while there is none (a local SQLite file exists once Rasa has run)."""
     if not url or (url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).is_file()):
@@ -93,7 +94,9 @@ class Event:
 
 
 def _event(row: Any) -> Event:
-    return Event(row.id, row.sender_id, row.type_name, float(row.timestamp or 0), event_data(row.sender_id, row.data))
+    return Event(
+        row.id, row.sender_id, row.type_name, float(row.timestamp or 0), event_data(row.sender_id, row.data)
+    )
 
 
 def events_after(connection: Connection, position: int, limit: int) -> List[Event]:
