@@ -25,6 +25,7 @@ Frontdesk is running.
   Agent console     : {console}   (demo agents, username and password: {agents}; alice is also an admin)
   Metrics dashboard : {console}/#/metrics   (leads and admins: alice); `make report` writes results/report.html
   Learning loop     : {console}/#/inbox (tara, a trainer) and {console}/#/models (vera approves); make models
+  Privacy           : {console}/#/privacy (alice asks, priya approves: exports and erasures); python -m privacy requests
 
   Chat over REST : S=$(curl -s -X POST {rasa}/webhooks/rest/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["sender"])')
                    curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
