@@ -20,12 +20,13 @@ export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export CONVERSATION_KEYS_DB ?= var/rasa-cli-conversation-keys.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help report run shell test audit privacy-scan redaction-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
+.PHONY: help report run shell test audit privacy privacy-scan redaction-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console and web chat (sets up and trains if needed)"
 	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end, attacks"
 	@echo "make audit  the standing attack suite against a real stack: one line per attack class"
+	@echo "make privacy ARGS=...  customers' exports and erasures against make run (request, approve, reject, requests)"
 	@echo "make privacy-scan  known personal data through a real stack, then every store searched for it (0 leaks)"
 	@echo "make redaction-eval  the redactor's precision, recall and leaked characters per label (held-out and dev sets)"
 	@echo "make nlu-eval  NLU only: data checks, then both held-out sets, the dev split and Banking77 scored and gated"
@@ -217,5 +218,10 @@ clean:
 
 # Development: read the newest email or SMS the backend "sent" (one-time codes, reset links), e.g.
 #   make otp TO=jane@example.com
+# Customers' exports and erasures from a terminal, against `make run` (README "Rights of access and erasure"):
+# make privacy ARGS="request erasure --email jane@example.com --by alice --reason '...'"; make privacy ARGS="approve 1 --by priya"
+privacy: $(STAMP)
+	@BACKEND_CONSOLE_TOKEN=$${BACKEND_CONSOLE_TOKEN:-$$(cat var/backend-console-token 2>/dev/null)} $(PY) -m privacy $(ARGS)
+
 otp: $(STAMP)
 	@$(PY) -m backend.cli latest-message "$(TO)"

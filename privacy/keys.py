@@ -95,7 +95,8 @@ class ConversationKeys:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(CONVERSATION_KEYS.c.sender_id)
-                .where(CONVERSATION_KEYS.c.customer_id == customer_id)
+                # "1.0": links written before ids were normalised (the slot is a float slot).
+                .where(CONVERSATION_KEYS.c.customer_id.in_([customer_id, f"{customer_id}.0"]))
                 .order_by(CONVERSATION_KEYS.c.created_at)
             )
             return [row.sender_id for row in rows]

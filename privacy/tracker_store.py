@@ -102,8 +102,16 @@ def _opened(key: Optional[bytes], sender_id: str, data: Optional[str]) -> Option
     return event if isinstance(event, dict) else None
 
 
+def customer_key(value: Any) -> str:
+    """The backend's customer id as the key database stores it: the slot is a float slot (1.0), ids are
+    whole numbers ("1")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _verified_customer(events: List[Any]) -> Optional[str]:
     for event in reversed(events):
         if isinstance(event, SlotSet) and event.key == VERIFIED_CUSTOMER_SLOT and event.value:
-            return str(event.value)
+            return customer_key(event.value)
     return None

@@ -25,7 +25,7 @@ Frontdesk is running.
   Agent console     : {console}   (demo agents, username and password: {agents}; alice is also an admin)
   Metrics dashboard : {console}/#/metrics   (leads and admins: alice); `make report` writes results/report.html
   Learning loop     : {console}/#/inbox (tara, a trainer) and {console}/#/models (vera approves); make models
-  Privacy           : {console}/#/privacy (alice asks, priya approves: exports and erasures); python -m privacy requests
+  Privacy           : {console}/#/privacy (alice asks, priya approves: exports and erasures); make privacy ARGS=requests
 
   Chat over REST : S=$(curl -s -X POST {rasa}/webhooks/rest/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["sender"])')
                    curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
@@ -105,6 +105,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     write_private(admin_file, config.admin_token)
     # `make shell` runs its own Rasa against this run's action server, so it needs the action server's token.
     write_private(config.var_dir / "action-server-token", config.action_server_token)
+    # `make privacy ARGS=...` (python -m privacy request|approve|...) acts as the console does, with its token.
+    write_private(config.var_dir / "backend-console-token", config.console_token)
     agents = ", ".join(f"{name} / {password}" for name, password in stack.demo_passwords().items())
     print(
         DEMO_HELP.format(

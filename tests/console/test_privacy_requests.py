@@ -37,7 +37,7 @@ def _conversation(store: EncryptedSQLTrackerStore, sender: str, customer_id: int
         SessionStarted(),
         ActionExecuted("action_listen"),
         UserUttered(text, {"name": "report_missing_parcel", "confidence": 0.9}),
-        SlotSet("verified_customer_id", str(customer_id)),
+        SlotSet("verified_customer_id", float(customer_id)),  # a float slot, as the domain declares it
     ):
         tracker.update(event)
     asyncio.run(store.save(tracker))

@@ -38,7 +38,8 @@ def test_a_verified_conversation_is_sealed_at_rest_and_erasable(stack: Stack, st
             assert secret.encode() not in stored, f"{secret!r} in clear in {store.name}"
 
     keys = ConversationKeys(env["CONVERSATION_KEYS_DB"], DEVELOPMENT_SECRETS["CONVERSATION_KEY_SECRET"])
-    assert keys.conversations_of(str(live["slots"]["verified_customer_id"])) == [customer.sender]
+    # Linked to the backend's id of the customer (the slot holds it as a number), for export and erasure.
+    assert keys.conversations_of(str(person.id)) == [customer.sender]
     tracker_db = create_engine(f"sqlite:///{env['RASA_TRACKER_DB']}", future=True)
     erased = conversations.erase(tracker_db, [customer.sender], keys=keys)
     assert erased.keys_destroyed == 1 and erased.events_deleted > 10

@@ -51,7 +51,7 @@ def _conversation(sender: str, domain: Domain) -> DialogueStateTracker:
     tracker.update(UserUttered(f"my email is {EMAIL}", {"name": "check_order_status", "confidence": 0.9}))
     tracker.update(SlotSet("email", EMAIL))
     tracker.update(SlotSet("verification_token", TOKEN))
-    tracker.update(SlotSet("verified_customer_id", "42"))
+    tracker.update(SlotSet("verified_customer_id", 42.0))  # a float slot, as the domain declares it
     return tracker
 
 
