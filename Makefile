@@ -146,8 +146,11 @@ retrain: $(STAMP) $(MINILM_DIR)/model.safetensors
 
 # Delete (tickets: anonymise) personal data past each store's retention window, in batches (README "Retention");
 # `make run` does it hourly. DRY_RUN=1 prints what would go per store; BATCH_SIZE=N rows per transaction.
+# `make run`'s stores (the exports above are for Rasa's own CLI commands).
+RUN_STORES := TRACKER_STORE_URL=$${TRACKER_STORE_URL:-sqlite:///var/rasa-tracker.db} \
+	CONVERSATION_KEYS_DB=$${RUN_CONVERSATION_KEYS_DB:-var/conversation-keys.db}
 purge: $(STAMP)
-	TRACKER_STORE_URL=$${TRACKER_STORE_URL:-sqlite:///var/rasa-tracker.db} \
+	$(RUN_STORES) \
 	  $(PY) -m privacy purge $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(BATCH_SIZE),--batch-size $(BATCH_SIZE))
 
 # Serve the previous production model again (Rasa switches at its next pull): make rollback REASON="..."
@@ -221,7 +224,8 @@ clean:
 # Customers' exports and erasures from a terminal, against `make run` (README "Rights of access and erasure"):
 # make privacy ARGS="request erasure --email jane@example.com --by alice --reason '...'"; make privacy ARGS="approve 1 --by priya"
 privacy: $(STAMP)
-	@BACKEND_CONSOLE_TOKEN=$${BACKEND_CONSOLE_TOKEN:-$$(cat var/backend-console-token 2>/dev/null)} $(PY) -m privacy $(ARGS)
+	@$(RUN_STORES) BACKEND_CONSOLE_TOKEN=$${BACKEND_CONSOLE_TOKEN:-$$(cat var/backend-console-token 2>/dev/null)} \
+	  $(PY) -m privacy $(ARGS)
 
 otp: $(STAMP)
 	@$(PY) -m backend.cli latest-message "$(TO)"

@@ -21,6 +21,7 @@ RETENTION_DAYS = {
     "INBOX_RETENTION_DAYS": 180,
     "HANDOFF_QUEUE_RETENTION_DAYS": 7,
     "LOG_RETENTION_DAYS": 14,
+    "PRIVACY_EXPORT_RETENTION_DAYS": 7,  # export bundles (a customer's link works 72 hours)
     "TICKET_RETENTION_DAYS": 730,  # solved or closed tickets are anonymised, not deleted
 }
 RETENTION_HOURS = {"IDEMPOTENCY_RETENTION_HOURS": 24, "VERIFICATION_RETENTION_HOURS": 24}

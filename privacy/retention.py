@@ -188,6 +188,34 @@ def logs_store(directory: Path, window: timedelta) -> Store:
     )
 
 
+def exports_store(window: timedelta) -> Store:
+    """Export bundles (zip files of everything about a customer) in PRIVACY_EXPORT_DIR: a customer's link
+    works for PRIVACY_DOWNLOAD_HOURS, a privacy user downloads theirs at once; after the window they go."""
+    from common.settings import conversation_key_settings
+
+    def old(cutoff: datetime) -> List[Path]:
+        folder = conversation_key_settings().export_dir
+        if not folder.is_dir():
+            return []
+        limit = _epoch(cutoff)
+        return [path for path in folder.glob("*.zip") if path.is_file() and path.stat().st_mtime < limit]
+
+    def deleted(cutoff: datetime, _batch_size: int) -> int:
+        went = old(cutoff)
+        for path in went:
+            path.unlink(missing_ok=True)
+        return len(went)
+
+    return Store(
+        "privacy-exports",
+        "PRIVACY_EXPORT_RETENTION_DAYS",
+        window,
+        lambda cutoff: len(old(cutoff)),
+        deleted,
+        unit="files",
+    )
+
+
 def conversation_keys_store(settings: RetentionSettings, window: timedelta) -> Store:
     """The keys of conversations the tracker store no longer holds (privacy/keys.py)."""
     from privacy import conversations, tracker_retention
@@ -338,6 +366,7 @@ def stores(settings: RetentionSettings) -> List[Store]:
         ),
         attachments_store(),
         logs_store(settings.logs_dir, windows["LOG_RETENTION_DAYS"]),
+        exports_store(windows["PRIVACY_EXPORT_RETENTION_DAYS"]),
     ]
 
 

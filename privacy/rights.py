@@ -36,6 +36,7 @@ from common.event_stream import broker_events
 from console.corrections.models import Correction
 from console.inbox.models import InboxItem
 from console.notes.models import TicketNote
+from console.privacy.models import PrivacyRequest
 from privacy import conversations
 from privacy.attachments import ConversationSealer
 from privacy.tracker_table import EVENTS
@@ -197,6 +198,14 @@ def _corrections(console: Session, tickets: List[int], senders: List[str]) -> Li
     return list(console.execute(query).scalars())
 
 
+def _earlier_exports(console: Session, customer_id: int) -> List[PrivacyRequest]:
+    """Bundles made for this customer before (a privacy user's export, or their own copy)."""
+    query = select(PrivacyRequest).where(
+        PrivacyRequest.customer_id == customer_id, PrivacyRequest.bundle_path.is_not(None)
+    )
+    return list(console.execute(query).scalars())
+
+
 def _notes(console: Session, tickets: List[int]) -> List[TicketNote]:
     return list(console.execute(select(TicketNote).where(TicketNote.ticket_id.in_(tickets))).scalars())
 
@@ -235,6 +244,13 @@ def erase_everywhere(customer_id: int, stores: Stores, *, request_id: str) -> Re
         with stores.handoff_queue.begin() as connection:
             connection.execute(delete(pending_handoffs).where(pending_handoffs.c.idempotency_key.in_(keys)))
     receipt.touched("actions.pending_handoffs", "deleted", len(queued))
+    exports = _earlier_exports(stores.console, customer_id)
+    for request in exports:
+        Path(request.bundle_path).unlink(missing_ok=True)
+        request.bundle_path = None
+        request.download_token_sha256 = None
+    stores.console.flush()
+    receipt.touched("console.privacy_exports", "deleted", len(exports))
     attachments = _attachments(stores, senders)
     for meta in attachments:
         meta.with_suffix("").unlink(missing_ok=True)

@@ -136,6 +136,8 @@ def test_an_approved_erasure_leaves_nothing_and_returns_a_receipt(privacy_consol
     receipt = done.json()["result"]
     rows = {entry["store"]: entry["rows"] for entry in receipt["stores"]}
     assert rows["rasa.conversation_keys"] == 1 and rows["rasa.events"] == 5
+    # The export made for them in the test before is gone too.
+    assert rows["console.privacy_exports"] == 1 and not list((folder / "exports").glob("request-*.zip"))
     assert any(store.startswith("backend.") and count >= 1 for store, count in rows.items())
     with sqlite3.connect(folder / "rasa-tracker.db") as connection:
         senders = {row[0] for row in connection.execute("SELECT DISTINCT sender_id FROM events")}
