@@ -1,4 +1,5 @@
-"""How long each store keeps personal data (privacy/retention.py; README "Retention"), beside
+"""Privacy settings: how long each store keeps personal data (privacy/retention.py; README "Retention") and
+where the conversation keys and export bundles are (privacy/keys.py, console/privacy), beside
 common/settings.py (which keeps every other process's settings) with the same typed readers of common/env.py.
 """
 
@@ -9,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Dict
 
-from common.env import ConfigurationError, integer, number, sqlite_url, text
-from common.paths import VAR_DIR
+from common.env import ConfigurationError, integer, number, secret, sqlite_url, text, url
+from common.paths import REPO_ROOT, VAR_DIR
 from common.settings import tracker_store_url
 
 RETENTION_DAYS = {
@@ -64,4 +65,26 @@ def retention_settings() -> RetentionSettings:
         batch_size=batch_size,
         interval_seconds=number("PRIVACY_PURGE_INTERVAL_SECONDS", 3600),
         erasure_cooling_off=timedelta(days=integer("ERASURE_COOLING_OFF_DAYS", 14)),
+    )
+
+
+# --- privacy: the conversation keys (privacy/keys.py), data-subject requests (console/privacy) ------------
+@dataclass(frozen=True)
+class ConversationKeySettings:
+    keys_db: str  # a SQLite path or a SQLAlchemy URL; Rasa's endpoints.yml reads the same variable
+    key_secret: str  # wraps every conversation key
+    export_dir: Path  # approved exports' zip files, readable by the console's privacy users only
+    # Customers' own copies (asked in the chat): the emailed link's address and how long it works.
+    download_url: str
+    download_hours: int
+
+
+def conversation_key_settings() -> ConversationKeySettings:
+    keys_db = text("CONVERSATION_KEYS_DB", str(VAR_DIR / "conversation-keys.db"))
+    return ConversationKeySettings(
+        keys_db=keys_db if "://" in keys_db else str(REPO_ROOT / keys_db),
+        key_secret=secret("CONVERSATION_KEY_SECRET"),
+        export_dir=Path(text("PRIVACY_EXPORT_DIR", str(VAR_DIR / "privacy-exports"))),
+        download_url=url("PRIVACY_DOWNLOAD_URL", "http://127.0.0.1:8090/privacy/downloads"),
+        download_hours=integer("PRIVACY_DOWNLOAD_HOURS", 72),
     )

@@ -403,25 +403,3 @@ def learning_settings() -> LearningSettings:
         gate_min_support=integer("MODEL_GATE_MIN_SUPPORT", 10),
         replay_messages=integer("MODEL_REPLAY_MESSAGES", 500),
     )
-
-
-# --- privacy: the conversation keys (privacy/keys.py), data-subject requests (console/privacy) ------------
-@dataclass(frozen=True)
-class ConversationKeySettings:
-    keys_db: str  # a SQLite path or a SQLAlchemy URL; Rasa's endpoints.yml reads the same variable
-    key_secret: str  # wraps every conversation key
-    export_dir: Path  # approved exports' zip files, readable by the console's privacy users only
-    # Customers' own copies (asked in the chat): the emailed link's address and how long it works.
-    download_url: str
-    download_hours: int
-
-
-def conversation_key_settings() -> ConversationKeySettings:
-    keys_db = text("CONVERSATION_KEYS_DB", str(VAR_DIR / "conversation-keys.db"))
-    return ConversationKeySettings(
-        keys_db=keys_db if "://" in keys_db else str(REPO_ROOT / keys_db),
-        key_secret=secret("CONVERSATION_KEY_SECRET"),
-        export_dir=Path(text("PRIVACY_EXPORT_DIR", str(VAR_DIR / "privacy-exports"))),
-        download_url=url("PRIVACY_DOWNLOAD_URL", "http://127.0.0.1:8090/privacy/downloads"),
-        download_hours=integer("PRIVACY_DOWNLOAD_HOURS", 72),
-    )

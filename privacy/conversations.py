@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
-from common.settings import conversation_key_settings
+from common.retention_settings import conversation_key_settings
 from privacy.keys import ConversationKeys, UnreadableEvent, is_sealed, open_sealed
 from privacy.tracker_table import EVENTS
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clients.backend import BackendApi
 from clients.backend.ticketing import Ticket
-from common.settings import ConversationKeySettings
+from common.retention_settings import ConversationKeySettings
 from common.texts import MessageTemplates
 from common.vocabulary import TicketCategory, TicketStatus
 from console.privacy import service

@@ -20,8 +20,8 @@ from clients.backend import BackendApi
 from clients.http import ServiceRefused, ServiceUnavailable
 from common.database import make_engine, make_session_factory
 from common.errors import ApiError
-from common.retention_settings import retention_settings
-from common.settings import ConfigurationError, console_settings, conversation_key_settings
+from common.retention_settings import conversation_key_settings, retention_settings
+from common.settings import ConfigurationError, console_settings
 from common.texts import MessageTemplates
 from console.agents import service as agents
 from console.agents.models import PRIVACY

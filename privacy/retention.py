@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from common import attachment_retention
 from common.database import make_engine, utcnow
 from common.retention_settings import RetentionSettings
-from common.settings import attachment_settings
 
 logger = logging.getLogger(__name__)
 
@@ -135,87 +133,6 @@ def sql_store(
     return Store(name, window_setting, window, counted, deleted, **details)
 
 
-def _epoch(moment: datetime) -> float:
-    return moment.replace(tzinfo=timezone.utc).timestamp()
-
-
-def attachments_store() -> Store:
-    """common/attachment_retention.py's purge, registered here (it also runs hourly in the console)."""
-    settings = attachment_settings()
-    days = settings.retention_days
-
-    def run(cutoff: datetime, dry_run: bool) -> int:
-        # That purge counts back from "now": give it the now that puts its cutoff on ours.
-        now = _epoch(cutoff) + days * attachment_retention.DAY_SECONDS
-        return attachment_retention.purge(settings.directory, days, dry_run=dry_run, now=now).files
-
-    return Store(
-        "attachments",
-        "ATTACHMENT_RETENTION_DAYS",
-        timedelta(days=days),
-        lambda cutoff: run(cutoff, True),
-        lambda cutoff, _batch_size: run(cutoff, False),
-        unit="files",
-    )
-
-
-def _old_logs(directory: Path, cutoff: datetime) -> Iterator[Path]:
-    """*.log files (and rotated *.log.1, *.log.gz) under the directory last written before the cutoff."""
-    if not directory.is_dir():
-        return
-    limit = _epoch(cutoff)
-    for path in sorted(directory.rglob("*.log*")):
-        is_log = path.name.endswith(".log") or ".log." in path.name
-        if is_log and path.is_file() and path.stat().st_mtime < limit:
-            yield path
-
-
-def logs_store(directory: Path, window: timedelta) -> Store:
-    def deleted(cutoff: datetime, _batch_size: int) -> int:
-        went = 0
-        for path in list(_old_logs(directory, cutoff)):
-            path.unlink(missing_ok=True)
-            went += 1
-        return went
-
-    return Store(
-        "logs",
-        "LOG_RETENTION_DAYS",
-        window,
-        lambda cutoff: sum(1 for _ in _old_logs(directory, cutoff)),
-        deleted,
-        unit="files",
-    )
-
-
-def exports_store(window: timedelta) -> Store:
-    """Export bundles (zip files of everything about a customer) in PRIVACY_EXPORT_DIR: a customer's link
-    works for PRIVACY_DOWNLOAD_HOURS, a privacy user downloads theirs at once; after the window they go."""
-    from common.settings import conversation_key_settings
-
-    def old(cutoff: datetime) -> List[Path]:
-        folder = conversation_key_settings().export_dir
-        if not folder.is_dir():
-            return []
-        limit = _epoch(cutoff)
-        return [path for path in folder.glob("*.zip") if path.is_file() and path.stat().st_mtime < limit]
-
-    def deleted(cutoff: datetime, _batch_size: int) -> int:
-        went = old(cutoff)
-        for path in went:
-            path.unlink(missing_ok=True)
-        return len(went)
-
-    return Store(
-        "privacy-exports",
-        "PRIVACY_EXPORT_RETENTION_DAYS",
-        window,
-        lambda cutoff: len(old(cutoff)),
-        deleted,
-        unit="files",
-    )
-
-
 def conversation_keys_store(settings: RetentionSettings, window: timedelta) -> Store:
     """The keys of conversations the tracker store no longer holds (privacy/keys.py)."""
     from privacy import conversations, tracker_retention
@@ -251,7 +168,7 @@ def stores(settings: RetentionSettings) -> List[Store]:
     from common import event_stream
     from console.corrections import service as corrections
     from console.inbox import retention as inbox
-    from privacy import tracker_retention
+    from privacy import file_retention, tracker_retention
 
     windows = settings.windows
     backend = Database(settings.database_url)
@@ -364,9 +281,9 @@ def stores(settings: RetentionSettings) -> List[Store]:
             handoff_queue.count_queued_before,
             handoff_queue.delete_queued_before,
         ),
-        attachments_store(),
-        logs_store(settings.logs_dir, windows["LOG_RETENTION_DAYS"]),
-        exports_store(windows["PRIVACY_EXPORT_RETENTION_DAYS"]),
+        file_retention.attachments_store(),
+        file_retention.logs_store(settings.logs_dir, windows["LOG_RETENTION_DAYS"]),
+        file_retention.exports_store(windows["PRIVACY_EXPORT_RETENTION_DAYS"]),
     ]
 
 

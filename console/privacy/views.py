@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from common.errors import ApiError
-from common.settings import conversation_key_settings
+from common.retention_settings import conversation_key_settings
 from console.agents.models import PRIVACY, Agent
 from console.dependencies import db_session, require_role
 from console.privacy import service
