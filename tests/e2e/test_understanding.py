@@ -165,6 +165,7 @@ def test_an_unsure_sensitive_request_gets_one_yes_no_question_first(stack: Stack
         "reset it",
         "can it be undone",
         "get rid of it maybe",
+        "remove me i guess",
     ]
     guarded = [(text, parse(stack, text)) for text in candidates]
     guarded = [(text, parsed["guarded_intent"]) for text, parsed in guarded if parsed.get("guarded_intent")]
