@@ -56,6 +56,7 @@ class Corpus:
         self.stack = stack
         self.known = KnownStrings()
         self.people = People(stack, self.known)
+        self.personas: List[Persona] = []  # filled by play(), in play order
 
     def code_for(self, recipient: str) -> str:
         return self.known.add(CODE, latest_code(self.stack, recipient))
@@ -232,6 +233,7 @@ class Corpus:
 
     def play(self) -> KnownStrings:
         people = [self.people.persona() for _ in range(12)]
+        self.personas = people
         self.order_lookup(people[0])
         self.refund(people[1])
         self.address_change(Customer(self.stack), people[2])
@@ -251,6 +253,8 @@ class Corpus:
 class Seeded:
     known: KnownStrings
     broker_messages: List[str]  # RabbitMQ's events, copied while the corpus played (empty on the SQL stream)
+    # The people in play order: [1] refunded after verifying (a conversation linked to their account).
+    personas: List[Persona]
 
 
 def seed(stack: Stack, strings_file: Path) -> Seeded:
@@ -260,13 +264,14 @@ def seed(stack: Stack, strings_file: Path) -> Seeded:
     tap = BrokerTap(stream_url) if stream_url.startswith("amqp") else None
     if tap:
         tap.open()
-    known = Corpus(stack).play()
+    corpus = Corpus(stack)
+    known = corpus.play()
     strings_file.parent.mkdir(parents=True, exist_ok=True)
     strings_file.write_text(json.dumps({"strings": known.as_json()}, indent=1))
     messages = tap.drain() if tap else []
     if tap:
         broker_file(strings_file).write_text(json.dumps(messages))
-    return Seeded(known, messages)
+    return Seeded(known, messages, corpus.personas)
 
 
 def broker_file(strings_file: Path) -> Path:
