@@ -1,5 +1,6 @@
 """Rasa's HTTP API as the console needs it: read a conversation, add to it, pause/resume, run an action, and
-tell the customer's web chat that the agent is typing or has read their messages.
+tell the customer's web chat that the agent is typing or has read their messages; and as triage needs it:
+what the served model makes of a text (`parse`, no conversation involved).
 
 Messages added with `output_channel=latest` reach the customer through the channel they last wrote on.
 The routes and parameters used here are listed in clients/specs/rasa-http-api.yml, which the contract
@@ -38,6 +39,10 @@ class RasaClient(ServiceClient):
         return self.transport.request(
             "GET", "/status", breaker=self._status_breaker, read_timeout=read_timeout
         )
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        """The served model's reading of a text: intent, intent_ranking and entities (nothing is stored)."""
+        return self._call("POST", "/model/parse", json={"text": text})
 
     def tracker(self, conversation_id: str) -> Dict[str, Any]:
         """The whole conversation, every session."""

@@ -272,6 +272,7 @@ def test_the_rasa_client_matches_the_routes_rasa_serves(stack: Stack) -> None:
     customer.say_text("hi")
     assert rasa.tracker(customer.sender)["sender_id"] == customer.sender
     assert rasa.status()["model_id"]
+    assert rasa.parse("where is my order 10042?")["intent"]["name"] == "check_order_status"
     rasa.append(customer.sender, [{"event": "slot", "name": "handoff_ticket_id", "value": "1"}])
     rasa.append(
         customer.sender,
