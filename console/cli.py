@@ -17,7 +17,7 @@ from common.database import make_engine, make_session_factory
 from common.paths import VAR_DIR
 from common.settings import ConfigurationError, console_settings
 from console.agents import service as agents
-from console.agents.models import ADMIN, AGENT, APPROVER, PRIVACY, ROLES, TRAINER
+from console.agents.models import ADMIN, AGENT, APPROVER, EDITOR, PRIVACY, ROLES, TRAINER
 from console.schema import create_schema
 
 DEMO_AGENTS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
@@ -26,6 +26,7 @@ DEMO_AGENTS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
     ("tara", "Tara", (AGENT, TRAINER)),
     ("vera", "Vera", (AGENT, APPROVER)),
     ("priya", "Priya", (AGENT, PRIVACY)),
+    ("erin", "Erin", (AGENT, EDITOR)),
 )
 
 
@@ -59,8 +60,8 @@ def add_agent(username: str, display_name: str, roles: Tuple[str, ...]) -> int:
 
 
 def ensure_demo_agents(passwords_file: Path) -> int:
-    """Local demo: agents alice (also an admin and privacy), bob, tara (trainer), vera (approver) and priya
-    (privacy) with random passwords, in a file only the user reads."""
+    """Local demo: agents alice (also an admin and privacy), bob, tara (trainer), vera (approver), priya
+    (privacy) and erin (knowledge-base editor) with random passwords, in a file only the user reads."""
     lines = []
     with _session() as session:
         for username, display_name, roles in DEMO_AGENTS:
@@ -83,7 +84,9 @@ def ensure_demo_agents(passwords_file: Path) -> int:
     if lines:
         passwords_file.parent.mkdir(parents=True, exist_ok=True)
         passwords_file.touch(mode=0o600)
-        passwords_file.write_text("".join(lines))
+        # Appended: with the file there, only demo agents added since it was written (erin) are new here.
+        with passwords_file.open("a") as kept:
+            kept.write("".join(lines))
     return 0
 
 

@@ -16,14 +16,16 @@ AgentStatus = Literal["available", "away"]
 # What an account may do: every account works conversations; leads also read the metrics dashboard; admins
 # read the dashboard and the audit trail; trainers label the learning inbox and train candidate models;
 # approvers approve, promote and roll back models (never ones they trained or labelled: maker-checker);
-# privacy users ask for and approve customers' data exports and erasures (never their own request).
+# privacy users ask for and approve customers' data exports and erasures (never their own request); editors
+# write knowledge-base drafts (console/kb/rules.py says who publishes them).
 AGENT = "agent"
 LEAD = "lead"
 ADMIN = "admin"
 TRAINER = "trainer"
 APPROVER = "approver"
 PRIVACY = "privacy"
-ROLES = (AGENT, LEAD, ADMIN, TRAINER, APPROVER, PRIVACY)
+EDITOR = "editor"
+ROLES = (AGENT, LEAD, ADMIN, TRAINER, APPROVER, PRIVACY, EDITOR)
 
 
 class Agent(Base):
