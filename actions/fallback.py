@@ -16,7 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
+from actions.blocking import off_loop
 from actions.entry import FLOW_STARTS
+from actions.faq import article_for_question, send_article
 from actions.formatting import phrase, response_text
 from actions.handover import ACTION_HANDOFF, hand_over
 
@@ -121,6 +123,12 @@ class ActionClarify(Action):
         if first_unclear and guarded and response_text(domain, f"utter_confirm_{guarded}"):
             dispatcher.utter_message(response=f"utter_confirm_{guarded}")
             return events
+        # A question that matches no flow may still be one the knowledge base answers (never a guarded
+        # flow: "Do you want to cancel?" is asked above instead).
+        text = str(tracker.latest_message.get("text") or "")
+        article = None if guarded else await off_loop(article_for_question, text)
+        if article is not None:
+            return send_article(dispatcher, article)
         if first_unclear:
             buttons = suggestion_buttons(tracker, domain)
             buttons.append(

@@ -165,7 +165,7 @@ class FrontdeskFormValidation(FormValidationAction, ABC):
             # Another request mid-form: this form stops and the new request starts with the same message.
             return self._stop_form(message_slots) + [FollowupAction(switch_to)]
         if intent == "faq":
-            answer_faq(dispatcher, tracker)
+            answer_faq(dispatcher, tracker, offer_person=False)
             return self._keep_going(tracker)
         response = SMALL_TALK_RESPONSES.get(intent or "")
         if response:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
-from actions.faq import load_articles
+from actions.faq import article_for_topic
 
 # Each unsupported request and the knowledge-base article (data/kb, by topic) that gives its route.
 ROUTES = {
@@ -36,11 +36,15 @@ class ActionExplainUnsupported(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        topic = ROUTES.get(intent)
-        if topic is None:
+        article = article_for_topic(ROUTES.get(intent))
+        if article is None:
             dispatcher.utter_message(response="utter_dont_know_offer_human")
             return [SlotSet(slots.HANDOFF_REASON, slots.REASON_LOW_CONFIDENCE)]
-        article = load_articles()[topic]
         dispatcher.utter_message(response=f"utter_cannot_{intent}")
-        dispatcher.utter_message(response="utter_kb_route", faq_answer=article.summary, faq_url=article.url)
-        return []
+        dispatcher.utter_message(
+            response="utter_kb_route", faq_answer=article.answer, faq_title=article.title, faq_url=article.url
+        )
+        return [
+            SlotSet(slots.KB_ARTICLE_ID, article.id),
+            SlotSet(slots.KB_ARTICLE_VERSION, str(article.version)),
+        ]

@@ -315,3 +315,11 @@ def stop_process(process: subprocess.Popen) -> None:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def kb_articles_by_topic() -> Dict[str, Any]:
+    """The git seed's knowledge-base articles (data/kb) that carry an NLU FAQ topic, by that topic."""
+    from knowledge import load_library
+
+    library = load_library(Path(__file__).resolve().parent.parent / "data" / "kb")
+    return {article.topic: article for article in library.values() if article.topic}

@@ -10,7 +10,6 @@ import yaml
 
 from actions.entry import FLOW_STARTS
 from actions.fallback import SUGGESTIBLE_INTENTS
-from actions.faq import load_articles
 from actions.forms import PAYMENT_PROBLEM_KEYWORDS
 from actions.orders import CANCEL_REFUSALS
 from actions.refunds import REFUSALS
@@ -21,6 +20,7 @@ from common.paths import REPO_ROOT
 from common.texts import EMAILS_PATH, MessageTemplates
 from common.vocabulary import OrderStatus, RefundStatus, values
 from console.app import CUSTOMER_RESPONSES as CONSOLE_RESPONSES
+from tests.support import kb_articles_by_topic
 
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
 RESPONSES = DOMAIN["responses"]
@@ -57,7 +57,7 @@ def test_every_form_slot_has_a_question() -> None:
 
 
 def test_refund_answers_link_the_written_policy() -> None:
-    assert load_articles()["refund_policy"].url == POLICY_URL
+    assert kb_articles_by_topic()["refund_policy"].url == POLICY_URL
     for code, response in REFUSALS.items():
         if code != "order_not_found":  # not a policy decision: the order is not this customer's
             assert POLICY_URL in RESPONSES[response][0]["text"], response
@@ -74,7 +74,7 @@ def test_faq_topics_in_the_nlu_data_all_have_an_article() -> None:
     topics = set(re.findall(r'"entity": "faq_topic", "value": "([a-z_]+)"', nlu))
     buttons = RESPONSES["utter_ask_faq_topic"][0]["buttons"]
     offered = set(re.findall(r'"faq_topic": "([a-z_]+)"', " ".join(b["payload"] for b in buttons)))
-    assert topics and topics <= set(load_articles()) and offered <= set(load_articles())
+    assert topics and topics <= set(kb_articles_by_topic()) and offered <= set(kb_articles_by_topic())
 
 
 def test_every_email_template_is_complete_and_used() -> None:
@@ -162,7 +162,7 @@ def test_a_form_switches_topic_to_what_the_rules_start() -> None:
 
 
 def test_every_request_without_a_flow_says_so_and_has_its_route_in_the_kb() -> None:
-    articles = load_articles()
+    articles = kb_articles_by_topic()
     for intent, topic in ROUTES.items():
         assert intent in DOMAIN["intents"] and f"utter_cannot_{intent}" in RESPONSES, intent
         assert topic in articles, topic
@@ -181,4 +181,4 @@ def test_every_guarded_flow_has_its_yes_no_question_with_no_first() -> None:
 def test_the_missing_parcel_answers_link_the_written_policy() -> None:
     from backend.orders.policy import POLICY_URL as CLAIM_POLICY_URL
 
-    assert load_articles()["missing_parcel"].url == CLAIM_POLICY_URL
+    assert kb_articles_by_topic()["missing_parcel"].url == CLAIM_POLICY_URL

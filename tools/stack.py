@@ -1,5 +1,6 @@
 """Starts the whole assistant as real processes: reference backend, action server, Rasa server, agent
-console and customer web chat, plus the analytics consumer and the hourly retention purge.
+console, customer web chat and back-office triage (email and contact form), plus the analytics consumer and
+the hourly retention purge.
 
 `make run` uses it in the foreground (tools/run.py); the end-to-end tests and benchmarks use the same class on
 free ports.
@@ -67,6 +68,9 @@ class Stack:
                 "BACKEND_ACTIONS_TOKEN": config.actions_token,
                 "BACKEND_CONSOLE_TOKEN": config.console_token,
                 "BACKEND_ADMIN_TOKEN": config.admin_token,
+                "BACKEND_TRIAGE_TOKEN": config.triage_token,
+                "TRIAGE_SMTP_HOST": config.host,
+                "TRIAGE_SMTP_PORT": str(config.triage_smtp_port),
                 "BACKEND_URL": config.backend_url,
                 "ACTION_SERVER_URL": config.actions_url,
                 "ACTION_SERVER_TOKEN": config.action_server_token,
@@ -95,6 +99,9 @@ class Stack:
                 "HANDOFF_QUEUE_DATABASE_URL": env.get(
                     "HANDOFF_QUEUE_DATABASE_URL", f"sqlite:///{config.var_dir}/pending-handoffs.db"
                 ),
+                # The console's editor publishes articles here and the action server answers from them; the
+                # passage vectors (cached by content hash) stay shared between runs.
+                "KB_PUBLISHED_DIR": env.get("KB_PUBLISHED_DIR", str(config.var_dir / "kb-published")),
                 # The retention purge's log files: this run's own (its var dir), not another run's.
                 "LOGS_DIR": str(config.var_dir),
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -218,6 +225,13 @@ class Stack:
             ),
         )
 
+    def start_triage(self) -> None:
+        """Run back-office triage: the SMTP receiver and the web contact form (triage/)."""
+        self._spawn(
+            "triage",
+            self._python("triage", "serve", "--host", self.config.host, "--port", str(self.config.triage_port)),
+        )
+
     def start_analytics(self) -> None:
         """Run the analytics consumer: the event stream into the metrics store."""
         self._spawn("analytics", self._python("analytics.consumer"))
@@ -250,6 +264,7 @@ class Stack:
             self.wait_ready(timeout, ["console"])
         self.start_rasa()
         self.start_webchat()
+        self.start_triage()
         self.start_analytics()
         self.start_privacy_purge()
         self.wait_ready(timeout)
@@ -261,6 +276,7 @@ class Stack:
             "actions": f"http://{config.host}:{config.actions_port}/health",
             "rasa": f"{config.rasa_url}/webhooks/rest/",
             "console": f"{config.console_url}/health",
+            "triage": f"{config.triage_url}/health",
             "webchat": f"{config.webchat_url}/health",
         }
 

@@ -6,12 +6,13 @@ import asyncio
 import json
 from typing import Any, Dict, List
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import ActionDeleteAccount, ActionResetPassword, ActionUpdateAccount
 from actions.billing import ActionCheckBalance, ActionGetInvoice
-from actions.faq import ActionAnswerFaq, load_articles
+from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionHandoff
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
@@ -19,7 +20,7 @@ from actions.tickets import ActionFileComplaint, ActionReportPaymentIssue
 from common.masking import mask_email
 from common.paths import REPO_ROOT
 from tests.actions.conftest import DOMAIN, responses, slot_events, tracker, verified_slots
-from tests.support import BackendServer, Factory
+from tests.support import BackendServer, Factory, kb_articles_by_topic
 
 
 def run(action: Action, current: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:
@@ -152,7 +153,7 @@ def test_ineligible_refunds_get_the_policy_reason(live_backend: BackendServer, b
     assert too_much.messages[0]["refundable_amount"] == "50.00"
     assert live_backend.get("/v1/refunds", params={"customer_id": customer.id}).json()["total"] == 0
     policy_text = DOMAIN["responses"]["utter_refund_refused_window_expired"][0]["text"]
-    assert load_articles()["refund_policy"].url in policy_text
+    assert kb_articles_by_topic()["refund_policy"].url in policy_text
 
 
 def test_refund_status_lists_refunds(live_backend: BackendServer, bot_factory: Factory) -> None:
@@ -375,7 +376,9 @@ def test_unknown_handoff_reason_falls_back_to_user_requested(live_backend: Backe
 def test_faq_answers_from_the_kb_article(live_backend: BackendServer) -> None:
     # The expected answer is read off the article file here, not through the loader the action uses.
     article_text = (REPO_ROOT / "data" / "kb" / "return-policy.md").read_text()
-    first_paragraph = article_text.split("---", 2)[2].strip().split("\n\n")[0]
+    _, front_matter, body = article_text.split("---", 2)
+    meta = yaml.safe_load(front_matter)
+    first_paragraph = body.strip().split("\n\n")[0]
     entities = [{"entity": "faq_topic", "value": "return_policy"}]
     dispatcher, events = run(
         ActionAnswerFaq(), tracker(intent="faq", text="what's your return policy", entities=entities)
@@ -383,7 +386,9 @@ def test_faq_answers_from_the_kb_article(live_backend: BackendServer) -> None:
     assert dispatcher.messages[0]["response"] == "utter_faq_answer"
     assert dispatcher.messages[0]["faq_answer"] == first_paragraph
     assert first_paragraph.startswith("You can return most items within 30 days of delivery")
-    assert dispatcher.messages[0]["faq_url"] == "https://shop.example.com/help/returns"
-    assert slot_events(events) == {"faq_topic": "return_policy"}
+    assert dispatcher.messages[0]["faq_url"] == meta["url"]
+    assert dispatcher.messages[0]["faq_title"] == meta["title"]
+    # The conversation records which article, and which version of it, answered.
+    assert slot_events(events) == {"kb_article_id": "return-policy", "kb_article_version": str(meta["version"])}
     unclear, _ = run(ActionAnswerFaq(), tracker(intent="faq", text="question"))
     assert responses(unclear) == ["utter_ask_faq_topic"]
