@@ -1,0 +1,115 @@
+"""The console's knowledge-base editor in real headless Chromium (no stack: the backend and the console, with
+a seed folder of their own): the list shows states and marks an overdue review date; an editor edits an
+article (the bot's answer shown as she types), saves and submits it, and cannot publish her own change; an
+approver sees the diff against the live version and publishes it; the published file holds the new version.
+The pages have no serious accessibility violations and fit the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from knowledge.articles import load_library, parse_article
+from tests.console.test_kb_api import add_agent
+from tests.console.test_kb_service import seed
+from tests.e2e.test_browser_handoff import WAIT_MS, browser  # noqa: F401 - browser is a fixture
+from tests.e2e.test_browser_layout import serious_violations
+from tests.e2e.test_browser_privacy import signed_in
+from tests.support import BackendServer, start_console, stop_process
+
+NEW_ANSWER = "Standard delivery takes 2 to 4 business days after your order ships."
+
+
+@pytest.fixture(scope="module")
+def kb_console(
+    sqlite_backend: BackendServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("browser-kb")
+    seeds, out = folder / "seed", folder / "published"
+    seed(seeds, "delivery-times", "Standard delivery takes 3 to 5 business days.")
+    seed(seeds, "refund-policy", "Refunds reach you within 5 to 7 business days.", tags="refund, billing")
+    overdue = (seeds / "delivery-times.md").read_text().replace("delivery-times", "newsletter")
+    overdue = overdue.replace("title: Delivery Times", "title: Newsletter").replace(
+        "2027-01-31", "2020-01-31"
+    )
+    (seeds / "newsletter.md").write_text(overdue)
+    console = start_console(sqlite_backend, folder, KB_DIR=str(seeds), KB_PUBLISHED_DIR=str(out))
+    add_agent(console, folder, "erin", "editor")
+    yield {"console": console, "seed": seeds, "out": out}
+    stop_process(console.process)
+
+
+def fits(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def test_an_editor_submits_and_an_approver_sees_the_diff_and_publishes(
+    kb_console: dict,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    console, out = kb_console["console"], kb_console["out"]
+    erin = signed_in(browser, console, "erin", bypass_csp=True)  # axe is injected as a script
+    erin.get_by_test_id("nav-kb").click()
+    expect(erin.get_by_test_id("kb-row")).to_have_count(3, timeout=WAIT_MS)
+    late = erin.locator("[data-testid='kb-row'][data-article-id='newsletter']")
+    expect(late).to_have_attribute("data-overdue", "true")
+    expect(late.get_by_test_id("kb-review-by")).to_contain_text("Overdue")
+    on_time = erin.locator("[data-testid='kb-row'][data-article-id='delivery-times']")
+    expect(on_time).to_have_attribute("data-overdue", "false")
+    erin.get_by_test_id("kb-filter").select_option("draft")
+    expect(erin.get_by_test_id("kb-empty")).to_be_visible(timeout=WAIT_MS)
+    erin.get_by_test_id("kb-filter").select_option("")
+    assert serious_violations(erin) == []
+    assert fits(erin)
+
+    erin.locator("[data-testid='kb-row'][data-article-id='delivery-times']").get_by_test_id("kb-open").click()
+    article = erin.get_by_test_id("kb-article")
+    expect(article).to_have_attribute("data-state", "published", timeout=WAIT_MS)
+    expect(erin.get_by_test_id("kb-answer")).to_have_text("Standard delivery takes 3 to 5 business days.")
+    body = erin.get_by_test_id("kb-field-body")
+    body.fill(f"{NEW_ANSWER}\n\nMore detail that the retriever also searches.")
+    expect(erin.get_by_test_id("kb-answer")).to_have_text(
+        NEW_ANSWER
+    )  # marked as the bot's answer while typing
+    erin.get_by_test_id("kb-save").click()
+    expect(article).to_have_attribute("data-state", "draft", timeout=WAIT_MS)
+    expect(article).to_have_attribute("data-version", "3")
+    expect(erin.get_by_test_id("kb-live")).to_have_text("Bot answers from v2")
+    assert not (out / "delivery-times.md").exists()  # a draft never reaches the bot
+    erin.get_by_test_id("kb-submit").click()
+    expect(article).to_have_attribute("data-state", "in_review", timeout=WAIT_MS)
+    expect(erin.get_by_test_id("kb-waiting")).to_be_visible()
+    expect(erin.get_by_test_id("kb-publish")).to_have_count(0)
+    assert serious_violations(erin) == []
+    assert fits(erin)
+    erin.screenshot(path=str(tmp_path / "kb-editor-submitted.png"), full_page=True)
+
+    vera = signed_in(browser, console, "vera")
+    vera.goto(f"{console.base_url}/#/kb/delivery-times")
+    expect(vera.get_by_test_id("kb-article")).to_have_attribute("data-state", "in_review", timeout=WAIT_MS)
+    diff = vera.get_by_test_id("kb-diff")
+    expect(diff).to_have_attribute("data-from", "2", timeout=WAIT_MS)  # the live version against the draft
+    expect(diff).to_have_attribute("data-to", "3")
+    expect(diff.get_by_test_id("kb-diff-added").filter(has_text=NEW_ANSWER)).to_have_count(1)
+    expect(diff.get_by_test_id("kb-diff-removed").filter(has_text="3 to 5 business days")).to_have_count(1)
+    expect(vera.get_by_test_id("kb-field-body")).to_be_disabled()  # an approver alone does not edit
+    vera.get_by_test_id("kb-publish").click()
+    expect(vera.get_by_test_id("confirm-dialog")).to_be_visible(timeout=WAIT_MS)
+    vera.get_by_test_id("confirm-note").fill("checked against the carrier's new times")
+    vera.get_by_test_id("confirm-ok").click()
+    expect(vera.get_by_test_id("kb-article")).to_have_attribute("data-state", "published", timeout=WAIT_MS)
+    expect(vera.get_by_test_id("kb-live")).to_have_text("Bot answers from v3")
+    live = vera.locator("[data-testid='kb-version'][data-version='3']")
+    expect(live.get_by_test_id("kb-live-version")).to_be_visible(timeout=WAIT_MS)
+    expect(vera.locator("[data-testid='kb-audit-row'][data-action='kb_published']")).to_have_count(1)
+    vera.screenshot(path=str(tmp_path / "kb-editor-published.png"), full_page=True)
+
+    written = parse_article((out / "delivery-times.md").read_text(), "published")
+    assert (written.version, written.status, written.answer) == (3, "published", NEW_ANSWER)
+    assert load_library(kb_console["seed"], out)["delivery-times"].answer == NEW_ANSWER
+    erin.context.close()
+    vera.context.close()
