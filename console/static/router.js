@@ -1,5 +1,6 @@
-// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros, #/inbox, #/models, #/privacy and
-// #/history?<filters>. Each route change leaves the current view (its poller stops) and builds the next one from scratch.
+// Hash routes: #/queue, #/tickets/<id>, #/corrections, #/audit, #/metrics, #/macros, #/inbox, #/models, #/privacy,
+// #/kb (#/kb/<article id>, #/kb?new) and #/history?<filters>. Each route change leaves the current view (its
+// poller stops) and builds the next one from scratch.
 import { clearAlert } from "./alerts.js";
 import { state } from "./state.js";
 import { showAudit } from "./views/audit.js";
@@ -7,6 +8,7 @@ import { showTicket } from "./views/conversation.js";
 import { showCorrections } from "./views/corrections.js";
 import { showHistory } from "./views/history.js";
 import { showInbox } from "./views/inbox.js";
+import { showKb } from "./views/kb.js";
 import { showMacros } from "./views/macros.js";
 import { showMetrics } from "./views/metrics.js";
 import { showModels } from "./views/models.js";
@@ -24,6 +26,10 @@ export function parseRoute(hash) {
   if (path === "/inbox") return { name: "inbox" };
   if (path === "/models") return { name: "models" };
   if (path === "/privacy") return { name: "privacy" };
+  if (path === "/kb") return { name: "kb" };
+  if (path === "/kb?new") return { name: "kb", creating: true };
+  const article = /^\/kb\/([a-z0-9][a-z0-9_-]{0,99})$/.exec(path);
+  if (article) return { name: "kb", id: article[1] };
   const historyMatch = /^\/history(?:\?(.*))?$/.exec(path);
   if (historyMatch) return { name: "history", query: historyMatch[1] || "" };
   const match = /^\/tickets\/(\d+)$/.exec(path);
@@ -54,6 +60,7 @@ export function route() {
   else if (current.name === "inbox") showInbox();
   else if (current.name === "models") showModels();
   else if (current.name === "privacy") showPrivacy();
+  else if (current.name === "kb") showKb(current);
   else showCorrections();
   window.scrollTo(0, 0);
 }

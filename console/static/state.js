@@ -12,6 +12,7 @@ export const state = {
   macros: null,
   history: null,
   privacy: null,
+  kb: null, // the knowledge-base list or the open article
   alertSource: null,
   noticeTimer: null,
 };

@@ -4,7 +4,7 @@ import { $, setHidden } from "../dom.js";
 import { stopPoller } from "../poller.js";
 import { state } from "../state.js";
 
-const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history", "view-inbox", "view-models", "view-privacy"];
+const VIEW_IDS = ["view-queue", "view-ticket", "view-corrections", "view-audit", "view-metrics", "view-macros", "view-history", "view-inbox", "view-models", "view-privacy", "view-kb"];
 
 export function leaveViews() {
   stopPoller();
@@ -18,6 +18,7 @@ export function leaveViews() {
   state.inbox = null;
   state.models = null;
   state.privacy = null;
+  state.kb = null;
   for (const id of VIEW_IDS) {
     const view = $(id);
     setHidden(view, true);

@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { $, setHidden } from "../dom.js";
 import { pollNow } from "../poller.js";
 import { state } from "../state.js";
+import { KB_READERS } from "./kb-format.js";
 
 const ADMIN = "admin";
 const LEAD = "lead";
@@ -31,6 +32,7 @@ export function renderMe() {
   setHidden($("nav-inbox"), !hasRole(agent, "trainer"));
   setHidden($("nav-models"), !hasRole(agent, "trainer", "approver", ADMIN));
   setHidden($("nav-privacy"), !hasRole(agent, "privacy"));
+  setHidden($("nav-kb"), !hasRole(agent, ...KB_READERS));
 }
 
 export async function setStatus(status) {
