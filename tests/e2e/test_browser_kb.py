@@ -65,6 +65,7 @@ def test_an_editor_submits_and_an_approver_sees_the_diff_and_publishes(
     erin.get_by_test_id("kb-filter").select_option("")
     assert serious_violations(erin) == []
     assert fits(erin)
+    erin.screenshot(path=str(tmp_path / "kb-list.png"), full_page=True)
 
     erin.locator("[data-testid='kb-row'][data-article-id='delivery-times']").get_by_test_id("kb-open").click()
     article = erin.get_by_test_id("kb-article")
@@ -113,3 +114,29 @@ def test_an_editor_submits_and_an_approver_sees_the_diff_and_publishes(
     assert load_library(kb_console["seed"], out)["delivery-times"].answer == NEW_ANSWER
     erin.context.close()
     vera.context.close()
+
+
+def test_the_knowledge_link_follows_the_roles_and_the_top_bar_still_fits(
+    kb_console: dict,
+    browser: Browser,  # noqa: F811
+) -> None:
+    console = kb_console["console"]
+    for username, shown in {"alice": True, "erin": True, "bob": False}.items():
+        page = signed_in(browser, console, username, width=1024)  # alice has every other link too
+        link = page.get_by_test_id("nav-kb")
+        if shown:
+            expect(link).to_be_visible()
+        else:
+            expect(link).to_be_hidden()
+        fit = page.evaluate(
+            """() => [document.documentElement.scrollWidth, document.documentElement.clientWidth,
+                      document.getElementById('topbar').scrollWidth, document.getElementById('topbar').clientWidth]"""
+        )
+        assert fit[0] <= fit[1] and fit[2] <= fit[3], (username, fit)
+        page.goto(f"{console.base_url}/#/kb")
+        if shown:
+            expect(page.get_by_test_id("kb-row").first).to_be_visible(timeout=WAIT_MS)
+            expect(page.get_by_test_id("kb-new")).to_have_count(1 if username == "erin" else 0)
+        else:
+            expect(page.get_by_test_id("kb-forbidden")).to_be_visible(timeout=WAIT_MS)
+        page.context.close()
