@@ -20,6 +20,7 @@ from common.attachment_retention import start_hourly_purge
 from common.database import make_engine, make_session_factory, utcnow
 from common.errors import error_body, install_error_handlers
 from common.event_stream import Publisher
+from common.knowledge_settings import knowledge_settings
 from common.ratelimit import Limiter
 from common.settings import ConsoleSettings, analytics_settings, console_settings, learning_settings, run_id
 from common.telemetry import AGENT_QUEUE, instrument_fastapi
@@ -35,6 +36,8 @@ from console.handoffs.signals import router as signals_router
 from console.handoffs.views import router as handoffs_router
 from console.history.views import router as history_router
 from console.inbox.views import router as inbox_router
+from console.kb.published import prepare as prepare_knowledge_base
+from console.kb.views import router as kb_router
 from console.macros.views import router as macros_router
 from console.metrics.views import router as metrics_router
 from console.notes.views import router as notes_router
@@ -42,6 +45,7 @@ from console.privacy.downloads import router as privacy_downloads_router
 from console.privacy.views import router as privacy_router
 from console.registry.views import router as registry_router
 from console.schema import create_schema
+from console.suggestions.views import router as suggestions_router
 from console.tools.views import router as tools_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -68,7 +72,11 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     backend = BackendApi.connect(config.backend)
     app.state.settings = config
     app.state.learning = learning_settings()
+    app.state.knowledge = knowledge_settings()
     app.state.session_factory = make_session_factory(engine)
+    prepare_knowledge_base(
+        app.state.session_factory, *app.state.knowledge.sources, published_dir=app.state.knowledge.published_dir
+    )
     app.state.backend = backend
     app.state.rasa = RasaClient.connect(config.rasa)
     app.state.previews = LivePreviews(app.state.rasa)
@@ -139,6 +147,8 @@ def create_app(config: Optional[ConsoleSettings] = None) -> FastAPI:
     app.include_router(registry_router)
     app.include_router(privacy_router)
     app.include_router(privacy_downloads_router)
+    app.include_router(kb_router)
+    app.include_router(suggestions_router)
 
     @app.on_event("startup")
     def purge_old_attachments() -> None:

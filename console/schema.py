@@ -13,10 +13,12 @@ from console.audit import models as _audit  # noqa: F401
 from console.corrections import models as _corrections  # noqa: F401
 from console.database import Base
 from console.inbox import models as _inbox  # noqa: F401
+from console.kb import models as _kb  # noqa: F401
 from console.macros import models as _macros  # noqa: F401
 from console.notes import models as _notes  # noqa: F401
 from console.privacy import models as _privacy  # noqa: F401
 from console.registry import models as _registry  # noqa: F401
+from console.suggestions import models as _suggestions  # noqa: F401
 from console.training import models as _training  # noqa: F401
 
 # Columns added after a table first shipped: (table, column, SQL type and default).
