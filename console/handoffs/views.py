@@ -30,12 +30,15 @@ from console.handoffs import service
 from console.handoffs.availability import AvailabilityCache
 from console.handoffs.previews import LivePreviews
 from console.handoffs.shapes import Availability, ConversationView, LiveMessages
+from console.suggestions import service as suggestions
 
 router = APIRouter(prefix="/api", tags=["handoffs"])
 
 
 class ReplyIn(BaseModel):
     text: Reply
+    # The agent-assist draft the reply started from (console/suggestions), if any.
+    suggestion_id: Optional[int] = Field(None, ge=1, le=2_147_483_647)
 
 
 class TransferIn(BaseModel):
@@ -135,14 +138,22 @@ def reply(
     request: Request,
     ticket_id: int = id_path("ticket id"),
     agent: Agent = Depends(current_agent),
+    session: Session = Depends(db_session),
 ) -> dict:
     text = body.text.strip()
     if not text:
         raise ApiError(422, "empty_reply", "Type a message first.")
     state = request.app.state
+    draft = (
+        suggestions.suggestion_for_reply(body.suggestion_id, ticket_id=ticket_id, db_session=session)
+        if body.suggestion_id
+        else None
+    )
     delivered = service.reply(
         ticket_id, text, agent=agent, backend=state.backend, rasa=state.rasa, emails=state.emails
     )
+    suggestions.record_sent(ticket_id, text, agent=agent, suggestion=draft, db_session=session)
+    session.commit()
     _audit(request, agent, audit.REPLY, ticket_id, delivered)
     state.events.emit(
         AGENT_REPLIED, state.backend.ticketing.ticket(ticket_id).conversation_id, agent=agent.username

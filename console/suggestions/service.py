@@ -46,6 +46,10 @@ DRAFTS_FROM_ARTICLES = 2
 DRAFTS_FROM_PAST_REPLIES = 2
 # The customer's latest messages make the question; older ones are usually about something already settled.
 QUESTION_MESSAGES = 3
+# Fused retrieval scores (knowledge/retriever.py) of articles about something else stay under about 0.16 (small
+# talk, a pet, the weather); a vague request for help reaches 0.29 on the contact article. Below this floor an
+# article is noise in the panel, however it ranks. (Not the bot's answer threshold: a person reads these.)
+MIN_ARTICLE_SCORE = 0.2
 REPLY_MAX = 2000  # common/fields.py Reply: a draft longer than a reply could never be sent as it is
 MAX_REPORT_DAYS = 366
 
@@ -112,6 +116,8 @@ def _from_knowledge(
     articles: List[ArticleRead] = []
     drafts: List[ShownSuggestion] = []
     for hit in hits:
+        if hit.score < MIN_ARTICLE_SCORE:
+            break  # best first
         article = hit.article
         articles.append(
             ArticleRead(

@@ -39,6 +39,7 @@ export function buildReplyBox(conv) {
 
   input.addEventListener("input", () => {
     counter.textContent = `${input.value.length}/${REPLY_MAX}`;
+    if (!input.value) conv.reply.suggestionId = null; // the inserted draft is gone (views/assist.js)
     noteTyping(conv);
   });
   input.addEventListener("keydown", (event) => {
@@ -51,7 +52,7 @@ export function buildReplyBox(conv) {
     event.preventDefault();
     sendReply(conv);
   });
-  return { form, input, send, status, counter, macros, sending: false };
+  return { form, input, send, status, counter, macros, sending: false, suggestionId: null };
 }
 
 export function updateReplyBox(conv) {
@@ -99,13 +100,14 @@ async function sendReply(conv) {
   reply.status.textContent = "Sending…";
   reply.status.className = "reply-status";
   try {
-    const data = await api("POST", `/api/tickets/${conv.id}/reply`, { text });
+    const data = await api("POST", `/api/tickets/${conv.id}/reply`, { text, suggestion_id: reply.suggestionId || undefined });
     if (state.conv !== conv) return;
     const delivered = data && data.delivered;
     reply.status.textContent = DELIVERY[delivered] || `sent (${delivered || "no delivery information"})`;
     reply.status.className = `reply-status ok delivered-${delivered || "unknown"}`;
     reply.status.dataset.delivered = delivered || "";
     reply.input.value = "";
+    reply.suggestionId = null;
     reply.counter.textContent = `0/${REPLY_MAX}`;
     addPendingReply(conv, text, delivered);
     pollNow();

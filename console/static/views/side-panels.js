@@ -2,6 +2,7 @@
 import { statusBadge } from "../badges.js";
 import { el, timeElement } from "../dom.js";
 import { capitalize, formatDate, formatMoney, formatPercent, formatSlotValue, parseIso } from "../format.js";
+import { assistPanel } from "./assist.js";
 import { notesPanel } from "./notes.js";
 import { isUnverifiedClaim } from "./ticket-rules.js";
 import { toolsPanel } from "./tools.js";
@@ -11,6 +12,7 @@ export function renderSide(conv) {
   conv.side.replaceChildren(
     renderSummary(data.summary),
     renderCustomer(data.customer, data.ticket),
+    assistPanel(conv),
     toolsPanel(conv),
     notesPanel(conv),
     renderOrders(data.orders),
