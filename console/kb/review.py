@@ -14,8 +14,18 @@ from sqlalchemy.orm import Session
 from common.database import utcnow
 from common.errors import ApiError, conflict
 from console.kb import content, published, rules
-from console.kb.models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, RETIREMENT, KbArticle
-from console.kb.service import add_version, audit_step, by_id, expect, head, makers, sensitive, version
+from console.kb.models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, RETIREMENT, KbArticle, KbVersion
+from console.kb.service import (
+    add_version,
+    at_version,
+    audit_step,
+    by_id,
+    expect,
+    head,
+    makers,
+    sensitive,
+    version,
+)
 
 
 def _refuse(
@@ -24,6 +34,19 @@ def _refuse(
     if refusal is not None:
         audit_step(actor, f"{action}_refused", article, db_session=db_session, reason=refusal.code)
         raise refusal
+
+
+def _release(
+    article: KbArticle, row: KbVersion, text: str, *, actor: str, published_dir: Path, db_session: Session
+) -> None:
+    """The version reaches the bot (published, or retired: `text` says which): recorded, then written."""
+    status = content.parse(text, source=article.id).status
+    row.released_as, row.released_by, row.released_at = status, actor, utcnow()
+    article.state, article.released_version = status, row.number
+    article.live_version = row.number if status == PUBLISHED else None
+    article.submitted_by, article.submitted_at = None, None
+    db_session.flush()
+    published.write(published_dir, article.id, text)
 
 
 def publish(
@@ -37,13 +60,7 @@ def publish(
     db_session: Session,
 ) -> KbArticle:
     """The submitted head becomes what the bot answers from: written to the published directory."""
-    article = by_id(article_id, db_session=db_session)
-    if article.state != IN_REVIEW:
-        raise conflict(
-            "not_in_review",
-            f"Article {article.id!r} is {article.state}: only a submitted draft is published.",
-        )
-    expect(article, expected_version)
+    article = at_version(article_id, expected_version, state=IN_REVIEW, db_session=db_session)
     is_sensitive = sensitive(article, db_session=db_session)
     refusal = rules.review_refusal(roles, sensitive=is_sensitive) or rules.maker_checker_refusal(
         actor, makers(article, db_session=db_session)
@@ -51,11 +68,7 @@ def publish(
     _refuse(refusal, actor, "publish", article, db_session)
     row = head(article, db_session=db_session)
     _, released = content.restated(row.text, number=row.number, status=PUBLISHED, source=article.id)
-    row.released_as, row.released_by, row.released_at = PUBLISHED, actor, utcnow()
-    article.state, article.live_version, article.released_version = PUBLISHED, row.number, row.number
-    article.submitted_by, article.submitted_at = None, None
-    db_session.flush()
-    published.write(published_dir, article.id, released)
+    _release(article, row, released, actor=actor, published_dir=published_dir, db_session=db_session)
     audit_step(actor, "published", article, db_session=db_session, note=note, sensitive=is_sensitive)
     return article
 
@@ -70,10 +83,7 @@ def send_back(
     db_session: Session,
 ) -> KbArticle:
     """A submitted draft goes back to draft: the reviewer asks for changes, or the writer withdraws it."""
-    article = by_id(article_id, db_session=db_session)
-    if article.state != IN_REVIEW:
-        raise conflict("not_in_review", f"Article {article.id!r} is {article.state}, not in review.")
-    expect(article, expected_version)
+    article = at_version(article_id, expected_version, state=IN_REVIEW, db_session=db_session)
     if not rules.may_edit(roles) and rules.review_refusal(
         roles, sensitive=sensitive(article, db_session=db_session)
     ):
@@ -118,10 +128,6 @@ def retire(
     row = add_version(
         article, retired_text, fields, kind=RETIREMENT, actor=actor, note=note or None, db_session=db_session
     )
-    row.released_as, row.released_by, row.released_at = RETIRED, actor, row.saved_at
-    article.state, article.live_version, article.released_version = RETIRED, None, row.number
-    article.submitted_by, article.submitted_at = None, None
-    db_session.flush()
-    published.write(published_dir, article.id, retired_text)
+    _release(article, row, retired_text, actor=actor, published_dir=published_dir, db_session=db_session)
     audit_step(actor, "retired", article, db_session=db_session, note=note, retired_version=live.number)
     return article

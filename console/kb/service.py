@@ -137,6 +137,19 @@ def expect(article: KbArticle, expected: Optional[int]) -> None:
         )
 
 
+def at_version(
+    article_id: str, expected_version: Optional[int], *, db_session: Session, state: Optional[str] = None
+) -> KbArticle:
+    """The article, if it is still at the version the person was looking at (and in `state`, if named)."""
+    article = by_id(article_id, db_session=db_session)
+    if state is not None and article.state != state:
+        raise conflict(
+            f"not_{state}", f"Article {article.id!r} is {article.state}: this step needs it {state}."
+        )
+    expect(article, expected_version)
+    return article
+
+
 def add_version(
     article: KbArticle,
     article_text: str,
@@ -237,8 +250,7 @@ def save(
     """A new draft version; saving a submitted article takes it back to draft. An unchanged text (without
     a source to record) saves nothing."""
     _require_editor(roles)
-    article = by_id(article_id, db_session=db_session)
-    expect(article, body.expected_version)
+    article = at_version(article_id, body.expected_version, db_session=db_session)
     number = article.head_version + 1
     fields, article_text = content.build(body, article_id=article.id, number=number, status=DRAFT)
     current = head(article, db_session=db_session)
@@ -270,12 +282,7 @@ def submit(
     db_session: Session,
 ) -> KbArticle:
     _require_editor(roles)
-    article = by_id(article_id, db_session=db_session)
-    if article.state != DRAFT:
-        raise conflict(
-            "not_a_draft", f"Article {article.id!r} is {article.state}: only a draft is submitted."
-        )
-    expect(article, expected_version)
+    article = at_version(article_id, expected_version, state=DRAFT, db_session=db_session)
     content.check_answer_written(parsed(head(article, db_session=db_session)))
     article.state, article.submitted_by, article.submitted_at = IN_REVIEW, actor, utcnow()
     db_session.flush()
@@ -294,8 +301,7 @@ def revert(
 ) -> KbArticle:
     """One step back: a new draft with an earlier version's text (published again only after review)."""
     _require_editor(roles)
-    article = by_id(article_id, db_session=db_session)
-    expect(article, expected_version)
+    article = at_version(article_id, expected_version, db_session=db_session)
     earlier = version(article, to_version, db_session=db_session)
     fields, article_text = content.restated(
         earlier.text, number=article.head_version + 1, status=DRAFT, source=article.id

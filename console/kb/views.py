@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
@@ -95,25 +95,37 @@ def save(
     return _step(article, agent, session)
 
 
+def _take(
+    step: Callable[..., KbArticle],
+    article_id: str,
+    body: StepIn,
+    agent: Agent,
+    session: Session,
+    **extra: Any,
+) -> Dict[str, Any]:
+    """One step on the version the person looked at; a refusal (403) is committed, as it is audited."""
+    try:
+        article = step(
+            article_id,
+            expected_version=body.expected_version,
+            actor=agent.username,
+            roles=agent.role_set(),
+            note=body.note,
+            db_session=session,
+            **extra,
+        )
+    except ApiError as error:
+        if error.status_code == 403:
+            session.commit()  # raised before anything changed: only the refusal's audit row is written
+        raise
+    return _step(article, agent, session)
+
+
 @router.post("/articles/{article_id}/submit")
 def submit(
     article_id: str, body: StepIn, agent: Agent = Depends(reader), session: Session = Depends(db_session)
 ) -> dict:
-    article = service.submit(
-        article_id,
-        expected_version=body.expected_version,
-        actor=agent.username,
-        roles=agent.role_set(),
-        note=body.note,
-        db_session=session,
-    )
-    return _step(article, agent, session)
-
-
-def _audited_refusal(session: Session, error: ApiError) -> ApiError:
-    if error.status_code == 403:
-        session.commit()  # the refusal itself is audited (raised before anything changed)
-    return error
+    return _take(service.submit, article_id, body, agent, session)
 
 
 @router.post("/articles/{article_id}/publish")
@@ -124,34 +136,15 @@ def publish(
     agent: Agent = Depends(reader),
     session: Session = Depends(db_session),
 ) -> dict:
-    try:
-        article = review.publish(
-            article_id,
-            expected_version=body.expected_version,
-            actor=agent.username,
-            roles=agent.role_set(),
-            note=body.note,
-            published_dir=request.app.state.knowledge.published_dir,
-            db_session=session,
-        )
-    except ApiError as error:
-        raise _audited_refusal(session, error)
-    return _step(article, agent, session)
+    out = request.app.state.knowledge.published_dir
+    return _take(review.publish, article_id, body, agent, session, published_dir=out)
 
 
 @router.post("/articles/{article_id}/send-back")
 def send_back(
     article_id: str, body: StepIn, agent: Agent = Depends(reader), session: Session = Depends(db_session)
 ) -> dict:
-    article = review.send_back(
-        article_id,
-        expected_version=body.expected_version,
-        actor=agent.username,
-        roles=agent.role_set(),
-        note=body.note,
-        db_session=session,
-    )
-    return _step(article, agent, session)
+    return _take(review.send_back, article_id, body, agent, session)
 
 
 @router.post("/articles/{article_id}/retire")
@@ -162,19 +155,8 @@ def retire(
     agent: Agent = Depends(reader),
     session: Session = Depends(db_session),
 ) -> dict:
-    try:
-        article = review.retire(
-            article_id,
-            expected_version=body.expected_version,
-            actor=agent.username,
-            roles=agent.role_set(),
-            note=body.note,
-            published_dir=request.app.state.knowledge.published_dir,
-            db_session=session,
-        )
-    except ApiError as error:
-        raise _audited_refusal(session, error)
-    return _step(article, agent, session)
+    out = request.app.state.knowledge.published_dir
+    return _take(review.retire, article_id, body, agent, session, published_dir=out)
 
 
 @router.post("/articles/{article_id}/revert")
