@@ -36,19 +36,34 @@ def add_agent(console: ConsoleServer, folder: Path, username: str, *roles: str) 
     console.agents[username] = password
 
 
+def start_kb_console(backend: BackendServer, folder: Path, **seeds: Dict[str, str]) -> Dict[str, Any]:
+    """A console of its own whose seed folder (KB_DIR) holds these articles, with erin, an editor."""
+    seeds_dir, out = folder / "seed", folder / "published"
+    for article_id, options in seeds.items():
+        seed(seeds_dir, article_id.replace("_", "-"), **options)
+    console = start_console(backend, folder, KB_DIR=str(seeds_dir), KB_PUBLISHED_DIR=str(out))
+    add_agent(console, folder, "erin", "editor")
+    return {"console": console, "folder": folder, "seed": seeds_dir, "out": out}
+
+
+DELIVERY = {"answer": "Standard delivery takes 3 to 5 business days."}
+REFUNDS = {"answer": "Refunds reach you within 5 to 7 business days.", "tags": "refund, billing"}
+
+
 @pytest.fixture(scope="module")
 def kb_console(
     sqlite_backend: BackendServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("console-kb")
-    seeds, out = folder / "seed", folder / "published"
-    seed(seeds, "delivery-times", "Standard delivery takes 3 to 5 business days.")
-    seed(seeds, "refund-policy", "Refunds reach you within 5 to 7 business days.", tags="refund, billing")
-    seed(seeds, "gift-cards", "Gift cards can be used on any order.", tags="payments")
-    console = start_console(sqlite_backend, folder, KB_DIR=str(seeds), KB_PUBLISHED_DIR=str(out))
-    add_agent(console, folder, "erin", "editor")
-    yield {"console": console, "folder": folder, "seed": seeds, "out": out}
-    stop_process(console.process)
+    gift_cards = {"answer": "Gift cards can be used on any order.", "tags": "payments"}
+    started = start_kb_console(
+        sqlite_backend,
+        tmp_path_factory.mktemp("console-kb"),
+        delivery_times=DELIVERY,
+        refund_policy=REFUNDS,
+        gift_cards=gift_cards,
+    )
+    yield started
+    stop_process(started["console"].process)
 
 
 class Person:

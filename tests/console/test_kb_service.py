@@ -31,7 +31,7 @@ id: {id}
 title: {title}
 tags: [{tags}]
 owner: support-team
-review_by: 2027-01-31
+review_by: {review_by}
 version: {version}
 status: published
 url: https://shop.example.com/help/{id}
@@ -42,10 +42,19 @@ More detail that the retriever also searches.
 """
 
 
-def seed(folder: Path, article_id: str, answer: str, *, tags: str = "delivery", version: int = 2) -> None:
+def seed(
+    folder: Path,
+    article_id: str,
+    answer: str,
+    *,
+    tags: str = "delivery",
+    version: int = 2,
+    review_by: str = "2027-01-31",
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    title = article_id.replace("-", " ").title()
     text = SEED.format(
-        id=article_id, title=article_id.replace("-", " ").title(), tags=tags, version=version, answer=answer
+        id=article_id, title=title, tags=tags, version=version, answer=answer, review_by=review_by
     )
     (folder / f"{article_id}.md").write_text(text)
 

@@ -13,12 +13,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from knowledge.articles import load_library, parse_article
-from tests.console.test_kb_api import add_agent
-from tests.console.test_kb_service import seed
+from tests.console.test_kb_api import DELIVERY, REFUNDS, start_kb_console
 from tests.e2e.test_browser_handoff import WAIT_MS, browser  # noqa: F401 - browser is a fixture
 from tests.e2e.test_browser_layout import serious_violations
 from tests.e2e.test_browser_privacy import signed_in
-from tests.support import BackendServer, start_console, stop_process
+from tests.support import BackendServer, stop_process
 
 NEW_ANSWER = "Standard delivery takes 2 to 4 business days after your order ships."
 
@@ -27,19 +26,15 @@ NEW_ANSWER = "Standard delivery takes 2 to 4 business days after your order ship
 def kb_console(
     sqlite_backend: BackendServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("browser-kb")
-    seeds, out = folder / "seed", folder / "published"
-    seed(seeds, "delivery-times", "Standard delivery takes 3 to 5 business days.")
-    seed(seeds, "refund-policy", "Refunds reach you within 5 to 7 business days.", tags="refund, billing")
-    overdue = (seeds / "delivery-times.md").read_text().replace("delivery-times", "newsletter")
-    overdue = overdue.replace("title: Delivery Times", "title: Newsletter").replace(
-        "2027-01-31", "2020-01-31"
+    started = start_kb_console(
+        sqlite_backend,
+        tmp_path_factory.mktemp("browser-kb"),
+        delivery_times=DELIVERY,
+        refund_policy=REFUNDS,
+        newsletter={"answer": "Sign up at the foot of any page.", "review_by": "2020-01-31"},
     )
-    (seeds / "newsletter.md").write_text(overdue)
-    console = start_console(sqlite_backend, folder, KB_DIR=str(seeds), KB_PUBLISHED_DIR=str(out))
-    add_agent(console, folder, "erin", "editor")
-    yield {"console": console, "seed": seeds, "out": out}
-    stop_process(console.process)
+    yield started
+    stop_process(started["console"].process)
 
 
 def fits(page: Page) -> bool:
