@@ -128,6 +128,9 @@ def test_the_knowledge_link_follows_the_roles_and_the_top_bar_still_fits(
                       document.getElementById('topbar').scrollWidth, document.getElementById('topbar').clientWidth]"""
         )
         assert fit[0] <= fit[1] and fit[2] <= fit[3], (username, fit)
+        page.goto(f"{console.base_url}/#/corrections")
+        expect(page.get_by_test_id("corrections-view")).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_test_id("corrections-to-kb")).to_have_count(1 if username == "erin" else 0)
         page.goto(f"{console.base_url}/#/kb")
         if shown:
             expect(page.get_by_test_id("kb-row").first).to_be_visible(timeout=WAIT_MS)

@@ -5,6 +5,8 @@ import { api } from "../api.js";
 import { $, el, setHidden, timeElement } from "../dom.js";
 import { formatDateTime, parseIso } from "../format.js";
 import { state } from "../state.js";
+import { KB_EDITORS } from "./kb-format.js";
+import { hasRole } from "./topbar.js";
 
 export function showCorrections() {
   const root = $("view-corrections");
@@ -14,7 +16,9 @@ export function showCorrections() {
     el("div", { class: "page-head" },
       el("h1", null, "Corrections for trainers"),
       refresh),
-    el("p", { class: "muted" }, "Bot answers agents flagged as wrong, newest first."),
+    el("p", { class: "muted" }, "Bot answers agents flagged as wrong, newest first.",
+      // Trainers and editors turn them into knowledge-base drafts in one click there.
+      hasRole(state.agent, ...KB_EDITORS) ? [" ", el("a", { href: "#/kb", testid: "corrections-to-kb" }, "Make knowledge-base drafts from them")] : null),
     body);
   setHidden(root, false);
   document.title = "Corrections — Frontdesk console";
