@@ -74,13 +74,16 @@ VAGUE_QUESTION_WORDS = 3
 def answer_faq(
     dispatcher: CollectingDispatcher, tracker: Tracker, offer_person: bool = True
 ) -> List[EventType]:
-    """Answer a store question: the retrieved article, else the one its topic names; if neither, a vague
+    """Answer a store question: the retrieved article (or a topic button's); if none, a vague
     question gets the menu of topics and a real one an honest "I don't know" with a person offered (not
     in the middle of a form, whose own question comes next: `offer_person=False` gives the menu)."""
     text = str(tracker.latest_message.get("text") or "")
-    article = article_for_question(text)
-    if article is None:
+    if text.lstrip().startswith("/"):  # a topic button: the topic it names
         article = next(filter(None, map(article_for_topic, latest_topics(tracker))), None)
+    else:
+        # Typed text: the retriever alone. The NLU's topic classifier always picks one of its topics, even
+        # for a question no article answers, so it never overrules the retriever's abstention.
+        article = article_for_question(text)
     if article is not None:
         return send_article(dispatcher, article)
     vague = len(text.split()) <= VAGUE_QUESTION_WORDS or text.lstrip().startswith("/")

@@ -8,13 +8,16 @@ only a draft is never used; a published one is used by the running bot without a
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import pytest
 import yaml
 
+from common.knowledge_settings import knowledge_settings
 from common.paths import REPO_ROOT
+from knowledge import LiveRetriever
 from tests.e2e.helpers import Customer, backend_get, parse, tracker
 from tools.stack import Stack
 
@@ -30,14 +33,32 @@ def seed_article(article_id: str) -> Tuple[Dict, str]:
     return yaml.safe_load(front_matter), body.strip().split("\n\n")[0]
 
 
+def answered_by(stack: Stack, question: str) -> Optional[str]:
+    """The article a retriever on the stack's articles answers `question` from (None if it abstains)."""
+    settings = replace(knowledge_settings(), published_dir=Path(stack.env()["KB_PUBLISHED_DIR"]))
+    decision = LiveRetriever(settings).current().decide(question)
+    return decision.answer.article.id if decision.answer else None
+
+
 def slots_of(stack: Stack, sender: str) -> Dict:
     return tracker(stack, sender)["slots"]
 
 
+# Questions about one article, none of them in the training data; the test uses those the retriever (the
+# action server's, on the same articles) answers, so a retuned threshold changes the choice, not the check.
+GIFT_CARD_QUESTIONS = (
+    "how long is a gift card valid for?",
+    "is there an expiry date on gift cards?",
+    "can I spend a gift card on more than one order?",
+)
+
+
 def test_a_store_question_is_answered_from_its_article_with_the_citation(stack: Stack) -> None:
     meta, answer = seed_article("gift-cards")
+    answered = [q for q in GIFT_CARD_QUESTIONS if answered_by(stack, q) == "gift-cards"]
+    assert answered, "the retriever answers none of the gift-card questions from the gift-cards article"
     customer = Customer(stack)
-    reply = customer.say_text("do your gift vouchers expire?")
+    reply = customer.say_text(answered[0])
     assert answer in reply, reply
     assert f"Source: {meta['title']}, {meta['url']}" in reply, reply
     # The conversation records which article, in which version, answered: for metrics and trainers.
