@@ -39,6 +39,7 @@ from common.env import (
 from common.env import (
     run_id as run_id,
 )
+from common.knowledge_settings import kb_dir
 from common.learning_settings import (  # the learning loop's settings, kept in their own module
     LearningSettings as LearningSettings,
 )
@@ -48,7 +49,7 @@ from common.learning_settings import (
 from common.learning_settings import (
     tracker_store_url as tracker_store_url,
 )
-from common.paths import DOMAIN_PATH, REPO_ROOT, VAR_DIR
+from common.paths import DOMAIN_PATH, VAR_DIR
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def action_server_settings() -> ActionServerSettings:
         action_server_token=secret("ACTION_SERVER_TOKEN"),
         handoff_queue_url=text("HANDOFF_QUEUE_DATABASE_URL", sqlite_url("pending-handoffs.db")),
         handoff_retry_seconds=number("HANDOFF_RETRY_SECONDS", 10),
-        kb_dir=Path(text("KB_DIR", str(REPO_ROOT / "data" / "kb"))),
+        kb_dir=kb_dir(),
         domain_path=Path(text("DOMAIN_PATH", str(DOMAIN_PATH))),
         worker_threads=integer("ACTIONS_WORKER_THREADS", 32),
     )
