@@ -54,13 +54,18 @@ def test_a_delivery_question_gets_the_delivery_article_and_drafts(
     assert answer.status_code == 200, answer.text
     found = answer.json()
     assert found["knowledge_available"] is True
-    assert found["articles"][0]["id"] == "delivery-times", found["articles"]
-    assert found["articles"][0]["url"].startswith("https://shop.example.com/help/")
-    kb = [draft for draft in found["drafts"] if draft["kind"] == "kb"]
-    assert kb[0]["article_id"] == "delivery-times" and kb[0]["article_version"] >= 1
-    assert kb[0]["text"].startswith("Standard delivery takes") and kb[0]["text"].endswith(
-        found["articles"][0]["url"]
-    )
+    # Delivery times is among the two best (shipping options, about delivery too, may come close); best first.
+    articles = {article["id"]: article for article in found["articles"]}
+    assert "delivery-times" in [article["id"] for article in found["articles"][:2]], found["articles"]
+    scores = [article["score"] for article in found["articles"]]
+    assert scores == sorted(scores, reverse=True) and all(score >= 0.2 for score in scores)
+    kb = {draft["article_id"]: draft for draft in found["drafts"] if draft["kind"] == "kb"}
+    delivery = kb["delivery-times"]
+    assert delivery["article_version"] == articles["delivery-times"]["version"] >= 1
+    # The canonical answer, then the article's link: the article's words only.
+    url = articles["delivery-times"]["url"]
+    assert url.startswith("https://shop.example.com/help/")
+    assert delivery["text"].startswith("Standard delivery takes") and delivery["text"].endswith(f"\n\n{url}")
     replies = [draft for draft in found["drafts"] if draft["kind"] == "past_reply"]
     assert replies and replies[0]["source_ticket_id"] == past
     # Another customer's order number is not this customer's business: redacted, the rest as the agent wrote it.
