@@ -334,7 +334,9 @@ def diff(article: KbArticle, older: int, newer: int, *, db_session: Session) -> 
 
 def history(*, article_id: Optional[str] = None, limit: int = 200, db_session: Session) -> List[AuditEvent]:
     """The editor's part of the audit log, newest first (one article's, if named)."""
-    query = select(AuditEvent).where(AuditEvent.action.startswith(AUDIT_PREFIX))
+    query = select(AuditEvent).where(AuditEvent.action.startswith(AUDIT_PREFIX, autoescape=True))
     if article_id:
-        query = query.where(AuditEvent.details.contains(f'"article": {json.dumps(article_id)}'))
+        query = query.where(
+            AuditEvent.details.contains(f'"article": {json.dumps(article_id)}', autoescape=True)
+        )
     return list(db_session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))

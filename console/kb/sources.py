@@ -30,7 +30,9 @@ REVIEW_AFTER = timedelta(days=180)  # a new article's first review date
 def _drafted(kind: str, *, db_session: Session) -> Dict[int, str]:
     """Which sources of this kind already became a draft, and of which article."""
     rows = db_session.execute(
-        select(KbVersion.source, KbVersion.article_id).where(KbVersion.source.startswith(f"{kind}:"))
+        select(KbVersion.source, KbVersion.article_id).where(
+            KbVersion.source.startswith(f"{kind}:", autoescape=True)
+        )
     )
     return {int(source.split(":", 1)[1]): article_id for source, article_id in rows}
 
