@@ -71,6 +71,14 @@ _DISCLAIMER = re.compile(
     r"destinataire|vertraulich|confidencial|riservat[oa]|vertrouwelijk)\b",
     re.IGNORECASE,
 )
+# A bare sign-off at the end, with no closing word before it: a name ("F. Delaney", "Paula Greenwood") or a
+# contact line (a phone number, an address of the web or email).
+_NAME_LINE = re.compile(r"^(?:[A-Z][\w'’.-]*\.?)(?:\s+(?:[A-Z][\w'’.-]*|&|\|)){0,4}$")
+_CONTACT_LINE = re.compile(
+    r"^(?:(?:tel|phone|mob(?:ile)?|m|t)\s*[:.]?\s*)?\+?[\d ()-]{7,}$|^\S+@\S+$|^(?:https?://|www\.)\S+$",
+    re.IGNORECASE,
+)
+_SIGN_OFF_LINES = 4
 # After a closing, a signature's lines are short: a name, a title, a phone number, a company.
 _SIGNATURE_LINE_CHARS = 60
 _SIGNATURE_MAX_LINES = 8
@@ -138,7 +146,25 @@ def strip_signature(text: str) -> str:
         after = [line.strip() for line in lines[index + 1 :] if line.strip()]
         if len(after) <= _SIGNATURE_MAX_LINES and all(len(line) <= _SIGNATURE_LINE_CHARS for line in after):
             return "\n".join(lines[:index])
-    return "\n".join(lines)
+    return "\n".join(_without_sign_off(lines))
+
+
+def _without_sign_off(lines: List[str]) -> List[str]:
+    """The lines without a trailing bare name and contact lines (at most a few, never the only text)."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    dropped = 0
+    while end > 1 and dropped < _SIGN_OFF_LINES:
+        line = lines[end - 1].strip()
+        if not line:
+            end -= 1
+            continue
+        if not (_NAME_LINE.match(line) or _CONTACT_LINE.match(line)):
+            break
+        end -= 1
+        dropped += 1
+    return lines[:end] if any(line.strip() for line in lines[:end]) else lines
 
 
 def strip_disclaimers(text: str) -> str:
@@ -151,8 +177,9 @@ def clean_body(text: str) -> str:
     """What the customer wrote this time, paragraphs kept, blank runs squeezed."""
     text = strip_quoted(text)
     text = strip_forward_headers(text)
-    text = strip_signature(text)
+    # Disclaimers first: one under a signature would otherwise look like a long line of the message.
     text = strip_disclaimers(text)
+    text = strip_signature(text)
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

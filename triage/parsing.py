@@ -21,7 +21,7 @@ from typing import List, Optional
 from common.recognisers import EMAIL_PATTERN
 
 EMAIL_CHANNEL = "email"
-WEB_CHANNEL = "web"
+FORM_CHANNEL = "form"
 MAX_SUBJECT_CHARS = 300
 
 
