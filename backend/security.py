@@ -8,6 +8,8 @@
   under the same policies as the bot (backend/assist/). It cannot change accounts or touch verification.
   Its privacy users (with a second person's approval) export and erase a customer (`privacy:manage`,
   backend/privacy/); the action server never can.
+- `triage` (back-office triage of email and the contact form, triage/) opens tickets and checks whether an
+  order belongs to a claimed email, as the bot does before verification; it reads no customer record.
 - `admin` (optional, BACKEND_ADMIN_TOKEN) is for operators' scripts and the test suite: every scope.
 
 Each credential has its own request budget, so a flood through one service cannot starve another.
@@ -65,6 +67,7 @@ ALL_SCOPES = frozenset(
 SERVICE_SCOPES = {
     "actions": frozenset({IDENTITY, ORDER_LOOKUP, CUSTOMER_SELF, TICKETS_CREATE}),
     "console": frozenset({TICKETS_WORK, CUSTOMERS_READ, ORDERS_ASSIST, PRIVACY_MANAGE}),
+    "triage": frozenset({TICKETS_CREATE, ORDER_LOOKUP}),
     "admin": ALL_SCOPES,
 }
 # Only the action server speaks for a customer's address (it reads it from the channel's metadata).
@@ -92,6 +95,7 @@ def credentials_from(settings: BackendSettings) -> Tuple[Credential, ...]:
     configured = [
         ("actions", settings.actions_token, settings.actions_rate_limit),
         ("console", settings.console_token, settings.console_rate_limit),
+        ("triage", settings.triage_token, settings.triage_rate_limit),
     ]
     admin_token = os.environ.get("BACKEND_ADMIN_TOKEN", "").strip()
     if admin_token:
@@ -99,7 +103,7 @@ def credentials_from(settings: BackendSettings) -> Tuple[Credential, ...]:
     tokens = [token for _, token, _ in configured]
     if len(set(tokens)) != len(tokens):
         raise ConfigurationError(
-            "BACKEND_ACTIONS_TOKEN, BACKEND_CONSOLE_TOKEN and BACKEND_ADMIN_TOKEN must differ."
+            "BACKEND_ACTIONS_TOKEN, BACKEND_CONSOLE_TOKEN, BACKEND_TRIAGE_TOKEN and BACKEND_ADMIN_TOKEN must differ."
         )
     return tuple(
         Credential(name, _hash(token), SERVICE_SCOPES[name], limit) for name, token, limit in configured

@@ -21,6 +21,7 @@ MIN_SECRET_LENGTH = 24
 DEVELOPMENT_SECRETS: Dict[str, str] = {
     "BACKEND_ACTIONS_TOKEN": "dev-backend-token-for-the-action-server",
     "BACKEND_CONSOLE_TOKEN": "dev-backend-token-for-the-agent-console",
+    "BACKEND_TRIAGE_TOKEN": "dev-backend-token-for-the-triage-service",
     "ACTION_SERVER_TOKEN": "dev-token-rasa-sends-to-the-action-server",
     "CHANNEL_SESSION_SECRET": "dev-secret-that-signs-channel-session-ids",
     "RASA_API_TOKEN": "dev-token-for-the-rasa-http-api",

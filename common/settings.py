@@ -76,8 +76,11 @@ class BackendSettings:
     # Each calling service has its own credential, scopes (backend/security.py) and request budget.
     actions_token: str
     console_token: str
+    # Back-office triage (triage/): opens tickets and checks an order against a claimed email, nothing more.
+    triage_token: str
     actions_rate_limit: str
     console_rate_limit: str
+    triage_rate_limit: str
     rate_limit_storage: str
     verification_token_ttl_seconds: int
     # Failed order lookups (unknown order or wrong email) allowed per email and per customer address,
@@ -103,8 +106,10 @@ def backend_settings() -> BackendSettings:
         store_url=url("STORE_URL", "https://shop.example.com"),
         actions_token=secret("BACKEND_ACTIONS_TOKEN"),
         console_token=secret("BACKEND_CONSOLE_TOKEN"),
+        triage_token=secret("BACKEND_TRIAGE_TOKEN"),
         actions_rate_limit=text("BACKEND_ACTIONS_RATE_LIMIT", "1200/minute"),
         console_rate_limit=text("BACKEND_CONSOLE_RATE_LIMIT", "600/minute"),
+        triage_rate_limit=text("BACKEND_TRIAGE_RATE_LIMIT", "600/minute"),
         rate_limit_storage=text("BACKEND_RATE_LIMIT_STORAGE", "memory://"),
         verification_token_ttl_seconds=integer("VERIFICATION_TOKEN_TTL_SECONDS", 900),
         lookup_failures_per_email=text("LOOKUP_FAILURES_PER_EMAIL", "5/hour"),

@@ -49,6 +49,10 @@ class TicketCategory(str, Enum):
     MISSING_PARCEL = "missing_parcel"
     # A verified customer asked in the chat for a copy of their data (privacy/customer_requests.py).
     DATA_COPY = "data_copy"
+    # Back-office triage (triage/routing.py): a privacy question by email or the contact form (never acted on
+    # by itself, unlike the two above), and a message waiting for an agent to confirm its suggested queue.
+    PRIVACY = "privacy"
+    TRIAGE = "triage"
 
 
 class HandoffReason(str, Enum):

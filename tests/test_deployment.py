@@ -54,6 +54,7 @@ def test_secrets_are_required_from_the_environment_not_written_down() -> None:
         "POSTGRES_PASSWORD",
         "BACKEND_ACTIONS_TOKEN",
         "BACKEND_CONSOLE_TOKEN",
+        "BACKEND_TRIAGE_TOKEN",
         "ACTION_SERVER_TOKEN",
         "RASA_API_TOKEN",
         "CHANNEL_SESSION_SECRET",
@@ -77,9 +78,12 @@ def test_each_service_gets_only_its_own_backend_credential() -> None:
     assert "BACKEND_CONSOLE_TOKEN" in environment("console") and "BACKEND_ACTIONS_TOKEN" not in environment(
         "console"
     )
-    assert {"BACKEND_ACTIONS_TOKEN", "BACKEND_CONSOLE_TOKEN"} <= set(environment("backend"))
+    assert {"BACKEND_ACTIONS_TOKEN", "BACKEND_CONSOLE_TOKEN", "BACKEND_TRIAGE_TOKEN"} <= set(environment("backend"))
+    assert {name for name in environment("triage") if name.startswith("BACKEND_") and name.endswith("_TOKEN")} == {
+        "BACKEND_TRIAGE_TOKEN"
+    }
     for name in RASA_SERVICES:
-        assert not {"BACKEND_ACTIONS_TOKEN", "BACKEND_CONSOLE_TOKEN"} & set(environment(name))
+        assert not {"BACKEND_ACTIONS_TOKEN", "BACKEND_CONSOLE_TOKEN", "BACKEND_TRIAGE_TOKEN"} & set(environment(name))
     for name, service in SERVICES.items():
         if "build" in service:
             assert service["environment"]["FRONTDESK_ENV"] == "production", name
@@ -87,7 +91,8 @@ def test_each_service_gets_only_its_own_backend_credential() -> None:
 
 def test_only_the_customer_facing_doors_are_published() -> None:
     published = {name for name, service in SERVICES.items() if service.get("ports")}
-    assert published == {"nginx", "console", "webchat"}
+    # Triage's SMTP receiver takes the support domain's mail, and its contact form is a public page.
+    assert published == {"nginx", "console", "webchat", "triage"}
     site = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
     locations = set(re.findall(r"location\s+(=?\s*\S+)\s*\{", site))
     assert locations == {
@@ -116,6 +121,7 @@ def test_compose_file_is_valid_for_docker_compose_itself(tmp_path) -> None:
             "POSTGRES_PASSWORD",
             "BACKEND_ACTIONS_TOKEN",
             "BACKEND_CONSOLE_TOKEN",
+            "BACKEND_TRIAGE_TOKEN",
             "ACTION_SERVER_TOKEN",
             "RASA_API_TOKEN",
             "CHANNEL_SESSION_SECRET",

@@ -16,6 +16,8 @@ PORT_VARIABLES = {
     "rasa": "RASA_PORT",
     "console": "CONSOLE_PORT",
     "webchat": "WEBCHAT_PORT",
+    "triage": "TRIAGE_PORT",
+    "triage-smtp": "TRIAGE_SMTP_PORT",
 }
 
 

@@ -26,6 +26,8 @@ Frontdesk is running.
   Metrics dashboard : {console}/#/metrics   (leads and admins: alice); `make report` writes results/report.html
   Learning loop     : {console}/#/inbox (tara, a trainer) and {console}/#/models (vera approves); make models
   Privacy           : {console}/#/privacy (alice asks, priya approves: exports and erasures); make privacy ARGS=requests
+  Contact form      : {triage}/contact   (each message becomes a triaged ticket)
+  Inbound email     : SMTP on {smtp}   (every message becomes a triaged ticket; README "Triage")
 
   Chat over REST : S=$(curl -s -X POST {rasa}/webhooks/rest/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["sender"])')
                    curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
@@ -70,6 +72,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         console_port=int(os.environ.get("CONSOLE_PORT", 8090)),
         webchat_port=int(os.environ.get("WEBCHAT_PORT", 8080)),
+        triage_port=int(os.environ.get("TRIAGE_PORT", 8095)),
+        triage_smtp_port=int(os.environ.get("TRIAGE_SMTP_PORT", 2525)),
         model=args.model,
     )
     stack = Stack(config)
@@ -87,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, _stop)
     print(
-        "Starting the backend, action server, Rasa, agent console and web chat (Rasa takes about 30 s)...",
+        "Starting the backend, action server, Rasa, agent console, web chat and triage (Rasa takes about 30 s)...",
         flush=True,
     )
     try:
@@ -116,6 +120,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             logs=stack.logs_dir,
             webchat=config.webchat_url,
             console=config.console_url,
+            triage=config.triage_url,
+            smtp=f"{config.host}:{config.triage_smtp_port}",
             agents=agents,
             token_file=token_file,
             admin_file=admin_file,

@@ -48,12 +48,16 @@ class StackConfig:
     rasa_port: int = 5005
     console_port: int = 8090
     webchat_port: int = 8080
+    # Back-office triage (triage/): the contact form and the SMTP receiver.
+    triage_port: int = 8095
+    triage_smtp_port: int = 2525
     model: Optional[Path] = None
     database_url: Optional[str] = None
     # Each service's own credential, fresh per run; the admin one is for people and tests reading the backend.
     actions_token: str = field(default_factory=_token)
     console_token: str = field(default_factory=_token)
     admin_token: str = field(default_factory=_token)
+    triage_token: str = field(default_factory=_token)
     action_server_token: str = field(default_factory=_token)
     # Rasa's HTTP API can rewrite any conversation: only the console (and tests) hold this token.
     rasa_api_token: str = field(default_factory=_token)
@@ -77,6 +81,8 @@ class StackConfig:
             rasa_port=free_port(),
             console_port=free_port(),
             webchat_port=free_port(),
+            triage_port=free_port(),
+            triage_smtp_port=free_port(),
             database_url=f"sqlite:///{var_dir}/backend.db",
             session_secret=_token() + _token(),
         )
@@ -103,6 +109,10 @@ class StackConfig:
     def webchat_url(self) -> str:
         return f"http://{self.host}:{self.webchat_port}"
 
+    @property
+    def triage_url(self) -> str:
+        return f"http://{self.host}:{self.triage_port}"
+
     def ports(self) -> Dict[str, int]:
         return {
             "backend": self.backend_port,
@@ -110,6 +120,8 @@ class StackConfig:
             "rasa": self.rasa_port,
             "console": self.console_port,
             "webchat": self.webchat_port,
+            "triage": self.triage_port,
+            "triage-smtp": self.triage_smtp_port,
         }
 
 
