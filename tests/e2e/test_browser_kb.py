@@ -2,7 +2,8 @@
 a seed folder of their own): the list shows states and marks an overdue review date; an editor edits an
 article (the bot's answer shown as she types), saves and submits it, and cannot publish her own change; an
 approver sees the diff against the live version and publishes it; the published file holds the new version.
-The pages have no serious accessibility violations and fit the screen."""
+A trainer makes an agent's correction a draft in one click and starts a new article. The pages have no
+serious accessibility violations and fit the screen."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any, Dict, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from common.database import make_engine, make_session_factory
+from console.corrections.service import record as record_correction
 from knowledge.articles import load_library, parse_article
 from tests.console.test_kb_api import DELIVERY, REFUNDS, start_kb_console
 from tests.e2e.test_browser_handoff import WAIT_MS, browser  # noqa: F401 - browser is a fixture
@@ -138,3 +141,56 @@ def test_the_knowledge_link_follows_the_roles_and_the_top_bar_still_fits(
         else:
             expect(page.get_by_test_id("kb-forbidden")).to_be_visible(timeout=WAIT_MS)
         page.context.close()
+
+
+def test_a_correction_becomes_a_draft_in_one_click_and_a_new_article_starts_as_a_draft(
+    kb_console: dict,
+    browser: Browser,  # noqa: F811
+) -> None:
+    console = kb_console["console"]
+    engine = make_engine(f"sqlite:///{kb_console['folder']}/console.db")
+    with make_session_factory(engine)() as session:
+        record_correction(
+            ticket_id=12,
+            conversation_id="web-12",
+            bot_text="We do not deliver on Sundays.",
+            bot_timestamp=None,
+            customer_text="do you deliver on sundays",
+            correction="We deliver on Sundays in large cities for orders placed by Saturday noon.",
+            agent="bob",
+            db_session=session,
+        )
+        session.commit()
+    engine.dispose()
+    tara = signed_in(browser, console, "tara")
+    tara.goto(f"{console.base_url}/#/kb")
+    card = tara.get_by_test_id("kb-correction").filter(has_text="do you deliver on sundays")
+    expect(card).to_have_count(1, timeout=WAIT_MS)
+    card.get_by_test_id("kb-make-draft").click()
+    article = tara.get_by_test_id("kb-article")
+    expect(article).to_have_attribute("data-article-id", "do-you-deliver-on-sundays", timeout=WAIT_MS)
+    expect(article).to_have_attribute("data-state", "draft")
+    expect(tara.get_by_test_id("kb-answer")).to_have_text(
+        "We deliver on Sundays in large cities for orders placed by Saturday noon."
+    )
+    origin = tara.get_by_test_id("kb-origin")
+    expect(origin).to_contain_text("We do not deliver on Sundays.")
+    expect(origin.get_by_test_id("kb-origin-ticket")).to_have_attribute("href", "#/tickets/12")
+    tara.get_by_test_id("kb-back").click()
+    expect(tara.get_by_test_id("kb-correction")).to_have_count(
+        0, timeout=WAIT_MS
+    )  # drafted: no longer waiting
+
+    tara.get_by_test_id("kb-new").click()
+    tara.get_by_test_id("kb-field-title").fill("Parcel lockers")
+    tara.get_by_test_id("kb-field-owner").fill("logistics-team")
+    tara.get_by_test_id("kb-field-review_by").fill("2027-06-30")
+    tara.get_by_test_id("kb-field-url").fill("https://shop.example.com/help/parcel-lockers")
+    tara.get_by_test_id("kb-field-body").fill(
+        "You can have your order delivered to a parcel locker near you."
+    )
+    tara.get_by_test_id("kb-save").click()
+    created = tara.get_by_test_id("kb-article")
+    expect(created).to_have_attribute("data-article-id", "parcel-lockers", timeout=WAIT_MS)
+    expect(created).to_have_attribute("data-version", "1")
+    tara.context.close()
