@@ -20,7 +20,7 @@ export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export CONVERSATION_KEYS_DB ?= var/rasa-cli-conversation-keys.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help report run shell test audit privacy privacy-scan redaction-eval triage-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
+.PHONY: help report run shell test audit privacy privacy-scan redaction-eval kb-eval triage-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console, web chat and triage (sets up and trains if needed)"
@@ -29,6 +29,7 @@ help:
 	@echo "make privacy ARGS=...  customers' exports and erasures against make run (request, approve, reject, requests)"
 	@echo "make privacy-scan  known personal data through a real stack, then every store searched for it (0 leaks)"
 	@echo "make redaction-eval  the redactor's precision, recall and leaked characters per label (held-out and dev sets)"
+	@echo "make kb-eval   knowledge-base retrieval: recall@1/@3, MRR and abstention on the held-out and dev questions"
 	@echo "make triage-eval  back-office triage: routing, auto-routed precision, priority, language and entities (test and dev)"
 	@echo "make nlu-eval  NLU only: data checks, then both held-out sets, the dev split and Banking77 scored and gated"
 	@echo "make augment   regenerate data/nlu/generated/ after editing the hand-written NLU data"
@@ -176,6 +177,12 @@ test: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) $(COMPOSE_BIN) chromium nginx p
 redaction-eval: $(STAMP)
 	$(PY) -m tools.redaction_eval --set test
 	$(PY) -m tools.redaction_eval --set dev
+
+# Knowledge-base retrieval (knowledge/evaluation.py) on its labelled questions: tests/knowledge/test_retrieval_quality.py
+# gates the held-out set in make test; tune on dev only (python -m knowledge tune; --errors lists the dev mistakes).
+kb-eval: $(STAMP) $(MINILM_DIR)/model.safetensors
+	$(PY) -m knowledge eval --set test
+	$(PY) -m knowledge eval --set dev
 
 # Back-office triage (triage/evaluation.py) on its labelled messages, with a Rasa server of its own on the newest
 # model: tests/triage/test_triage_quality.py gates the held-out set in make test; tune on dev only

@@ -9,7 +9,8 @@ bench-model: $(MINILM_DIR)/model.safetensors
 # load it in turns with the others (bench/serving.py).
 SERVING_AB = $(if $(BASELINE_ENV),--baseline-env $(BASELINE_ENV)) $(if $(BASELINE_MODEL),--baseline-model $(BASELINE_MODEL))
 
-# Serving (first: it prints the throughput ratio), training and project NLU: about 30 minutes on 2 cores.
+# Serving (first: it prints the throughput ratio), training, project NLU and knowledge-base retrieval on its
+# held-out questions (as make kb-eval): about 30 minutes on 2 cores.
 bench: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run bench $(SERVING_AB)
 

@@ -1,6 +1,6 @@
 """Entry points for `make bench` and `make bench-nlu`; each writes bench/results/<name>-*.{md,json}.
 
-python -m bench.run bench   # serving first, then training cold/warm, project NLU (default vs ours)
+python -m bench.run bench   # serving first, then training cold/warm, project NLU (default vs ours), KB retrieval
 python -m bench.run nlu     # Banking77: rasa init default vs ours (long)
 python -m bench.run serving # only the serving part of `bench` (about 8 minutes)
 python -m bench.run serving --baseline-env FRONTDESK_RASA_PATCHES_OFF=all   # A/B: + a "before" stack
@@ -48,6 +48,11 @@ SERVING_COLUMNS = [
 ]
 
 
+KNOWLEDGE_COLUMNS = ["articles", "answerable", "unanswerable", "recall@1", "recall@3", "mrr"]
+KNOWLEDGE_COLUMNS += ["answered_correctly", "correct_abstention", "abstention_precision", "wrong_answer_rate"]
+KNOWLEDGE_COLUMNS += ["threshold", "margin", "ms_per_question"]
+
+
 def nlu_section(title: str, rows: List[Dict], extra: List[str]) -> Dict:
     return {"title": title, "rows": rows, "columns": NLU_COLUMNS + extra}
 
@@ -79,7 +84,30 @@ def bench(baseline: Optional[serving.Baseline]) -> List[Dict]:
         "often the FallbackClassifier fired; oos_taken_as_intent: out_of_scope examples whose final intent "
         "(after fallback) is a real intent, _raw: before fallback. Train time includes Rasa start-up."
     )
+    print("knowledge base: retrieval on the held-out questions", flush=True)
+    sections.append(knowledge_section())
     return sections
+
+
+def knowledge_section() -> Dict:
+    """Retrieval on tests/kb/questions_test.yml, as `make kb-eval` prints it (knowledge/evaluation.py)."""
+    from knowledge.evaluation import QUESTION_SETS, evaluate
+
+    report = evaluate(QUESTION_SETS["test"])
+    row: Dict = {key: round(value, 4) for key, value in report.metrics.items()}
+    row.update(
+        articles=report.articles,
+        threshold=report.threshold,
+        margin=report.margin,
+        ms_per_question=round(1000 * report.seconds / max(1, len(report.outcomes)), 1),
+    )
+    return {
+        "title": "Knowledge-base retrieval (held-out questions, tests/kb/questions_test.yml)",
+        "rows": [row],
+        "columns": KNOWLEDGE_COLUMNS,
+        "after": "Ranking figures over the answerable questions; abstention over the unanswerable ones; the "
+        "wrong-answer rate over all. Threshold and margin were tuned on the dev set only.",
+    }
 
 
 def serving_sections(baseline: Optional[serving.Baseline]) -> List[Dict]:
