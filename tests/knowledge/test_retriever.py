@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import List, Set
 
 import pytest
 
@@ -136,3 +138,31 @@ def test_a_running_process_picks_up_a_published_article_after_the_refresh_interv
     assert set(live.current().articles) == {"refunds", "delivery", "passwords"}
     now[0] += 5
     assert live.refresh() is None  # unchanged sources are not read again
+
+
+def test_questions_are_answered_while_the_library_changes(tmp_path: Path, minilm: MiniLMEncoder) -> None:
+    kb = write_library(tmp_path / "kb")
+    retriever = retriever_over(kb, CountingEncoder(minilm), tmp_path / "index")
+    with_gift_cards = load_library(
+        write_article(tmp_path / "more", "gift-cards", "Gift cards never expire.").parent, kb
+    )
+    without = load_library(kb)
+    errors: List[BaseException] = []
+    seen: Set[str] = set()
+
+    def ask() -> None:
+        try:
+            for _ in range(30):
+                decision = retriever.decide("how long until my refund arrives?")
+                seen.update(hit.article.id for hit in decision.hits)
+        except BaseException as error:  # any failure in a thread fails the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for round_ in range(10):
+        retriever.update(with_gift_cards if round_ % 2 == 0 else without)
+    for thread in threads:
+        thread.join()
+    assert errors == [] and {"refunds", "delivery", "passwords"} <= seen
