@@ -1,6 +1,6 @@
 """Slot names shared by the validation and submit actions (they must match domain.yml)."""
 
-from common.vocabulary import HANDOFF_TICKET_SLOT, HandoffReason
+from common.vocabulary import HANDOFF_TICKET_SLOT, KB_ARTICLE_ID_SLOT, KB_ARTICLE_VERSION_SLOT, HandoffReason
 
 ORDER_ID = "order_id"
 EMAIL = "email"
@@ -16,8 +16,8 @@ REFUND_REASON = "refund_reason"
 REFUND_QUOTE = "refund_quote"
 FAQ_TOPIC = "faq_topic"
 # The knowledge-base article (and its version) the bot last answered from: for metrics and trainers.
-KB_ARTICLE_ID = "kb_article_id"
-KB_ARTICLE_VERSION = "kb_article_version"
+KB_ARTICLE_ID = KB_ARTICLE_ID_SLOT
+KB_ARTICLE_VERSION = KB_ARTICLE_VERSION_SLOT
 HANDOFF_REASON = "handoff_reason"
 FORM_FAILURES = "form_failures"
 VERIFICATION_CODE = "verification_code"

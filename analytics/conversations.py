@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional
 
 from analytics.events import CSAT_SLOT, FALLBACK_INTENT, SOURCE_BACKEND, SOURCE_CONSOLE, StreamEvent
@@ -16,7 +16,13 @@ from common.event_stream import (
     TICKET_TRANSFERRED,
     TICKET_UNASSIGNED,
 )
-from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT, HandoffReason
+from common.vocabulary import (
+    ACTION_HANDOFF,
+    HANDOFF_REASON_SLOT,
+    KB_ARTICLE_ID_SLOT,
+    KB_ARTICLE_VERSION_SLOT,
+    HandoffReason,
+)
 
 # Customer messages that say nothing about a need: a chat made only of these is not a bot conversation.
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "stop", "bot_challenge"})
@@ -30,6 +36,23 @@ CLARIFYING_PREFIX = "utter_invalid_"
 UNKNOWN = "unknown"
 # What a new conversation hears when the store's systems fail (actions/session.py) before it goes to a person.
 DEGRADED_RESPONSE = "utter_backend_unavailable"
+# NLU's intent for a question about the store's policies (data/rules.yml: answered by action_answer_faq).
+STORE_QUESTION_INTENT = "faq"
+# The knowledge base had no article good enough: "I don't know", with a person offered (actions/faq.py).
+KB_ABSTENTION_RESPONSE = "utter_dont_know_offer_human"
+
+
+@dataclass(frozen=True)
+class KbAnswer:
+    """One answer the bot gave from a knowledge-base article (the kb_article_id/kb_article_version slots)."""
+
+    article_id: str
+    version: str
+    at: float
+
+    @property
+    def article(self) -> str:
+        return f"{self.article_id}@{self.version}"
 
 
 @dataclass
@@ -58,6 +81,9 @@ class ConversationFacts:
     handoff_quality: Optional[int] = None
     # The first thing the bot said was that the store's systems are down (sent to a person at once).
     degraded: bool = False
+    kb_answers: List[KbAnswer] = field(default_factory=list)
+    store_questions: int = 0
+    kb_abstentions: int = 0
 
     @property
     def is_bot_conversation(self) -> bool:
@@ -74,6 +100,19 @@ class ConversationFacts:
     def resolved(self) -> bool:
         return not self.handed_off and not self.abandoned and self.last_message_understood
 
+    @property
+    def answered_from_kb(self) -> bool:
+        return bool(self.kb_answers)
+
+    @property
+    def kb_articles(self) -> List[str]:
+        """The articles answered from (id@version), each once, in the order first used."""
+        return list(dict.fromkeys(answer.article for answer in self.kb_answers))
+
+    def handed_off_after(self, answer: KbAnswer) -> bool:
+        """Whether the conversation went to a person after this answer (a sign it did not do the job)."""
+        return self.handoff_at is not None and self.handoff_at >= answer.at
+
 
 class _Folder:
     """Walks one conversation's events in order and fills its facts."""
@@ -89,6 +128,9 @@ class _Folder:
         self.assigned_since: Optional[float] = None
         self.handled = 0.0
         self.resolved_by_agent = False
+        # A store question the bot has not answered yet: its first answer tells whether the KB abstained (one
+        # a person answers, the bot being paused after a handoff, never reached the KB and is not counted).
+        self.store_question_open = False
 
     def add(self, event: StreamEvent) -> None:
         facts = self.facts
@@ -112,6 +154,8 @@ class _Folder:
         facts = self.facts
         self.awaiting_reason = False
         facts.customer_messages += 1
+        intent = event.name or UNKNOWN
+        self.store_question_open = intent == STORE_QUESTION_INTENT
         if facts.started_at is None:
             facts.started_at = event.occurred_at
             facts.channel = event.channel or UNKNOWN
@@ -119,7 +163,6 @@ class _Folder:
             self.first_customer_at = event.occurred_at
             if self.spoke_first:  # what the bot said at session start went out in answer to this message
                 facts.first_bot_response_seconds = 0.0
-        intent = event.name or UNKNOWN
         if facts.intent == UNKNOWN and intent not in SMALL_TALK_INTENTS and intent != UNKNOWN:
             facts.intent = intent
         # Inside a form a free-text answer is an answer whatever NLU made of it (a rating of "5", a name):
@@ -144,6 +187,10 @@ class _Folder:
         response = event.name or ""
         if response in CLARIFYING_RESPONSES or response.startswith(CLARIFYING_PREFIX):
             facts.clarifications += 1
+        if self.store_question_open:
+            self.store_question_open = False
+            facts.store_questions += 1
+            facts.kb_abstentions += response == KB_ABSTENTION_RESPONSE
         if facts.first_bot_response_seconds is None and response == DEGRADED_RESPONSE:
             # Said at session start, before the first message is logged, and sent in answer to it.
             facts.degraded = True
@@ -163,6 +210,13 @@ class _Folder:
             self.pending_reason = event.value
         elif event.name == CSAT_SLOT and event.value and event.value.isdigit():
             self.facts.csat = int(event.value)
+        elif event.name == KB_ARTICLE_ID_SLOT and event.value:
+            # Every answer from an article sets both slots, the id first (actions/faq.py, Rasa keeps the order).
+            self.facts.kb_answers.append(KbAnswer(event.value, UNKNOWN, event.occurred_at))
+        elif event.name == KB_ARTICLE_VERSION_SLOT and event.value and self.facts.kb_answers:
+            answers = self.facts.kb_answers
+            if answers[-1].version == UNKNOWN:
+                answers[-1] = replace(answers[-1], version=event.value)
 
     def _action(self, event: StreamEvent) -> None:
         facts = self.facts

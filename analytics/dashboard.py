@@ -1,6 +1,7 @@
 """What the support leads' dashboard and `make report` show, built once from conversation facts: every
 metric with its interval, per day and per week, handoff reasons, CSAT bot vs human, the top fallback
-messages (redacted at ingestion) and a comparison between model versions."""
+messages (redacted at ingestion), the knowledge-base articles most answered from (with the handovers that
+followed them) and a comparison between model versions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Sequence
 
+from analytics.articles import top_articles
 from analytics.conversations import ConversationFacts
 from analytics.definitions import DEFINITIONS
 from analytics.metrics import MetricSet, breakdown, compute, top_fallback_messages
@@ -46,6 +48,7 @@ def metrics_json(metrics: MetricSet) -> Dict[str, Any]:
         "conversations": metrics.conversations,
         "pending": metrics.pending,
         "degraded": metrics.degraded,
+        "kb_answers": metrics.kb_answers,
         "values": values,
         "handoff_reasons": dict(sorted(metrics.handoff_reasons.items(), key=lambda item: -item[1])),
     }
@@ -79,6 +82,7 @@ def build(facts: Sequence[ConversationFacts], *, as_of: float) -> Dict[str, Any]
             "human": estimate_json(overall.proportions["csat_human"]),
         },
         "top_fallbacks": [{"text": text, "count": count} for text, count in top_fallback_messages(facts)],
+        "top_articles": [asdict(use) for use in top_articles(facts)],
         "models": [
             {
                 "model_id": model_id,

@@ -6,7 +6,15 @@ Shared vocabulary of the definitions:
   greetings, thanks, goodbyes, yes/no, "stop" and "are you a bot?"); greeting-only chats count for nothing;
 - *handed over* means `action_handoff` ran in it (whatever happened to the ticket afterwards);
 - *settled* means nothing happened in it for 24 hours before the moment the metrics are computed: only
-  settled conversations count for outcomes that a return could still change (resolution, abandonment).
+  settled conversations count for outcomes that a return could still change (resolution, abandonment);
+- a *store question* is a customer message NLU labelled `faq` (a question about the store's policies);
+- *answered from the knowledge base* means the bot sent one article's answer (utter_faq_answer, or
+  utter_kb_route for a request it cannot carry out) and recorded the article as the slots kb_article_id and
+  kb_article_version; the conversation's facts list the articles as id@version.
+
+Beside the metrics, the *top articles* table (analytics/articles.py) gives per article id and version the
+answers given, the conversations they were given in, and how many of those were handed over after the
+answer: for trainers, an article often followed by a handover may be wrong or incomplete.
 """
 
 from __future__ import annotations
@@ -135,6 +143,35 @@ DEFINITIONS: Tuple[MetricDefinition, ...] = (
         "agent context ratings of 4 or 5 / context ratings, given when resolving (1-5, optional note)",
         "unrated resolutions excluded",
         "our definition",
+    ),
+    MetricDefinition(
+        "kb_answered",
+        "Answered from the knowledge base",
+        "bot conversations with at least one answer from a knowledge-base article / bot conversations; an"
+        " answer is one article's canonical text, recorded with its id and version (slots kb_article_id,"
+        " kb_article_version)",
+        "answers to store questions, to unclear messages the knowledge base matched and the routes given for"
+        " requests the bot cannot carry out all count; the per-article table counts each answer",
+        "our definition",
+    ),
+    MetricDefinition(
+        "kb_abstention",
+        "Knowledge-base abstentions",
+        'store questions (intent faq) the bot answered "I don\'t know" with a person offered'
+        " (utter_dont_know_offer_human) / store questions the bot answered",
+        "counted per question; a vague question answered with the menu of topics is neither an answer from an"
+        " article nor an abstention; questions sent while a person has the conversation are not counted; the"
+        ' "I don\'t know" after a second unclear message (nlu_fallback) is only a clarification',
+        "our definition (RAG abstention / no-answer rate)",
+    ),
+    MetricDefinition(
+        "kb_containment",
+        "Containment after a knowledge-base answer",
+        "bot conversations answered from the knowledge base and not handed over / bot conversations answered"
+        " from the knowledge base",
+        "a handover before or after the answer counts against it; which articles preceded handovers is in"
+        " the top articles table (answers, conversations later handed over)",
+        "Zendesk bot-handled, restricted to knowledge-base answers",
     ),
     MetricDefinition(
         "agent_edit_rate",

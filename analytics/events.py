@@ -1,9 +1,10 @@
 """One stream event (from Rasa's broker, the console or the backend) reduced to what the metrics need.
 
 Allow-list, not deny-list: Rasa's events carry every slot, verification tokens and codes included, and the
-customer's own words. The store keeps only the slots named in KEPT_SLOTS and the text of messages the bot
-did not understand (for the "top fallback messages" table), redacted. Everything else about an event is
-dropped before it is written.
+customer's own words. The store keeps only the slots named in KEPT_SLOTS (none identifies the customer: a
+handoff reason, a rating, the knowledge-base article and version the bot answered from) and the text of
+messages the bot did not understand (for the "top fallback messages" table), redacted. Everything else
+about an event is dropped before it is written.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Optional
 
-from common.vocabulary import HANDOFF_REASON_SLOT
+from common.vocabulary import HANDOFF_REASON_SLOT, KB_ARTICLE_ID_SLOT, KB_ARTICLE_VERSION_SLOT
 
 CSAT_SLOT = "csat_rating"
-KEPT_SLOTS = (HANDOFF_REASON_SLOT, CSAT_SLOT)
+KEPT_SLOTS = (HANDOFF_REASON_SLOT, CSAT_SLOT, KB_ARTICLE_ID_SLOT, KB_ARTICLE_VERSION_SLOT)
 KEPT_RASA_EVENTS = ("user", "bot", "action", "slot", "active_loop", "pause", "resume", "session_started")
 FALLBACK_INTENT = "nlu_fallback"
 MAX_TEXT = 200

@@ -28,6 +28,8 @@ class MetricSet:
     pending: int = 0
     # Bot conversations sent to a person at once because the store's systems were failing.
     degraded: int = 0
+    # Answers given from knowledge-base articles (a conversation may have several).
+    kb_answers: int = 0
 
 
 def _share(items: Sequence[ConversationFacts], hit: Callable[[ConversationFacts], bool]) -> Estimate:
@@ -54,11 +56,13 @@ def compute(
     settled = [each for each in bot if each.settled(as_of, settle_seconds)]
     handed = [each for each in bot if each.handed_off]
     bot_only = [each for each in bot if not each.handed_off]
+    from_kb = [each for each in bot if each.answered_from_kb]
     messages = sum(each.customer_messages for each in bot)
     result = MetricSet(
         conversations=len(bot),
         pending=len(bot) - len(settled),
         degraded=sum(1 for each in bot if each.degraded),
+        kb_answers=sum(len(each.kb_answers) for each in bot),
     )
     result.proportions = {
         "containment": _share(bot, lambda each: not each.handed_off),
@@ -74,6 +78,11 @@ def compute(
             [each for each in handed if each.handoff_quality is not None],
             lambda each: each.handoff_quality in GOOD_RATINGS,
         ),
+        "kb_answered": _share(bot, lambda each: each.answered_from_kb),
+        "kb_abstention": wilson(
+            sum(each.kb_abstentions for each in bot), sum(each.store_questions for each in bot)
+        ),
+        "kb_containment": _share(from_kb, lambda each: not each.handed_off),
         # No agent assist yet: nothing to count (an empty estimate, not a zero).
         "agent_edit_rate": wilson(0, 0),
     }

@@ -1,5 +1,5 @@
 """Rasa's event brokers with Prometheus counters: the broker sees every event of the Rasa process it runs
-in, so NLU confidence, fallbacks and handoffs are counted here, then the event is published minimised
+in, so NLU confidence, fallbacks, handoffs and knowledge-base answers and abstentions are counted here, then the event is published minimised
 (privacy/stream.py: no verbatim text, no slot values that identify the customer).
 
 endpoints.yml names these classes (`type: analytics.rasa_broker.MeteredSQLEventBroker`; in production
@@ -13,9 +13,10 @@ from typing import Any, Dict, Optional, Set
 from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.brokers.sql import SQLEventBroker
 
-from analytics.events import FALLBACK_INTENT
-from common.telemetry import FALLBACKS, HANDOFFS, NLU_CONFIDENCE
-from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT
+from analytics.conversations import KB_ABSTENTION_RESPONSE, STORE_QUESTION_INTENT
+from analytics.events import FALLBACK_INTENT, MAX_TEXT
+from common.telemetry import FALLBACKS, HANDOFFS, KB_ABSTENTIONS, KB_ANSWERS, NLU_CONFIDENCE
+from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT, KB_ARTICLE_ID_SLOT
 from privacy.stream import StreamMinimiser
 
 SERVICE = "rasa"
@@ -25,11 +26,13 @@ class _Meter:
     """Counts one process's events.
 
     action_handoff records the reason it used as a slot event right after its own ActionExecuted (Rasa logs
-    the action first, then the events it returned), so a handoff is counted when that reason arrives.
+    the action first, then the events it returned), so a handoff is counted when that reason arrives. A
+    store question is an abstention when the bot's first answer to it is "I don't know".
     """
 
     def __init__(self) -> None:
         self.awaiting_reason: Set[str] = set()
+        self.open_store_questions: Set[str] = set()
 
     def count(self, event: Dict[str, Any]) -> None:
         kind = event.get("event")
@@ -44,6 +47,16 @@ class _Meter:
                 NLU_CONFIDENCE.labels(SERVICE).observe(float(confidence))
             if intent.get("name") == FALLBACK_INTENT:
                 FALLBACKS.labels(SERVICE).inc()
+            if intent.get("name") == STORE_QUESTION_INTENT:
+                self.open_store_questions.add(sender)
+            else:
+                self.open_store_questions.discard(sender)
+        elif kind == "bot" and sender in self.open_store_questions:
+            self.open_store_questions.discard(sender)
+            if (event.get("metadata") or {}).get("utter_action") == KB_ABSTENTION_RESPONSE:
+                KB_ABSTENTIONS.labels(SERVICE).inc()
+        elif kind == "slot" and event.get("name") == KB_ARTICLE_ID_SLOT and event.get("value"):
+            KB_ANSWERS.labels(SERVICE, str(event["value"])[:MAX_TEXT]).inc()
         elif kind == "action" and event.get("name") == ACTION_HANDOFF:
             self.awaiting_reason.add(sender)
         elif kind == "slot" and event.get("name") == HANDOFF_REASON_SLOT and event.get("value"):

@@ -1,6 +1,6 @@
 """`make report`: one self-contained HTML file (plots embedded as PNG data) with what the console's dashboard
 shows: every metric with its 95 % interval, the metrics by day with their intervals, handoff reasons, CSAT bot
-vs human, the top fallback messages and the model versions side by side.
+vs human, the top fallback messages, the top knowledge-base articles and the model versions side by side.
 
 `python -m analytics.report [--out results/report.html]` reads ANALYTICS_DATABASE_URL.
 """
@@ -124,6 +124,11 @@ def render(board: Dict[str, Any]) -> str:
         f"<tr><td>{html.escape(each['text'])}</td><td>{each['count']}</td></tr>"
         for each in board["top_fallbacks"]
     )
+    articles = "".join(
+        f"<tr><td>{html.escape(each['article_id'])}</td><td>{html.escape(each['version'])}</td>"
+        f"<td>{each['answers']}</td><td>{each['conversations']}</td><td>{each['handed_off_later']}</td></tr>"
+        for each in board["top_articles"]
+    )
     generated = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(board["as_of"]))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Frontdesk support metrics</title>
@@ -132,12 +137,16 @@ text-align:left;vertical-align:top}}table{{border-collapse:collapse}}img{{max-wi
 <h1>Frontdesk support metrics</h1>
 <p>{board["overall"]["conversations"]} bot conversations; {board["overall"]["pending"]} within 24 h (pending for
 resolution and abandonment); {board["overall"]["degraded"]} sent straight to a person because the store's systems
-were failing. Generated {generated}. Intervals are 95 %: Wilson for rates, bootstrap for times.</p>
+were failing; {board["overall"]["kb_answers"]} answers from knowledge-base articles. Generated {generated}.
+Intervals are 95 %: Wilson for rates, bootstrap for times.</p>
 <table><tr><th>metric</th><th>value (95 % interval)</th><th>formula</th></tr>{"".join(rows)}</table>
 <h2>Over time</h2>{over_time(board) if board["series"]["day"] else "<p>No conversations yet.</p>"}
 <h2>Handoffs and CSAT</h2>{reasons_and_csat(board)}
 <h2>Model versions</h2>{models(board)}
 <h2>Top fallback messages (redacted)</h2><table><tr><th>message</th><th>times</th></tr>{fallbacks}</table>
+<h2>Top knowledge-base articles</h2><p>Many conversations handed over after an article's answer: the article may
+be wrong or incomplete.</p><table><tr><th>article</th><th>version</th><th>answers</th><th>conversations</th>
+<th>handed over later</th></tr>{articles}</table>
 </body></html>
 """
 

@@ -11,6 +11,9 @@ Series (every one labelled with the `service` that exposes it):
   (console: handed-over conversations waiting for an agent);
 - frontdesk_nlu_confidence (histogram), frontdesk_fallbacks_total, frontdesk_handoffs_total{reason}: Rasa,
   counted from the events its broker publishes (analytics/rasa_broker.py);
+- frontdesk_kb_answers_total{article}, frontdesk_kb_abstentions_total: Rasa, answers given from each
+  knowledge-base article (by id: the published articles bound the label set) and store questions answered
+  "I don't know" (analytics/rasa_broker.py);
 - frontdesk_degraded_to_humans_total: conversations offered a person at once because backends were failing.
 
 METRICS_TOKEN, when set, is required as a bearer token on /metrics (the console and the web chat publish
@@ -64,6 +67,16 @@ NLU_CONFIDENCE = Histogram(
 FALLBACKS = Counter("frontdesk_fallbacks_total", "Customer messages NLU did not understand.", ["service"])
 HANDOFFS = Counter(
     "frontdesk_handoffs_total", "Conversations handed to a person, by reason.", ["service", "reason"]
+)
+KB_ANSWERS = Counter(
+    "frontdesk_kb_answers_total",
+    "Answers given from a knowledge-base article, by article id.",
+    ["service", "article"],
+)
+KB_ABSTENTIONS = Counter(
+    "frontdesk_kb_abstentions_total",
+    "Store questions answered 'I don't know' because no knowledge-base article was good enough.",
+    ["service"],
 )
 DEGRADED = Counter(
     "frontdesk_degraded_to_humans_total",

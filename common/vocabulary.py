@@ -80,6 +80,9 @@ def sql_in(column: str, enum: Type[Enum]) -> str:
 HANDOFF_TICKET_SLOT = "handoff_ticket_id"
 # Why the conversation went to a person; action_handoff records it for the analytics stream.
 HANDOFF_REASON_SLOT = "handoff_reason"
+# The knowledge-base article and version the bot answered from (actions/faq.py), for metrics and trainers.
+KB_ARTICLE_ID_SLOT = "kb_article_id"
+KB_ARTICLE_VERSION_SLOT = "kb_article_version"
 ACTION_HANDOFF = "action_handoff"
 ACTION_HANDOFF_RESOLVED = "action_handoff_resolved"
 ACTION_LISTEN = "action_listen"

@@ -14,14 +14,22 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from common.redaction import redact
-from common.vocabulary import HANDOFF_REASON_SLOT, HANDOFF_TICKET_SLOT
+from common.vocabulary import (
+    HANDOFF_REASON_SLOT,
+    HANDOFF_TICKET_SLOT,
+    KB_ARTICLE_ID_SLOT,
+    KB_ARTICLE_VERSION_SLOT,
+)
 
 WITHHELD = "[WITHHELD]"
-# Slots whose values say nothing about who the customer is (the analytics store keeps the first two).
+# Slots whose values say nothing about who the customer is (the analytics store keeps the first four: the
+# knowledge-base article and version the bot answered from are the store's own names and numbers).
 KEPT_SLOT_VALUES = frozenset(
     {
         HANDOFF_REASON_SLOT,
         "csat_rating",
+        KB_ARTICLE_ID_SLOT,
+        KB_ARTICLE_VERSION_SLOT,
         HANDOFF_TICKET_SLOT,
         "faq_topic",
         "form_failures",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, Dict, Iterable
 
 import pytest
 
@@ -12,18 +13,23 @@ from analytics.consumer import open_store
 from tests.analytics.test_metrics import corpus
 
 
-def test_report_is_self_contained_and_shows_the_metrics(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def report_page(raw_events: Iterable[Dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`make report` over an analytics store holding these stream events."""
     database_url = f"sqlite:///{tmp_path}/analytics.db"
     sessions = open_store(database_url)
     with sessions() as db_session:
-        service.store([raw for script in corpus() for raw in script.raw], db_session=db_session)
+        service.store(raw_events, db_session=db_session)
         db_session.commit()
     monkeypatch.setenv("ANALYTICS_DATABASE_URL", database_url)
     out = tmp_path / "report.html"
     assert report.main(["--out", str(out)]) == 0
-    page = out.read_text()
+    return out.read_text()
+
+
+def test_report_is_self_contained_and_shows_the_metrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = report_page([raw for script in corpus() for raw in script.raw], tmp_path, monkeypatch)
     # The unit corpus (tests/analytics/test_metrics.py): 6 bot conversations, 3 of them handed over; its
     # events are from 2023, so every one is settled.
     assert "6 bot conversations; 0 within 24 h" in page

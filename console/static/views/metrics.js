@@ -1,6 +1,7 @@
 // The support leads' dashboard (#/metrics, leads and admins; the server refuses everyone else with 403):
 // every metric with its 95 % interval, over days or weeks, handoff reasons, CSAT bot vs human, the messages
-// the bot most often did not understand (redacted when stored) and the model versions side by side.
+// the bot most often did not understand (redacted when stored), the knowledge-base articles most answered from
+// (with the conversations handed to a person after them: for trainers) and the model versions side by side.
 // Definitions and formulas come from the server (analytics/definitions.py), never from this file.
 import { report } from "../alerts.js";
 import { api } from "../api.js";
@@ -92,7 +93,7 @@ function renderMetrics(view) {
   view.chart = el("div", { class: "card chart-card", testid: "metrics-chart" });
   view.body.replaceChildren(
     el("p", { testid: "metrics-summary" },
-      `${data.overall.conversations} bot conversations; ${data.overall.pending} still within 24 h (not yet counted for resolution and abandonment).`),
+      `${data.overall.conversations} bot conversations; ${data.overall.pending} still within 24 h (not yet counted for resolution and abandonment); ${data.overall.kb_answers} answers from knowledge-base articles.`),
     ...(data.overall.degraded
       ? [el("p", { class: "alert-inline", testid: "metrics-degraded" },
         `${data.overall.degraded} conversations went straight to a person because the store's systems were failing.`)]
@@ -110,6 +111,10 @@ function renderMetrics(view) {
       tableCard("Top fallback messages (redacted)",
         table("metrics-fallbacks", ["Message", "Times"], data.top_fallbacks.map((f) =>
           el("tr", null, el("td", { class: "quote" }, f.text), el("td", null, String(f.count)))))),
+      tableCard("Top knowledge-base articles",
+        table("metrics-articles", ["Article", "Version", "Answers", "Conversations", "Handed over later"], data.top_articles.map((a) =>
+          el("tr", null, el("td", { class: "mono" }, a.article_id), el("td", null, a.version), el("td", null, String(a.answers)),
+            el("td", null, String(a.conversations)), el("td", null, String(a.handed_off_later)))))),
       ["channel", "intent"].map((dimension) => breakdownTable(dimension, data.breakdowns[dimension] || {}, names)),
       tableCard("Model versions",
         table("metrics-models", ["Model", "Conversations", ...modelKeys.map((k) => names[k] || k)], data.models.map((m) =>
