@@ -288,6 +288,8 @@ def start_console(
         RASA_API_TOKEN=rasa_token,
         CONSOLE_DATABASE_URL=f"sqlite:///{folder}/console.db",
         EVENT_STREAM_URL=f"sqlite:///{folder}/events.db",
+        # The editor publishes into this console's own folder, never the checkout's var/.
+        KB_PUBLISHED_DIR=extra_env.pop("KB_PUBLISHED_DIR", str(Path(folder) / "kb-published")),
         # Tests change who is available and ask at once; production caches the public answer for 2 s.
         CONSOLE_AVAILABILITY_CACHE_SECONDS=extra_env.pop("CONSOLE_AVAILABILITY_CACHE_SECONDS", "0"),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
