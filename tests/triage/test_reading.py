@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from triage.calibration import Calibration, choose_threshold, fit, fit_platt
+from triage.calibration import Calibration, at_threshold, fit, fit_platt
 from triage.classify import aggregate, reading_of
 from triage.enrich import amount_value, sentiment_of
 from triage.matching import PossibleMatch
@@ -123,14 +123,14 @@ def test_sentiment_is_vaders_for_english() -> None:
     assert sentiment_of("Thank you so much, great service!", "en").label == "positive"
 
 
-def test_platt_scaling_orders_probabilities_by_score_and_the_threshold_meets_the_precision() -> None:
+def test_platt_scaling_orders_probabilities_by_score_and_the_threshold_is_measured() -> None:
     rows = [(share,) for share in (0.2, 0.3, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)]
     correct = [False, False, True, False, True, True, True, True, True, True]
     weights, _bias = fit_platt(rows, correct)
     assert weights[0] > 0
     probabilities = [0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5]
-    threshold, precision, share = choose_threshold(probabilities, [True, True, True, True, False, True, True])
-    assert (threshold, precision, share) == (0.8, 1.0, 4 / 7)
+    assert at_threshold(probabilities, [True, True, True, True, False, True, True], 0.8) == (1.0, 4 / 7)
+    assert at_threshold(probabilities, [True, True, True, True, False, True, True], 0.6) == (5 / 6, 6 / 7)
 
 
 def test_a_fit_is_saved_and_loaded(tmp_path: Any) -> None:
