@@ -24,6 +24,7 @@ SERVICES: Dict[str, List[str]] = {
     "backend": [sys.executable, "-m", "backend.cli", "serve", "--port", "0"],
     "console": [sys.executable, "-m", "console.cli", "serve", "--port", "0"],
     "action server": [sys.executable, "-m", "actions.server", "--port", "0"],
+    "triage": [sys.executable, "-m", "triage", "serve", "--port", "0"],
     # Rasa loads these channel classes when it starts; they refuse as they are built.
     "rasa channels": [sys.executable, "-c", CHANNELS],
 }
