@@ -229,7 +229,9 @@ class Stack:
         """Run back-office triage: the SMTP receiver and the web contact form (triage/)."""
         self._spawn(
             "triage",
-            self._python("triage", "serve", "--host", self.config.host, "--port", str(self.config.triage_port)),
+            self._python(
+                "triage", "serve", "--host", self.config.host, "--port", str(self.config.triage_port)
+            ),
         )
 
     def start_analytics(self) -> None:
