@@ -69,6 +69,8 @@ def build(settings: TriageSettings) -> Tuple[Triage, Limiter]:
 def serve(host: str, port: int, log_level: str = "info", settings: Optional[TriageSettings] = None) -> None:
     """The SMTP receiver (its own thread) and the contact form (uvicorn) until stopped."""
     logs.configure("triage", level=logging.getLevelName(log_level.upper()))
+    # aiosmtpd traces every SMTP command at INFO; triage logs one line per message itself.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     settings = settings or triage_settings()
     warm_up()
     triage, limiter = build(settings)

@@ -117,6 +117,8 @@ class SmtpReceiver:
             data_size_limit=settings.smtp_max_bytes,
             enable_SMTPUTF8=True,
             ident="Frontdesk support intake",
+            # A mail exchanger takes mail from anyone and relays nothing: there is no login to offer.
+            auth_exclude_mechanism=["LOGIN", "PLAIN"],
             server_hostname=hostname or settings.smtp_host,
         )
 
