@@ -26,6 +26,8 @@ Frontdesk is running.
   Metrics dashboard : {console}/#/metrics   (leads and admins: alice); `make report` writes results/report.html
   Learning loop     : {console}/#/inbox (tara, a trainer) and {console}/#/models (vera approves); make models
   Privacy           : {console}/#/privacy (alice asks, priya approves: exports and erasures); make privacy ARGS=requests
+  Knowledge base    : {console}/#/kb (erin or tara edit, vera publishes; billing, refund and legal need an approver)
+  Agent assist      : the Suggestions panel beside a claimed conversation (KB articles, reply drafts)
   Contact form      : {triage}/contact   (each message becomes a triaged ticket)
   Inbound email     : SMTP on {smtp}   (every message becomes a triaged ticket; README "Triage")
 
