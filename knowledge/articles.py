@@ -12,6 +12,9 @@ An article file (`data/kb/<id>.md`, or the console's published copy in KB_PUBLIS
     status: published          # draft | in_review | published | retired
     url: https://shop.example.com/help/refunds
     topic: refund_policy       # optional: the NLU's FAQ topic this article answers
+    questions:                 # optional: how customers ask for it, in their words (searched, never sent)
+    - when do I get my money back?
+    - how long does a refund take?
     ---
     The canonical answer: this first paragraph is what the bot says, word for word.
 
@@ -62,7 +65,8 @@ class Article:
     answer: str  # the body's first paragraph: the only text the bot ever sends from this article
     body: str  # the whole Markdown body, the answer included
     topic: Optional[str] = None
-    content_hash: str = ""  # of what is searched (title, tags, body): unchanged by a review date or status
+    questions: Tuple[str, ...] = ()  # customers' phrasings this article answers: searched, never sent
+    content_hash: str = ""  # of what is searched (title, tags, body, questions): not of a date or status
     source: str = field(default="", compare=False)  # the file it was read from, for messages
 
     @property
@@ -74,8 +78,11 @@ def split_paragraphs(body: str) -> List[str]:
     return [part.strip() for part in re.split(r"\n[ \t]*\n", body.strip()) if part.strip()]
 
 
-def content_hash(title: str, tags: Iterable[str], body: str) -> str:
-    return hashlib.sha256(json.dumps([title, list(tags), body]).encode("utf-8")).hexdigest()
+def content_hash(title: str, tags: Iterable[str], body: str, questions: Iterable[str] = ()) -> str:
+    searched: List[Any] = [title, list(tags), body]
+    if questions:  # an article without questions keeps the hash it had before the field existed
+        searched.append(list(questions))
+    return hashlib.sha256(json.dumps(searched).encode("utf-8")).hexdigest()
 
 
 def parse_article(text: str, source: str = "<text>") -> Article:
@@ -102,6 +109,7 @@ def parse_article(text: str, source: str = "<text>") -> Article:
         raise ArticleError(source, f"missing field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
     title = _text(meta, "title", source)
     tags = _tags(meta, source)
+    questions = _questions(meta, source)
     return Article(
         id=_identifier(meta, "id", source),
         title=title,
@@ -114,7 +122,8 @@ def parse_article(text: str, source: str = "<text>") -> Article:
         answer=answer,
         body=body,
         topic=_identifier(meta, "topic", source) if meta.get("topic") is not None else None,
-        content_hash=content_hash(title, tags, body),
+        questions=questions,
+        content_hash=content_hash(title, tags, body, questions),
         source=source,
     )
 
@@ -173,6 +182,18 @@ def _tags(meta: Mapping[str, Any], source: str) -> Tuple[str, ...]:
     return tuple(tag.strip().lower() for tag in value)
 
 
+def _questions(meta: Mapping[str, Any], source: str) -> Tuple[str, ...]:
+    value = meta.get("questions")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ArticleError(
+            source,
+            f"questions: must be a list of non-empty questions, e.g. [where is my refund?], not {value!r}",
+        )
+    return tuple(dict.fromkeys(" ".join(item.split()) for item in value))
+
+
 def _date(meta: Mapping[str, Any], source: str) -> date:
     value = meta.get("review_by")
     if isinstance(value, date):
@@ -219,6 +240,9 @@ def render_article(article: Article) -> str:
     if article.topic is not None:
         meta["topic"] = article.topic
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+    if article.questions:  # one a line, as people write them, rather than a long [..., ...] line
+        questions = {"questions": list(article.questions)}
+        front += yaml.safe_dump(questions, allow_unicode=True, default_flow_style=False, width=1000)
     return f"---\n{front}---\n{article.body.strip()}\n"
 
 

@@ -1,12 +1,13 @@
 """What is embedded for each article, and the on-disk cache that makes re-indexing incremental.
 
 An article becomes a heading (its title and tags: what it is about) and a few passages: the title with the
-canonical answer, then each further paragraph (with the title, which says what the paragraph is about). A
+canonical answer, then each further paragraph (with the title, which says what the paragraph is about),
+then each of its `questions` (how customers ask for it) alone, as a customer's question would be. A
 question is scored against the article's best passage, so a long article is not diluted into one averaged
 vector and a detail in its fifth paragraph still counts, and against its heading (knowledge/retriever.py).
 
 Vectors are cached in KB_INDEX_DIR/embeddings/<encoder>-<scheme>/<content hash>.npy: an article whose
-title, tags and body are unchanged is never embedded again, by this process or the next one; a new
+title, tags, body and questions are unchanged is never embedded again, by this process or the next one; a new
 encoder or passage scheme starts a new folder. Files are written to a temporary name and renamed, so two
 processes sharing the folder (the action server and the console) never read half a file.
 """
@@ -25,7 +26,7 @@ import numpy as np
 from common.minilm import DEFAULT_DIR, ENCODER_ID, MiniLM, fetch
 from knowledge.articles import Article
 
-PASSAGE_SCHEME = "p2"  # bump when `heading` or `passages` changes: the cache folder changes with it
+PASSAGE_SCHEME = "p3"  # bump when `heading` or `passages` changes: the cache folder changes with it
 MAX_PASSAGE_WORDS = 90  # the encoder reads 128 word pieces; longer paragraphs are cut at sentences
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_`>#]+")
@@ -95,7 +96,8 @@ def passages(article: Article) -> List[str]:
         context = f"{title}: {pending_heading}" if pending_heading else title
         texts += [f"{context}. {piece}" for piece in _pieces(text)]
         pending_heading = ""
-    return texts
+    # A customer's question is closest to another customer's question: these are embedded as they are.
+    return texts + [plain(question) for question in article.questions]
 
 
 def texts_to_embed(article: Article) -> List[str]:

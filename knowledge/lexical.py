@@ -1,4 +1,5 @@
-"""BM25 over each article's title, tags and body, in numpy; scores normalised to 0..1 for fusion.
+"""BM25 over each article's title, tags, body and customers' questions, in numpy; scores normalised to 0..1
+for fusion.
 
 Words are lower-cased, accents dropped, stop words removed and a light English suffix stripper applied
 ("refunds", "refunded" -> "refund"; "shipping", "shipped" -> "ship"), so a question and an article meet
@@ -68,7 +69,7 @@ def tokens(text: str) -> List[str]:
 
 def article_terms(article: Article) -> List[str]:
     heading = tokens(" ".join([article.title, *article.tags]))
-    return heading * TITLE_WEIGHT + tokens(article.body)
+    return heading * TITLE_WEIGHT + tokens(article.body) + tokens(" ".join(article.questions))
 
 
 class LexicalIndex:

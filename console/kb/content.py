@@ -19,6 +19,8 @@ TITLE_MAX = 120
 OWNER_MAX = 100
 TAGS_MAX = 12
 TAG_MAX = 40
+QUESTIONS_MAX = 20
+QUESTION_MAX = 200
 ID_MAX = 80
 BODY_MAX = 20_000
 ANSWER_MAX = 1_500
@@ -67,6 +69,7 @@ def build(body: ArticleIn, *, article_id: str, number: int, status: str) -> Tupl
             answer="",
             body=str(body.body).strip(),
             topic=(body.topic or "").strip() or None,
+            questions=tuple(dict.fromkeys(" ".join(q.split()) for q in body.questions if q.strip())),
         )
     if not article.body.strip():
         raise invalid(
@@ -90,6 +93,12 @@ def _check_limits(article: Article) -> None:
         raise invalid("missing_fields", "Fill in: review_by.", "review_by")
     if len(article.tags) > TAGS_MAX or any(len(tag) > TAG_MAX for tag in article.tags):
         raise invalid("too_many_tags", f"At most {TAGS_MAX} tags of up to {TAG_MAX} characters.", "tags")
+    if len(article.questions) > QUESTIONS_MAX or any(len(q) > QUESTION_MAX for q in article.questions):
+        raise invalid(
+            "too_many_questions",
+            f"At most {QUESTIONS_MAX} customer questions of up to {QUESTION_MAX} characters.",
+            "questions",
+        )
     if len(article.body) > BODY_MAX:
         raise invalid("body_too_long", f"The body has more than {BODY_MAX} characters.", "body")
     answer = article.body.strip().split("\n\n", 1)[0]
@@ -124,6 +133,7 @@ def fields_of(article: Article) -> Dict[str, Any]:
         "review_by": article.review_by.isoformat() if article.review_by else None,
         "url": article.url,
         "topic": article.topic,
+        "questions": list(article.questions),
         "body": article.body,
         "answer": article.answer,
         "version": article.version,

@@ -93,6 +93,7 @@ class ArticleIn(BaseModel):
     expected_version: Optional[int] = Field(default=None, ge=0)  # the head the editor started from (edits)
     title: Optional[str] = Field(default=None, max_length=2000)
     tags: List[str] = Field(default_factory=list, max_items=50)
+    questions: List[str] = Field(default_factory=list, max_items=100)  # customers' phrasings (searched)
     owner: Optional[str] = Field(default=None, max_length=2000)
     review_by: Optional[date] = None
     url: Optional[str] = Field(default=None, max_length=2000)

@@ -181,6 +181,7 @@ def _new_version(
         review_by=fields.review_by or utcnow().date() + REVIEW_AFTER,
         url=fields.url,
         topic=fields.topic,
+        questions=list(fields.questions),
         body=body,
     )
     return service.save(

@@ -108,6 +108,23 @@ def step(db: Session, name: str, article_id: str, *, by: str, roles: tuple, out:
         review.retire(article_id, published_dir=out, **common)
 
 
+def draft_express_correction(db: Session, *, ticket_id: int) -> None:
+    """An agent's correction about express delivery, drafted by tara into delivery-times."""
+    correction = record_correction(
+        ticket_id=ticket_id,
+        conversation_id=None,
+        bot_text="x",
+        bot_timestamp=None,
+        customer_text=None,
+        correction="Express delivery takes one business day.",
+        agent="bob",
+        db_session=db,
+    )
+    sources.draft_from(
+        "correction", correction.id, article_id="delivery-times", actor="tara", roles=TRAINER, db_session=db
+    )
+
+
 def refusal(call: object) -> ApiError:
     with pytest.raises(ApiError) as raised:
         call()  # type: ignore[operator]
@@ -270,19 +287,7 @@ def test_a_correction_and_a_question_become_drafts_in_one_call(db: Session, kb: 
     )
     assert (again.status_code, again.code) == (409, "already_drafted")
     # Into an existing article: the correction is the proposed answer, above the old text.
-    second = record_correction(
-        ticket_id=43,
-        conversation_id=None,
-        bot_text="x",
-        bot_timestamp=None,
-        customer_text=None,
-        correction="Express delivery takes one business day.",
-        agent="bob",
-        db_session=db,
-    )
-    sources.draft_from(
-        "correction", second.id, article_id="delivery-times", actor="tara", roles=TRAINER, db_session=db
-    )
+    draft_express_correction(db, ticket_id=43)
     existing = service.by_id("delivery-times", db_session=db)
     assert (existing.state, existing.live_version, existing.head_version) == ("draft", 2, 3)
     body = service.parsed(service.head(existing, db_session=db)).body
@@ -298,6 +303,27 @@ def test_a_correction_and_a_question_become_drafts_in_one_call(db: Session, kb: 
     assert (unanswered.status_code, unanswered.code) == (422, "answer_missing")
     pending = sources.pending(db_session=db)
     assert {item["id"]: item["drafted_as"] for item in pending["questions"]} == {question.id: drafted.id}
+
+
+def test_customer_questions_are_saved_published_and_kept_by_a_correction_draft(db: Session, kb: dict) -> None:
+    published.import_library(kb["seed"], kb["out"], db_session=db)
+    asked = [
+        "how long will my parcel take?",
+        "  when will it   arrive? ",
+        "",
+        "how long will my parcel take?",
+    ]
+    edit(db, "delivery-times", "Standard delivery takes 3 to 5 business days.", by="tom", questions=asked)
+    article = service.by_id("delivery-times", db_session=db)
+    saved = content.fields_of(service.parsed(service.head(article, db_session=db)))["questions"]
+    assert saved == ["how long will my parcel take?", "when will it arrive?"]
+    step(db, "submit", "delivery-times", by="tom", roles=EDITOR, out=kb["out"])
+    step(db, "publish", "delivery-times", by="tara", roles=TRAINER, out=kb["out"])
+    bot = load_library(kb["seed"], kb["out"])["delivery-times"]  # what the bot reads
+    assert bot.questions == ("how long will my parcel take?", "when will it arrive?")
+    draft_express_correction(db, ticket_id=44)
+    draft = service.parsed(service.head(service.by_id("delivery-times", db_session=db), db_session=db))
+    assert draft.questions == bot.questions
 
 
 def test_bad_input_is_a_clear_422(db: Session, kb: dict) -> None:
@@ -317,6 +343,19 @@ def test_bad_input_is_a_clear_422(db: Session, kb: dict) -> None:
     assert create(id="Bad Id!").code == "invalid_article"
     assert create(url="ftp://x").code == "invalid_article"
     assert create(owner=None).code == "missing_fields"
+    assert create(questions=["q" * 201]).code == "too_many_questions"
+    text = SEED.format(
+        id="gifts", title="Gifts", tags="misc", review_by="2027-01-01", version=1, answer="Yes."
+    )
+    listed = refusal(
+        lambda: service.create(
+            ArticleIn(text=text.replace("status:", "questions: where is it?\nstatus:")),
+            actor="erin",
+            roles=EDITOR,
+            db_session=db,
+        )
+    )
+    assert (listed.code, listed.details) == ("invalid_article", {"field": "questions"})
     broken = refusal(
         lambda: service.create(
             ArticleIn(text="---\nid: [unclosed\n---\nAnswer."), actor="erin", roles=EDITOR, db_session=db

@@ -103,6 +103,7 @@ function articleForm(page, article) {
     review_by: input("review_by", { type: "date", value: values.review_by || "" }),
     url: input("url", { type: "text", spellcheck: "false", value: values.url || "", placeholder: "https://shop.example.com/help/…" }),
     topic: input("topic", { type: "text", spellcheck: "false", value: values.topic || "" }),
+    questions: el("textarea", { name: "questions", testid: "kb-field-questions", rows: "5", disabled: !editable, value: (values.questions || []).join("\n") }),
     body: el("textarea", { name: "body", testid: "kb-field-body", rows: "14", disabled: !editable, value: values.body || "" }),
   };
   const answer = el("p", { class: "kb-answer-text", testid: "kb-answer" });
@@ -120,6 +121,7 @@ function articleForm(page, article) {
         review_by: inputs.review_by.value || null,
         url: inputs.url.value.trim(),
         topic: inputs.topic.value.trim() || null,
+        questions: inputs.questions.value.split("\n").map((line) => line.trim()).filter(Boolean),
         body: inputs.body.value,
       };
       if (inputs.id && inputs.id.value.trim()) body.id = inputs.id.value.trim();
@@ -135,6 +137,7 @@ function articleForm(page, article) {
       field("Owner", inputs.owner),
       field("Review by", inputs.review_by)),
     el("div", { class: "kb-form-row" }, field("Link (the citation)", inputs.url), field("FAQ topic (optional)", inputs.topic)),
+    field("Customer questions (one a line)", inputs.questions, "How customers ask for this, in their words: searched, never sent."),
     el("label", { class: "field" }, el("span", null, "Body (Markdown)"),
       el("span", { class: "small muted field-hint" }, "The first paragraph is the bot's answer, sent word for word; the rest adds detail for search."),
       inputs.body),
