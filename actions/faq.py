@@ -103,3 +103,23 @@ class ActionAnswerFaq(Action):
     ) -> List[Dict[str, Any]]:
         # Embedding the question is CPU work: off the loop, so other conversations are served meanwhile.
         return await off_loop(answer_faq, dispatcher, tracker)
+
+
+def answer_out_of_scope(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """A message the NLU found outside the store's requests may still be a question an article answers
+    (the NLU learnt the flows, not the help centre); otherwise the bot says what it can help with."""
+    article = article_for_question(str(tracker.latest_message.get("text") or ""))
+    if article is not None:
+        return send_article(dispatcher, article)
+    dispatcher.utter_message(response="utter_out_of_scope")
+    return []
+
+
+class ActionAnswerOutOfScope(Action):
+    def name(self) -> str:
+        return "action_answer_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        return await off_loop(answer_out_of_scope, dispatcher, tracker)

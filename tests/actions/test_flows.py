@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import ActionDeleteAccount, ActionResetPassword, ActionUpdateAccount
 from actions.billing import ActionCheckBalance, ActionGetInvoice
-from actions.faq import ActionAnswerFaq
+from actions.faq import ActionAnswerFaq, ActionAnswerOutOfScope
 from actions.handoff import ActionHandoff
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 from actions.refunds import ActionCheckRefundStatus, ActionRequestRefund
@@ -389,6 +389,23 @@ def test_faq_answers_from_the_kb_article(live_backend: BackendServer) -> None:
     assert dispatcher.messages[0]["faq_url"] == meta["url"]
     assert dispatcher.messages[0]["faq_title"] == meta["title"]
     # The conversation records which article, and which version of it, answered.
-    assert slot_events(events) == {"kb_article_id": "return-policy", "kb_article_version": str(meta["version"])}
+    assert slot_events(events) == {
+        "kb_article_id": "return-policy",
+        "kb_article_version": str(meta["version"]),
+    }
     unclear, _ = run(ActionAnswerFaq(), tracker(intent="faq", text="question"))
     assert responses(unclear) == ["utter_ask_faq_topic"]
+
+
+def test_a_message_outside_the_flows_is_tried_against_the_knowledge_base() -> None:
+    # The NLU learnt the flows, not the help centre: a store question it calls out of scope still gets its
+    # article; a message no article answers gets what the bot can help with.
+    found, events = run(
+        ActionAnswerOutOfScope(), tracker(intent="out_of_scope", text="how long is a gift card valid for?")
+    )
+    assert responses(found) == ["utter_faq_answer"] and slot_events(events)["kb_article_id"] == "gift-cards"
+    weather, events = run(
+        ActionAnswerOutOfScope(),
+        tracker(intent="out_of_scope", text="what's the weather like in paris tomorrow"),
+    )
+    assert responses(weather) == ["utter_out_of_scope"] and events == []
