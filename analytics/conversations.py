@@ -6,10 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional
 
-from analytics.events import CSAT_SLOT, FALLBACK_INTENT, SOURCE_BACKEND, SOURCE_CONSOLE, StreamEvent
+from analytics.events import (
+    CSAT_SLOT,
+    EDITED,
+    FALLBACK_INTENT,
+    SOURCE_BACKEND,
+    SOURCE_CONSOLE,
+    StreamEvent,
+)
 from common.event_stream import (
     AGENT_REPLIED,
     HANDOFF_RATED,
+    SUGGESTION_SENT,
     TICKET_CLAIMED,
     TICKET_RATED,
     TICKET_RESOLVED,
@@ -55,6 +63,19 @@ class KbAnswer:
         return f"{self.article_id}@{self.version}"
 
 
+@dataclass(frozen=True)
+class SuggestionUse:
+    """One reply an agent sent from an agent-assist draft (the console's suggestion_sent event)."""
+
+    kind: str
+    edited: bool
+    # Levenshtein distance / length of the longer text: 0.0 sent as suggested, 1.0 nothing of it kept.
+    edit_rate: float
+    at: float
+    # id@version of a knowledge-base draft's article.
+    article: Optional[str] = None
+
+
 @dataclass
 class ConversationFacts:
     conversation_id: str
@@ -84,6 +105,7 @@ class ConversationFacts:
     kb_answers: List[KbAnswer] = field(default_factory=list)
     store_questions: int = 0
     kb_abstentions: int = 0
+    suggestions_sent: List[SuggestionUse] = field(default_factory=list)
 
     @property
     def is_bot_conversation(self) -> bool:
@@ -108,6 +130,14 @@ class ConversationFacts:
     def kb_articles(self) -> List[str]:
         """The articles answered from (id@version), each once, in the order first used."""
         return list(dict.fromkeys(answer.article for answer in self.kb_answers))
+
+    @property
+    def counted_from(self) -> Optional[float]:
+        """When the conversation counts in a day or week: its first customer message; for a ticket that never
+        was a bot conversation (an email), the first reply an agent sent in it from a suggestion."""
+        if self.started_at is not None:
+            return self.started_at
+        return self.suggestions_sent[0].at if self.suggestions_sent else None
 
     def handed_off_after(self, answer: KbAnswer) -> bool:
         """Whether the conversation went to a person after this answer (a sign it did not do the job)."""
@@ -249,6 +279,16 @@ class _Folder:
                 facts.first_human_response_seconds = event.occurred_at - facts.handoff_at
         elif event.kind == HANDOFF_RATED and event.value and event.value.isdigit():
             facts.handoff_quality = int(event.value)
+        elif event.kind == SUGGESTION_SENT and event.confidence is not None:
+            facts.suggestions_sent.append(
+                SuggestionUse(
+                    kind=event.name or UNKNOWN,
+                    edited=event.value == EDITED,
+                    edit_rate=event.confidence,
+                    at=event.occurred_at,
+                    article=event.text,
+                )
+            )
 
 
 def fold(events: Iterable[StreamEvent]) -> List[ConversationFacts]:

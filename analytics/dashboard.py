@@ -1,7 +1,8 @@
 """What the support leads' dashboard and `make report` show, built once from conversation facts: every
 metric with its interval, per day and per week, handoff reasons, CSAT bot vs human, the top fallback
 messages (redacted at ingestion), the knowledge-base articles most answered from (with the handovers that
-followed them) and a comparison between model versions."""
+followed them), the replies agents sent from suggestions (how many, how much edited) and a comparison between
+model versions."""
 
 from __future__ import annotations
 
@@ -49,17 +50,20 @@ def metrics_json(metrics: MetricSet) -> Dict[str, Any]:
         "pending": metrics.pending,
         "degraded": metrics.degraded,
         "kb_answers": metrics.kb_answers,
+        "suggestions_sent": metrics.suggestions_sent,
+        "mean_edit_rate": metrics.mean_edit_rate,
         "values": values,
         "handoff_reasons": dict(sorted(metrics.handoff_reasons.items(), key=lambda item: -item[1])),
     }
 
 
 def series(facts: Sequence[ConversationFacts], period: str, *, as_of: float) -> List[Dict[str, Any]]:
-    """The metrics of the conversations started in each day or week, oldest first."""
+    """The metrics of the conversations started in each day or week, oldest first (a ticket without a bot
+    conversation counts from its first reply sent from a suggestion)."""
     groups: Dict[str, List[ConversationFacts]] = defaultdict(list)
     for each in facts:
-        if each.started_at is not None:
-            groups[period_start(each.started_at, period)].append(each)
+        if each.counted_from is not None:
+            groups[period_start(each.counted_from, period)].append(each)
     return [
         {"start": start, **metrics_json(compute(items, as_of=as_of))}
         for start, items in sorted(groups.items())

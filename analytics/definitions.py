@@ -15,6 +15,10 @@ Shared vocabulary of the definitions:
 Beside the metrics, the *top articles* table (analytics/articles.py) gives per article id and version the
 answers given, the conversations they were given in, and how many of those were handed over after the
 answer: for trainers, an article often followed by a handover may be wrong or incomplete.
+
+A *reply sent from a suggestion* is one an agent sent after inserting an agent-assist draft (a knowledge-base
+article's answer or a past reply, console/suggestions); the console publishes it as a suggestion_sent event
+with the draft's kind and article, whether it was edited and its edit rate, and no text.
 """
 
 from __future__ import annotations
@@ -176,8 +180,11 @@ DEFINITIONS: Tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "agent_edit_rate",
         "Agent edit rate of suggestions",
-        "suggestions sent after an edit / suggestions sent",
-        "empty until agent assist exists",
+        "replies sent from an agent-assist draft that the agent changed first (Levenshtein distance > 0)"
+        " / replies sent from a draft; beside it the mean edit rate (distance / length of the longer text)",
+        "counted per sent reply, in every conversation agents reply in (tickets without a bot conversation,"
+        " such as emails, too); replies typed without a draft are not counted; the distance is measured in the"
+        " console against the draft as shown (console/suggestions), from its suggestion_sent event",
         "our definition",
     ),
 )

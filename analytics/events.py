@@ -3,8 +3,10 @@
 Allow-list, not deny-list: Rasa's events carry every slot, verification tokens and codes included, and the
 customer's own words. The store keeps only the slots named in KEPT_SLOTS (none identifies the customer: a
 handoff reason, a rating, the knowledge-base article and version the bot answered from) and the text of
-messages the bot did not understand (for the "top fallback messages" table), redacted. Everything else
-about an event is dropped before it is written.
+messages the bot did not understand (for the "top fallback messages" table), redacted. Of a reply an agent
+sent from an agent-assist draft (the console's suggestion_sent) it keeps the draft's kind, its article, whether
+it was edited and the edit rate: the event carries no text. Everything else about an event is dropped before
+it is written.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Optional
 
+from common.event_stream import SUGGESTION_SENT
 from common.vocabulary import HANDOFF_REASON_SLOT, KB_ARTICLE_ID_SLOT, KB_ARTICLE_VERSION_SLOT
 
 CSAT_SLOT = "csat_rating"
@@ -25,6 +28,9 @@ MAX_TEXT = 200
 SOURCE_RASA = "rasa"
 SOURCE_CONSOLE = "console"
 SOURCE_BACKEND = "backend"
+# The stored value of a suggestion_sent event: whether the agent changed the draft before sending it.
+EDITED = "edited"
+AS_SUGGESTED = "as_suggested"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Order numbers, codes, card and phone digits: any run of 3+ digits (with spaces or dashes inside).
@@ -58,7 +64,9 @@ class StreamEvent:
     source: str
     kind: str
     occurred_at: float
-    # user: intent; bot: the response name; action: the action; slot: the slot; active_loop: the form.
+    # user: intent; bot: the response name; action: the action; slot: the slot; active_loop: the form;
+    # suggestion_sent: the draft's kind (kb, past_reply), its value EDITED or AS_SUGGESTED, its text the article
+    # (id@version) of a kb draft and its confidence the edit rate (0 sent as suggested, 1 nothing kept).
     name: Optional[str] = None
     value: Optional[str] = None
     text: Optional[str] = None
@@ -81,6 +89,8 @@ def normalize(raw: Dict[str, Any]) -> Optional[StreamEvent]:
         kind=kind,
         occurred_at=float(raw["timestamp"]),
     )
+    if raw.get("source") == SOURCE_CONSOLE and kind == SUGGESTION_SENT:
+        return _suggestion_sent(replace(base, source=SOURCE_CONSOLE), raw)
     if raw.get("source") in (SOURCE_CONSOLE, SOURCE_BACKEND):
         return replace(
             base,
@@ -111,6 +121,23 @@ def normalize(raw: Dict[str, Any]) -> Optional[StreamEvent]:
             return None
         return replace(rasa, name=raw["name"], value=_short(raw.get("value")))
     return replace(rasa, name=_short(raw.get("name")))
+
+
+def _suggestion_sent(base: StreamEvent, raw: Dict[str, Any]) -> Optional[StreamEvent]:
+    """A reply sent from a draft; None when it does not say whether the draft was edited and by how much."""
+    edited, rate = raw.get("edited"), raw.get("edit_rate")
+    if not isinstance(edited, bool) or isinstance(rate, bool) or not isinstance(rate, int | float):
+        return None
+    if not 0.0 <= rate <= 1.0 or edited != (rate > 0):
+        return None
+    article = f"{raw['article_id']}@{raw.get('article_version')}" if raw.get("article_id") else None
+    return replace(
+        base,
+        name=_short(raw.get("suggestion")),
+        value=EDITED if edited else AS_SUGGESTED,
+        text=_short(article),
+        confidence=float(rate),
+    )
 
 
 def _short(value: Any) -> Optional[str]:

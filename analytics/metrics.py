@@ -30,6 +30,9 @@ class MetricSet:
     degraded: int = 0
     # Answers given from knowledge-base articles (a conversation may have several).
     kb_answers: int = 0
+    # Replies agents sent from agent-assist drafts, and the mean of their edit rates (None without any).
+    suggestions_sent: int = 0
+    mean_edit_rate: Optional[float] = None
 
 
 def _share(items: Sequence[ConversationFacts], hit: Callable[[ConversationFacts], bool]) -> Estimate:
@@ -58,11 +61,17 @@ def compute(
     bot_only = [each for each in bot if not each.handed_off]
     from_kb = [each for each in bot if each.answered_from_kb]
     messages = sum(each.customer_messages for each in bot)
+    # Agents reply in every conversation handed to them, bot conversations or not (an email ticket).
+    suggestions = [use for each in facts for use in each.suggestions_sent]
     result = MetricSet(
         conversations=len(bot),
         pending=len(bot) - len(settled),
         degraded=sum(1 for each in bot if each.degraded),
         kb_answers=sum(len(each.kb_answers) for each in bot),
+        suggestions_sent=len(suggestions),
+        mean_edit_rate=(
+            sum(use.edit_rate for use in suggestions) / len(suggestions) if suggestions else None
+        ),
     )
     result.proportions = {
         "containment": _share(bot, lambda each: not each.handed_off),
@@ -83,8 +92,7 @@ def compute(
             sum(each.kb_abstentions for each in bot), sum(each.store_questions for each in bot)
         ),
         "kb_containment": _share(from_kb, lambda each: not each.handed_off),
-        # No agent assist yet: nothing to count (an empty estimate, not a zero).
-        "agent_edit_rate": wilson(0, 0),
+        "agent_edit_rate": wilson(sum(1 for use in suggestions if use.edited), len(suggestions)),
     }
     result.durations = {
         "first_response_bot": _duration([each.first_bot_response_seconds for each in bot]),

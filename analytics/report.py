@@ -1,6 +1,7 @@
 """`make report`: one self-contained HTML file (plots embedded as PNG data) with what the console's dashboard
 shows: every metric with its 95 % interval, the metrics by day with their intervals, handoff reasons, CSAT bot
-vs human, the top fallback messages, the top knowledge-base articles and the model versions side by side.
+vs human, the top fallback messages, the top knowledge-base articles, the replies agents sent from suggestions
+and the model versions side by side.
 
 `python -m analytics.report [--out results/report.html]` reads ANALYTICS_DATABASE_URL.
 """
@@ -107,6 +108,16 @@ def _time(estimate: Dict[str, Any]) -> str:
     )
 
 
+def _assist(overall: Dict[str, Any]) -> str:
+    """How many replies agents sent from suggestions, and how much of a suggestion they changed on average."""
+    sent = overall["suggestions_sent"]
+    if not sent:
+        return "no replies sent from agent-assist suggestions"
+    return (
+        f"{sent} replies sent from agent-assist suggestions (mean edit rate {overall['mean_edit_rate']:.1%})"
+    )
+
+
 def render(board: Dict[str, Any]) -> str:
     rows = []
     for definition in board["definitions"]:
@@ -137,7 +148,8 @@ text-align:left;vertical-align:top}}table{{border-collapse:collapse}}img{{max-wi
 <h1>Frontdesk support metrics</h1>
 <p>{board["overall"]["conversations"]} bot conversations; {board["overall"]["pending"]} within 24 h (pending for
 resolution and abandonment); {board["overall"]["degraded"]} sent straight to a person because the store's systems
-were failing; {board["overall"]["kb_answers"]} answers from knowledge-base articles. Generated {generated}.
+were failing; {board["overall"]["kb_answers"]} answers from knowledge-base articles; {_assist(board["overall"])}.
+Generated {generated}.
 Intervals are 95 %: Wilson for rates, bootstrap for times.</p>
 <table><tr><th>metric</th><th>value (95 % interval)</th><th>formula</th></tr>{"".join(rows)}</table>
 <h2>Over time</h2>{over_time(board) if board["series"]["day"] else "<p>No conversations yet.</p>"}

@@ -36,6 +36,8 @@ TICKET_UNASSIGNED = "ticket_unassigned"
 TICKET_RESOLVED = "ticket_resolved"
 AGENT_REPLIED = "agent_replied"
 HANDOFF_RATED = "handoff_rated"
+# What the console publishes (console/suggestions/service.py) for a reply sent from an agent-assist draft.
+SUGGESTION_SENT = "suggestion_sent"
 # What the backend publishes (backend/events.py).
 TICKET_CREATED = "ticket_created"
 TICKET_RATED = "ticket_rated"

@@ -152,12 +152,12 @@ def reply(
     delivered = service.reply(
         ticket_id, text, agent=agent, backend=state.backend, rasa=state.rasa, emails=state.emails
     )
-    suggestions.record_sent(ticket_id, text, agent=agent, suggestion=draft, db_session=session)
+    sent = suggestions.record_sent(ticket_id, text, agent=agent, suggestion=draft, db_session=session)
     session.commit()
     _audit(request, agent, audit.REPLY, ticket_id, delivered)
-    state.events.emit(
-        AGENT_REPLIED, state.backend.ticketing.ticket(ticket_id).conversation_id, agent=agent.username
-    )
+    conversation_id = state.backend.ticketing.ticket(ticket_id).conversation_id
+    state.events.emit(AGENT_REPLIED, conversation_id, agent=agent.username)
+    suggestions.publish_sent(sent, conversation_id=conversation_id, events=state.events)
     return {"delivered": delivered}
 
 

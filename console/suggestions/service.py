@@ -4,6 +4,9 @@ what each sent reply made of a draft (plain functions; the console's tables are 
 Drafts are a published article's canonical answer with its link, or a reply another agent sent in a similar
 resolved conversation (console/suggestions/past_replies.py), redacted. Nothing here writes text of its own
 for the customer: a draft is the article's or the agent's words.
+
+A reply sent from a draft is also published on the event stream (publish_sent), without any text, for the
+support metrics' agent edit rate (analytics/).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from clients.http import ServiceRefused, ServiceUnavailable
 from clients.rasa import RasaClient
 from common.database import utcnow
 from common.errors import unprocessable
+from common.event_stream import SUGGESTION_SENT, Publisher
 from console.agents.models import Agent
 from console.handoffs.chat_messages import conversation_messages
 from console.suggestions import telemetry
@@ -220,6 +224,33 @@ def record_sent(
     db_session.flush()
     telemetry.sent(row.kind, row.edit_rate)
     return row
+
+
+def stream_conversation_id(ticket_id: int, conversation_id: Optional[str]) -> str:
+    """Whom a reply's stream event belongs to: the bot conversation, or the ticket itself when there was none
+    (an email or a contact form), so that the edit rate counts those replies too."""
+    return conversation_id or f"ticket-{ticket_id}"
+
+
+def publish_sent(reply: SentReply, *, conversation_id: Optional[str], events: Publisher) -> None:
+    """Publish what a reply sent from a draft made of it; a reply typed without one publishes nothing.
+
+    No text and nothing about the customer or the agent: the ticket, the draft's kind and article, whether the
+    agent changed it and the edit rate. Publishing never fails the reply (common/event_stream.Publisher)."""
+    if reply.suggestion_id is None or reply.edit_distance is None:
+        return
+    article = (
+        {"article_id": reply.article_id, "article_version": reply.article_version} if reply.kind == KB else {}
+    )
+    events.emit(
+        SUGGESTION_SENT,
+        stream_conversation_id(reply.ticket_id, conversation_id),
+        ticket_id=reply.ticket_id,
+        suggestion=reply.kind,
+        edited=reply.edit_distance > 0,
+        edit_rate=reply.edit_rate,
+        **article,
+    )
 
 
 def sent_replies(ticket_id: int, *, db_session: Session) -> List[SentReply]:

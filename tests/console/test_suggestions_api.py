@@ -4,13 +4,17 @@ draft it started from and the edit distance, the edit-rate report, its Prometheu
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timezone
 from typing import Iterator, List, Tuple
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from common.database import make_engine
+from common.event_stream import SUGGESTION_SENT, broker_events
 from tests.console.assist_seed import open_handoff, resolved_with_replies
 from tests.console.test_suggestions_service import table_distance
 from tests.support import BackendServer, ConsoleServer, start_console, stop_process
@@ -120,6 +124,18 @@ def test_sent_replies_record_the_draft_and_the_edit_distance(
         past["source_ticket_id"],
     )
     assert typed["suggestion_id"] is None and typed["edit_distance"] is None and typed["sent_length"] == 22
+
+    # The two replies from drafts went on the console's event stream for the metrics, without their text.
+    with make_engine(f"sqlite:///{console.log_path.parent}/events.db").connect() as connection:
+        rows = connection.execute(select(broker_events.c.data)).scalars().all()
+    published = [json.loads(row) for row in rows]
+    assist = [e for e in published if e["event"] == SUGGESTION_SENT and e["ticket_id"] == ticket_id]
+    assert [(e["suggestion"], e["edited"], e["edit_rate"]) for e in assist] == [
+        ("kb", True, first["edit_rate"]),
+        ("past_reply", False, 0.0),
+    ]
+    assert assist[0]["article_id"] == "delivery-times" and assist[0]["sender_id"].startswith("assist-")
+    assert "three to five" not in json.dumps(assist)
 
 
 def test_refusals_are_clear_and_send_nothing(

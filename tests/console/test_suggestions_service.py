@@ -3,6 +3,7 @@ edit-rate report per day, and past replies redacted before an agent sees them (c
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from datetime import date, datetime, timedelta
@@ -11,12 +12,15 @@ from types import SimpleNamespace
 from typing import Any, Iterator, List
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics.events import EDITED, normalize
 from clients.backend import BackendApi
 from clients.backend.ticketing import StoredMessage, Ticket, TicketPage
 from common.database import make_engine, make_session_factory
 from common.errors import ApiError
+from common.event_stream import SUGGESTION_SENT, Publisher, broker_events
 from common.settings import ServiceEndpoint
 from common.texts import Texts
 from console.app import CUSTOMER_RESPONSES
@@ -124,6 +128,70 @@ def test_a_sent_reply_records_the_draft_and_its_edit_distance(db: Session) -> No
     )
     assert typed.suggestion_id is None and typed.edit_distance is None and typed.kind is None
     assert [r.id for r in service.sent_replies(7, db_session=db)] == [row.id, typed.id]
+
+
+def test_a_reply_from_a_draft_is_published_without_text(db: Session, tmp_path: Path) -> None:
+    stream_url = f"sqlite:///{tmp_path}/events.db"
+    events = Publisher("console", stream_url, "unused")
+    kb_draft = shown(
+        db,
+        7,
+        "Refunds reach your card within 5 to 10 business days.",
+        article_id="refunds",
+        article_version=4,
+    )
+    edited = service.record_sent(
+        7,
+        "Hi Jane! Refunds reach your card within 5 business days.",
+        agent=agent(),
+        suggestion=kb_draft,
+        db_session=db,
+    )
+    service.publish_sent(edited, conversation_id="conv-7", events=events)
+    past = shown(db, 7, "Your parcel left our warehouse today.", kind=PAST_REPLY, source_ticket_id=3)
+    as_is = service.record_sent(7, past.text, agent=agent(), suggestion=past, db_session=db)
+    service.publish_sent(as_is, conversation_id=None, events=events)  # a ticket without a bot conversation
+    typed = service.record_sent(7, "One moment please.", agent=agent(), suggestion=None, db_session=db)
+    service.publish_sent(typed, conversation_id="conv-7", events=events)  # no draft: nothing published
+
+    with make_engine(stream_url).connect() as connection:
+        rows = connection.execute(select(broker_events.c.sender_id, broker_events.c.data)).all()
+    published = [json.loads(row.data) for row in rows]
+    assert [row.sender_id for row in rows] == ["conv-7", "ticket-7"]
+    first, second = published
+    assert {key: first[key] for key in first if key not in ("timestamp", "event_id")} == {
+        "event": SUGGESTION_SENT,
+        "source": "console",
+        "sender_id": "conv-7",
+        "ticket_id": 7,
+        "suggestion": KB,
+        "article_id": "refunds",
+        "article_version": 4,
+        "edited": True,
+        "edit_rate": edited.edit_rate,
+    }
+    assert 0 < first["edit_rate"] < 1 and first["event_id"] != second["event_id"]
+    assert {key: second[key] for key in second if key not in ("timestamp", "event_id")} == {
+        "event": SUGGESTION_SENT,
+        "source": "console",
+        "sender_id": "ticket-7",
+        "ticket_id": 7,
+        "suggestion": PAST_REPLY,
+        "edited": False,
+        "edit_rate": 0.0,
+    }
+    # Neither the reply's nor the draft's words, nor who sent it, go on the stream.
+    for text in ("Jane", "Refunds", "parcel", "bob"):
+        assert text not in json.dumps(published)
+    # Analytics keeps it (analytics/events.py): the kind, the article, edited and the rate.
+    stored = normalize(first)
+    assert stored is not None
+    assert (stored.name, stored.value, stored.text, stored.confidence) == (
+        KB,
+        EDITED,
+        "refunds@4",
+        edited.edit_rate,
+    )
 
 
 def test_a_reply_cannot_claim_a_draft_shown_for_another_conversation(db: Session) -> None:

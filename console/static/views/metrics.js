@@ -81,6 +81,12 @@ function table(testid, headers, rows) {
     el("tbody", null, rows.length ? rows : [el("tr", null, el("td", { colspan: headers.length, class: "muted" }, "No data yet."))]));
 }
 
+// Replies agents sent from agent-assist drafts, with how much of a draft they changed on average.
+function assisted(overall) {
+  if (!overall.suggestions_sent) return "no replies sent from agent-assist suggestions";
+  return `${overall.suggestions_sent} replies sent from agent-assist suggestions (mean edit rate ${(100 * overall.mean_edit_rate).toFixed(1)} %)`;
+}
+
 function renderMetrics(view) {
   const data = view.data;
   const values = data.overall.values;
@@ -93,7 +99,7 @@ function renderMetrics(view) {
   view.chart = el("div", { class: "card chart-card", testid: "metrics-chart" });
   view.body.replaceChildren(
     el("p", { testid: "metrics-summary" },
-      `${data.overall.conversations} bot conversations; ${data.overall.pending} still within 24 h (not yet counted for resolution and abandonment); ${data.overall.kb_answers} answers from knowledge-base articles.`),
+      `${data.overall.conversations} bot conversations; ${data.overall.pending} still within 24 h (not yet counted for resolution and abandonment); ${data.overall.kb_answers} answers from knowledge-base articles; ${assisted(data.overall)}.`),
     ...(data.overall.degraded
       ? [el("p", { class: "alert-inline", testid: "metrics-degraded" },
         `${data.overall.degraded} conversations went straight to a person because the store's systems were failing.`)]
