@@ -78,7 +78,8 @@ def answer_faq(
     question gets the menu of topics and a real one an honest "I don't know" with a person offered (not
     in the middle of a form, whose own question comes next: `offer_person=False` gives the menu)."""
     text = str(tracker.latest_message.get("text") or "")
-    if text.lstrip().startswith("/"):  # a topic button: the topic it names
+    button = text.lstrip().startswith("/")
+    if button:  # a topic button: the topic it names
         article = next(filter(None, map(article_for_topic, latest_topics(tracker))), None)
     else:
         # Typed text: the retriever alone. The NLU's topic classifier always picks one of its topics, even
@@ -86,7 +87,7 @@ def answer_faq(
         article = article_for_question(text)
     if article is not None:
         return send_article(dispatcher, article)
-    vague = len(text.split()) <= VAGUE_QUESTION_WORDS or text.lstrip().startswith("/")
+    vague = button or len(text.split()) <= VAGUE_QUESTION_WORDS
     if vague or not offer_person:
         dispatcher.utter_message(response="utter_ask_faq_topic")
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
@@ -33,10 +34,15 @@ def seed_article(article_id: str) -> Tuple[Dict, str]:
     return yaml.safe_load(front_matter), body.strip().split("\n\n")[0]
 
 
+@cache
+def stack_retriever(published_dir: str) -> LiveRetriever:
+    """One retriever (one encoder load) per stack's articles, like the action server's."""
+    return LiveRetriever(replace(knowledge_settings(), published_dir=Path(published_dir)))
+
+
 def answered_by(stack: Stack, question: str) -> Optional[str]:
     """The article a retriever on the stack's articles answers `question` from (None if it abstains)."""
-    settings = replace(knowledge_settings(), published_dir=Path(stack.env()["KB_PUBLISHED_DIR"]))
-    decision = LiveRetriever(settings).current().decide(question)
+    decision = stack_retriever(stack.env()["KB_PUBLISHED_DIR"]).current().decide(question)
     return decision.answer.article.id if decision.answer else None
 
 
