@@ -120,10 +120,12 @@ class AmqpConsumer:
             exchange = await channel.declare_exchange(RASA_EXCHANGE, aio_pika.ExchangeType.FANOUT)
             queue = await channel.declare_queue(self.queue_name, durable=True)
             await queue.bind(exchange, "")
-            async with queue.iterator() as messages:
+            # The iterator's own timeout, not asyncio.wait_for around it: a cancelled __anext__ closes the
+            # iterator (aio-pika 8), and the next idle period then crashed the consumer (KeyError in close).
+            async with queue.iterator(timeout=AMQP_IDLE_SECONDS) as messages:
                 while not stop.is_set():
                     try:
-                        message = await asyncio.wait_for(messages.__anext__(), AMQP_IDLE_SECONDS)
+                        message = await messages.__anext__()
                     except asyncio.TimeoutError:
                         if drain:
                             return handled

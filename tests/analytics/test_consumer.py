@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -20,6 +21,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import insert, select, update
 
+from analytics import consumer as consumer_module
 from analytics import service
 from analytics.consumer import AmqpConsumer, SqlStreamConsumer, open_store
 from analytics.models import StreamPosition
@@ -152,3 +154,42 @@ def test_rabbitmq_each_event_once_across_redelivery_and_crash(tmp_path: Path, ra
         service.store([*events, claim], db_session=db_session)
         db_session.commit()
     assert stored(sessions) == stored(reference)
+
+
+def test_rabbitmq_consumer_keeps_following_after_idle_periods(
+    tmp_path: Path, rabbitmq_queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Following (not draining) the queue survives several idle timeouts, then stores what arrives."""
+    idle = 0.3
+    monkeypatch.setattr(consumer_module, "AMQP_IDLE_SECONDS", idle)
+    sessions = open_store(f"sqlite:///{tmp_path}/analytics.db")
+    stop = threading.Event()
+    failures: List[BaseException] = []
+
+    def follow() -> None:
+        try:
+            asyncio.run(AmqpConsumer(RABBITMQ_URL, rabbitmq_queue, sessions).run(stop))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    following = threading.Thread(target=follow)
+    following.start()
+    try:
+        time.sleep(4 * idle)  # three idle periods: the second one used to crash it
+        AmqpEventStream(RABBITMQ_URL, rabbitmq_queue).publish(
+            {
+                "event": "ticket_claimed",
+                "source": "console",
+                "sender_id": "c9",
+                "timestamp": 1.0,
+                "event_id": "y",
+            }
+        )
+        deadline = time.monotonic() + 10
+        while stored(sessions) == 0 and time.monotonic() < deadline and following.is_alive():
+            time.sleep(0.2)
+        assert not failures, failures
+        assert stored(sessions) == 1
+    finally:
+        stop.set()
+        following.join(10)
