@@ -20,10 +20,11 @@ export EVENT_STREAM_DB ?= var/rasa-cli-events.db
 export CONVERSATION_KEYS_DB ?= var/rasa-cli-conversation-keys.db
 export ACTION_SERVER_TOKEN ?= $(shell cat var/action-server-token 2>/dev/null || echo dev-token-rasa-sends-to-the-action-server)
 
-.PHONY: help report run shell test audit privacy privacy-scan redaction-eval kb-eval triage-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
+.PHONY: help report run run-scaled shell test audit privacy privacy-scan redaction-eval kb-eval triage-eval nlu-eval augment train retrain rollback lint format lock models clean otp chromium nginx promtool webchat-deps eslint purge
 
 help:
 	@echo "make run    start backend, action server, Rasa, agent console, web chat and triage (sets up and trains if needed)"
+	@echo "make run-scaled  the production layout here: 2 Rasa replicas (PostgreSQL, Redis, RabbitMQ), 2 action servers, nginx"
 	@echo "make test   every check: pip check, data validation, NLU gate, story tests, pytest, end-to-end, attacks"
 	@echo "make audit  the standing attack suite against a real stack: one line per attack class"
 	@echo "make privacy ARGS=...  customers' exports and erasures against make run (request, approve, reject, requests)"
@@ -126,6 +127,12 @@ $(COMPOSE_BIN):
 
 run: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT)
 	$(PY) -m tools.run
+
+# The production layout on this machine (tools/scaled_stack.py): 2 Rasa replicas on PostgreSQL, Redis and
+# RabbitMQ, 2 action servers, Debian's nginx with deploy/nginx.conf in front; a fresh database per run,
+# dropped on stop (SCALED_ARGS=--keep-databases keeps it; --check sends one message through nginx and stops).
+run-scaled: $(STAMP) $(MODEL_STAMP) $(SOCKETIO_CLIENT) nginx
+	NGINX=$(NGINX) $(PY) -m tools.run_scaled $(SCALED_ARGS)
 
 shell: $(STAMP) $(MODEL_STAMP)
 	ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook} \
