@@ -62,6 +62,7 @@ def recent_fallbacks(tracker: Tracker, window: int = UNCLEAR_WINDOW) -> int:
 # Bot answers that mean "we are not getting anywhere" (besides every utter_invalid_* re-ask hint).
 CONFUSION_RESPONSES = (
     "utter_ask_rephrase",
+    "utter_default",
     "utter_dont_know_offer_human",
     "utter_offer_human_after_failures",
 )
