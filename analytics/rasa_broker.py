@@ -15,6 +15,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 
 from analytics.conversations import KB_ABSTENTION_RESPONSE, STORE_QUESTION_INTENT
 from analytics.events import FALLBACK_INTENT, MAX_TEXT
+from common.database import pool_rasa_sqlite_store
 from common.telemetry import FALLBACKS, HANDOFFS, KB_ABSTENTIONS, KB_ANSWERS, NLU_CONFIDENCE
 from common.vocabulary import ACTION_HANDOFF, HANDOFF_REASON_SLOT, KB_ARTICLE_ID_SLOT
 from privacy.stream import StreamMinimiser
@@ -70,6 +71,10 @@ _minimised = StreamMinimiser()
 
 
 class MeteredSQLEventBroker(SQLEventBroker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pool_rasa_sqlite_store(self)
+
     def publish(self, event: Dict[str, Any]) -> None:
         _meter.count(event)
         super().publish(_minimised(event))

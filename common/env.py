@@ -8,7 +8,7 @@ per-process settings objects built from these readers are in common/settings.py.
 from __future__ import annotations
 
 import os
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 from common.paths import VAR_DIR
 
@@ -109,6 +109,15 @@ def flag(name: str, default: bool) -> bool:
     if raw not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigurationError(f"{name} must be true or false, not {raw!r}.")
     return raw in ("true", "1", "yes")
+
+
+def choice(name: str, allowed: Sequence[str], default: str) -> str:
+    """One of `allowed` (case-insensitive, returned as written there); anything else is refused."""
+    raw = text(name, default)
+    for option in allowed:
+        if raw.lower() == option.lower():
+            return option
+    raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}.")
 
 
 def url(name: str, default: str) -> str:

@@ -31,6 +31,7 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from common.database import pool_rasa_sqlite_store
 from common.env import secret
 from common.vocabulary import VERIFIED_CUSTOMER_SLOT
 from privacy.keys import ConversationKeys, UnreadableEvent, is_sealed, open_sealed, seal
@@ -47,6 +48,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             )
         self.conversation_keys = ConversationKeys(str(keys_db), secret(KEY_SECRET_VARIABLE))
         super().__init__(*args, **kwargs)
+        pool_rasa_sqlite_store(self)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

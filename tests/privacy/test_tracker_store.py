@@ -128,7 +128,10 @@ def test_erasure_destroys_the_key_and_the_rows_and_a_copy_of_the_file_stays_unre
     store = _store(tmp_path, keys_db)
     asyncio.run(store.save(_conversation("web-5", store.domain)))
     asyncio.run(store.save(_conversation("web-6", store.domain)))
-    backup = (tmp_path / "tracker.db").read_bytes()
+    # A backup as an operator takes one of a live database (SQLite's online backup: the store runs in WAL
+    # mode, so recent commits may still be in tracker.db-wal rather than in the main file).
+    with sqlite3.connect(tmp_path / "tracker.db") as live, sqlite3.connect(tmp_path / "restored.db") as copy:
+        live.backup(copy)
 
     tracker_engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
     erased = conversations.erase(tracker_engine, ["web-5"], keys=store.conversation_keys)
@@ -137,7 +140,6 @@ def test_erasure_destroys_the_key_and_the_rows_and_a_copy_of_the_file_stays_unre
     assert asyncio.run(store.retrieve("web-6")) is not None  # another conversation is untouched
 
     # The backup taken before the erasure still has web-5's rows, and they no longer open.
-    (tmp_path / "restored.db").write_bytes(backup)
     restored = EncryptedSQLTrackerStore(
         domain=store.domain, dialect="sqlite", db=str(tmp_path / "restored.db"), keys_db=keys_db
     )
