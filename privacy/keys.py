@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Float, LargeBinary, MetaData, String, Table, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import QueuePool
 
 from common.database import make_engine
 
@@ -57,7 +58,9 @@ class ConversationKeys:
     """The key database: creates, unwraps, links and destroys conversation keys."""
 
     def __init__(self, url: str, secret: str) -> None:
-        self.engine: Engine = make_engine(keys_url(url))
+        # Pooled: Rasa reads a key on every load and save of a conversation, and SQLAlchemy 1.4 would open
+        # (and set up) a new connection to a SQLite file each time.
+        self.engine: Engine = make_engine(keys_url(url), poolclass=QueuePool)
         _metadata.create_all(self.engine)
         self._wrapping = AESGCM(hashlib.sha256(secret.encode()).digest())
 
