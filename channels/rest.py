@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from channels.guard import MessageGuard, client_message_id
 from channels.sessions import SessionSigner
+from common import store_outage
 from common.channel_context import ChannelContext
 from common.net import client_address
 from common.settings import ChannelSettings, channel_settings, run_id
@@ -41,6 +42,13 @@ SERVICE_SENDER = re.compile(r"[A-Za-z0-9_.:@-]{1,100}")
 
 def error(status: int, code: str, message: str) -> HTTPResponse:
     return response.json({"error": {"code": code, "message": message}}, status=status)
+
+
+def unavailable() -> HTTPResponse:
+    """503 with Retry-After: the message was not handled, and the same message may be sent again."""
+    answer = error(503, store_outage.UNAVAILABLE_CODE, store_outage.UNAVAILABLE_MESSAGE)
+    answer.headers["Retry-After"] = str(store_outage.RETRY_AFTER_SECONDS)
+    return answer
 
 
 def parse_body(request: Request, max_bytes: int) -> Dict[str, Any]:
@@ -134,10 +142,19 @@ class GuardedRestInput(InputChannel):
                 metadata=self._context(request, channel).stamp(metadata),
                 message_id=client_message_id(body.get("message_id")),
             )
-            try:
-                await handle(message)
-            except Exception:  # noqa: BLE001 - the customer gets what was said so far, never a trace
-                logger.exception("REST message from %s failed", sender_id)
+            # A conversation store that does not answer: refuse the message (nothing was done, send it again)
+            # rather than answer it without the conversation (common/store_outage.py).
+            if not store_outage.stores_answer():
+                return unavailable()
+            with store_outage.watching() as failures:
+                try:
+                    await handle(message)
+                except Exception as exc:  # noqa: BLE001 - the customer gets what was said so far, never a trace
+                    if store_outage.is_store_outage(exc) and not collector.messages:
+                        return unavailable()
+                    logger.exception("REST message from %s failed", sender_id)
+            if failures:
+                return unavailable()
             return response.json(collector.messages)
 
         return webhook

@@ -26,11 +26,13 @@ import json
 import logging
 from typing import Any, Dict, List, Optional
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from common import store_outage
 from common.database import pool_rasa_sqlite_store
 from common.env import secret
 from common.vocabulary import VERIFIED_CUSTOMER_SLOT
@@ -38,6 +40,7 @@ from privacy.keys import ConversationKeys, UnreadableEvent, is_sealed, open_seal
 
 logger = logging.getLogger(__name__)
 KEY_SECRET_VARIABLE = "CONVERSATION_KEY_SECRET"
+TRACKER_STORE = "tracker store"
 
 
 class EncryptedSQLTrackerStore(SQLTrackerStore):
@@ -49,7 +52,15 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         self.conversation_keys = ConversationKeys(str(keys_db), secret(KEY_SECRET_VARIABLE))
         super().__init__(*args, **kwargs)
         pool_rasa_sqlite_store(self)
+        # Rasa answers a message without its conversation when the store fails (common/store_outage.py).
+        store_outage.watch(TRACKER_STORE, self.ping)
 
+    def ping(self) -> None:
+        """One round trip to the database (raises when it does not answer)."""
+        with self.session_scope() as session:
+            session.execute(sa.text("SELECT 1"))
+
+    @store_outage.reports_outage(TRACKER_STORE, retries=1)
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
@@ -66,6 +77,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
+    @store_outage.reports_outage(TRACKER_STORE)
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save (stream the new events, then store them), with each event sealed."""
         await self.stream_events(tracker)
