@@ -1,5 +1,5 @@
 # Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
-.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving
+.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving bench-failover
 
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
@@ -39,3 +39,10 @@ bench-parse: $(STAMP) $(MODEL_STAMP)
 # Only the serving part of `make bench`: Frontdesk vs a bare rasa init bot, same load, same run.
 bench-serving: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run serving $(SERVING_AB)
+
+# The kill test (bench/failover.py): customers chat through nginx on the scaled stack (make run-scaled's) while
+# a Rasa replica and an action server get kill -9, then PostgreSQL and Redis are cut off for Rasa (a TCP proxy
+# of the benchmark's own); lost messages, duplicate refunds, events missing from the tracker store and time to
+# recover (about 12 minutes). FAILOVER_ARGS="--lock-lifetime 15 --outage-mode blackhole" for the variants.
+bench-failover: $(STAMP) $(MODEL_STAMP) nginx
+	NGINX=$(NGINX) $(PY) -m bench.failover $(FAILOVER_ARGS)

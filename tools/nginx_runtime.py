@@ -33,7 +33,8 @@ TEMP_PATHS = {
     "scgi_temp_path": "scgi",
 }
 # What the failover benchmark reads: which replica answered (a failed-over request lists both).
-LOG_FORMAT = "$msec $remote_addr $request_method $uri $status $upstream_addr $upstream_status $request_time"
+# Fields separated by "|": an upstream list ("a:1, b:2") has spaces in it.
+LOG_FORMAT = "$msec|$remote_addr|$request_method|$uri|$status|$upstream_addr|$upstream_status|$request_time"
 
 
 def nginx_binary() -> str:

@@ -211,11 +211,29 @@ class ScaledStack(Stack):
         ]
 
     def start_actions(self) -> None:
+        for index in range(len(self.scaled.action_ports)):
+            self.start_one(action_server_name(index))
+
+    def start_one(self, name: str) -> None:
+        """Start one replica or action server again by its name, as an orchestrator replaces a dead one."""
+        for index, port in enumerate(self.scaled.rasa_ports):
+            if name == replica_name(index):
+                return self.start_rasa(name, port)
         for index, port in enumerate(self.scaled.action_ports):
-            self._spawn(
-                action_server_name(index),
-                self._python("actions.server", "--host", self.config.host, "--port", str(port)),
-            )
+            if name == action_server_name(index):
+                self._spawn(
+                    name, self._python("actions.server", "--host", self.config.host, "--port", str(port))
+                )
+                return None
+        raise ValueError(f"no replica or action server named {name!r}")
+
+    def name_of(self, address: str) -> str:
+        """The replica or action server listening at host:port."""
+        names = {address: replica_name(i) for i, address in enumerate(self.scaled.replica_addresses())}
+        names.update(
+            {address: action_server_name(i) for i, address in enumerate(self.scaled.action_addresses())}
+        )
+        return names[address]
 
     def start_nginx(self) -> None:
         scaled = self.scaled
