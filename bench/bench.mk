@@ -1,5 +1,5 @@
 # Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
-.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving bench-failover
+.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving bench-failover bench-long bench-capacity
 
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
@@ -9,8 +9,8 @@ bench-model: $(MINILM_DIR)/model.safetensors
 # load it in turns with the others (bench/serving.py).
 SERVING_AB = $(if $(BASELINE_ENV),--baseline-env $(BASELINE_ENV)) $(if $(BASELINE_MODEL),--baseline-model $(BASELINE_MODEL))
 
-# Serving (first: it prints the throughput ratio), training, project NLU and knowledge-base retrieval on its
-# held-out questions (as make kb-eval): about 30 minutes on 2 cores.
+# Serving (first: it prints the throughput ratio), long conversations, open-loop capacity, training, project
+# NLU and knowledge-base retrieval on its held-out questions (as make kb-eval): about an hour on 2 cores.
 bench: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run bench $(SERVING_AB)
 
@@ -39,6 +39,16 @@ bench-parse: $(STAMP) $(MODEL_STAMP)
 # Only the serving part of `make bench`: Frontdesk vs a bare rasa init bot, same load, same run.
 bench-serving: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run serving $(SERVING_AB)
+
+# Only the long-conversation part of `make bench`: latency at turns 191-200 against turns 1-10 of 200-turn
+# conversations (1 and 4 at once), Frontdesk and the bare bot (about 6 minutes). ARGS="--turns 300 --concurrent 4".
+bench-long: $(STAMP) $(MODEL_STAMP) bench-model
+	$(PY) -m bench.run long $(ARGS)
+
+# Only the capacity part of `make bench`: Poisson arrivals, 5-20 s pauses, the most simultaneous conversations
+# one Rasa process holds with p95 < 300 ms, Frontdesk and the bare bot (about 20 minutes).
+bench-capacity: $(STAMP) $(MODEL_STAMP) bench-model
+	$(PY) -m bench.run capacity
 
 # The kill test (bench/failover.py): customers chat through nginx on the scaled stack (make run-scaled's) while
 # a Rasa replica and an action server get kill -9, then PostgreSQL and Redis are cut off for Rasa (a TCP proxy

@@ -3,6 +3,8 @@
 python -m bench.run bench   # serving first, then training cold/warm, project NLU (default vs ours), KB retrieval
 python -m bench.run nlu     # Banking77: rasa init default vs ours (long)
 python -m bench.run serving # only the serving part of `bench` (about 8 minutes)
+python -m bench.run long    # latency at turn 200 against turn 5: 200-turn conversations (about 6 minutes)
+python -m bench.run capacity  # open-loop: simultaneous conversations with p95 < 300 ms (about 20 minutes)
 python -m bench.run serving --baseline-env FRONTDESK_RASA_PATCHES_OFF=all   # A/B: + a "before" stack
 python -m bench.run serving --baseline-model models/<older>.tar.gz          # A/B: + a stack serving it
 
@@ -16,9 +18,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
-from bench import nlu, serving, training
+from bench import capacity, long_conversations, nlu, serving, training
 from bench.common import write_results
 
 OURS = [nlu.CONFIGS / "linear.yml"]
@@ -59,7 +61,11 @@ def nlu_section(title: str, rows: List[Dict], extra: List[str]) -> Dict:
 
 def bench(baseline: Optional[serving.Baseline]) -> List[Dict]:
     # Serving first: its throughput ratio is the headline, printed before the long NLU part starts.
+    start = time.monotonic()
     sections = serving_sections(baseline)
+    sections[0]["intro"] = f"Serving part: {time.monotonic() - start:.0f} s wall."
+    sections += timed_part("long conversations: turn 200 against turn 5", long_conversations.run)
+    sections += timed_part("open-loop capacity: p95 < 300 ms", capacity.run)
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
         print("training: cold and warm cache", flush=True)
         rows = training.run(Path(logs))
@@ -87,6 +93,26 @@ def bench(baseline: Optional[serving.Baseline]) -> List[Dict]:
     print("knowledge base: retrieval on the held-out questions", flush=True)
     sections.append(knowledge_section())
     return sections
+
+
+def timed_part(what: str, part: Callable[[], List[Dict]]) -> List[Dict]:
+    """A part's sections, its wall time in the first one's intro (so `make bench` says what took how long)."""
+    print(what, flush=True)
+    start = time.monotonic()
+    sections = part()
+    sections[0]["intro"] = f"This part: {time.monotonic() - start:.0f} s wall."
+    return sections
+
+
+def long_options(args: List[str]) -> List[Dict]:
+    """--turns N (at least 30) and --concurrent N ... (conversations at once, each level in turn)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench.run long")
+    parser.add_argument("--turns", type=int, default=long_conversations.TURNS)
+    parser.add_argument("--concurrent", type=int, nargs="+", default=list(long_conversations.CONCURRENCY))
+    options = parser.parse_args(args)
+    return long_conversations.run(options.concurrent, options.turns)
 
 
 def knowledge_section() -> Dict:
@@ -196,12 +222,18 @@ def main(argv: List[str]) -> int:
     elif which == "bench":
         sections, name = bench(serving_options(argv[1:])), "bench"
         extra = f" ({' '.join(argv[1:])})" if argv[1:] else ""
+    elif which == "long":
+        sections, name = long_options(argv[1:]), "bench-long"
+        extra = f" ARGS=\"{' '.join(argv[1:])}\"" if argv[1:] else ""
+    elif which == "capacity":
+        sections, name, extra = capacity.run(), "bench-capacity", ""
     else:
         sections, name = bench_nlu(argv[1:]), "bench-nlu"
         extra = f' BENCH_NLU_ARGS="{" ".join(argv[1:])}"' if argv[1:] else ""
-    sections[0]["intro"] = f"Whole run: {time.monotonic() - start:.0f} s wall."
+    part = sections[0].get("intro", "")
+    sections[0]["intro"] = f"Whole run: {time.monotonic() - start:.0f} s wall. {part}".strip()
     path = write_results(name, sections, f"make {name}{extra}")
-    if which != "nlu":
+    if which in ("serving", "bench"):
         print(headline(sections[0]["rows"]))
     print(f"wrote {path} and {path.with_suffix('.json')} ({time.monotonic() - start:.0f} s)")
     return 0

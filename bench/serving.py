@@ -112,6 +112,15 @@ class Server:
     inputs: str
     headers: Dict[str, str] = field(default_factory=dict)
     pids: Dict[str, int] = field(default_factory=dict)
+    # Rasa's HTTP API, where the server has it (trackers read by bench.long_conversations): its token, and
+    # the prefix the channel puts before a sender id to name the tracker.
+    api_token: Optional[str] = None
+    sender_prefix: str = ""
+
+    def tracker_url(self, sender: str) -> Optional[str]:
+        if self.api_token is None:
+            return None
+        return f"{self.url}/conversations/{self.sender_prefix}{sender}/tracker?token={self.api_token}"
 
     def level(self, concurrency: int, conversations: int) -> Dict:
         webhook = f"{self.url}/webhooks/rest/webhook"
@@ -190,6 +199,8 @@ def frontdesk(
     config = StackConfig.isolated(
         workdir, model=model or latest_model(REPO_ROOT / "models"), extra_env={**BENCH_ENV, **extra_env}
     )
+    from channels.rest import SERVICE_PREFIX  # imports Rasa's channels: only when a stack is started
+
     stack = Stack(config)
     stack.start(timeout=300)
     try:
@@ -201,6 +212,8 @@ def frontdesk(
             f"model {served}, SQLite tracker store, action server, backend",
             integration_headers(config),
             {name: process.pid for name, process in stack.processes.items()},
+            api_token=config.rasa_api_token,
+            sender_prefix=SERVICE_PREFIX,
         )
     finally:
         stack.stop()
