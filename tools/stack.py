@@ -105,6 +105,11 @@ class Stack:
                 # The retention purge's log files: this run's own (its var dir), not another run's.
                 "LOGS_DIR": str(config.var_dir),
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                # TensorFlow (the sentence encoder) on one thread per Rasa process: its work per message is
+                # a few small matrix products, where a second thread cost more CPU than it saved, CPU the
+                # action server and backend need on the same machine (bench/SERVING.md, step 7).
+                "TF_INTRA_OP_PARALLELISM_THREADS": env.get("TF_INTRA_OP_PARALLELISM_THREADS", "1"),
+                "TF_INTER_OP_PARALLELISM_THREADS": env.get("TF_INTER_OP_PARALLELISM_THREADS", "1"),
                 "PYTHONUNBUFFERED": "1",
             }
         )
