@@ -35,6 +35,7 @@ from bench.failover_checks import (
     Backend,
     TrackerStore,
     access_log,
+    action_calls_after,
     busiest,
     client_counts,
     failure_timelines,
@@ -127,6 +128,8 @@ class Failover:
             "_replica": replica,
             "_replica_killed_at": replica_killed_at,
             "_started": started,
+            "_action_server": action_server,
+            "_actions_killed_at": actions_killed_at,
         }
 
     def _kill_9(self, name: str) -> float:
@@ -142,8 +145,11 @@ class Failover:
         conversations = self._finish(load)
         killed, killed_at = facts.pop("_replica"), facts.pop("_replica_killed_at")
         started = facts.pop("_started")
+        action_server, actions_killed_at = facts.pop("_action_server"), facts.pop("_actions_killed_at")
         row = {"phase": "kill -9 replica + action server", **facts}
-        row.update(replica_continuity(access_log(self.access_log), conversations, killed, killed_at))
+        lines = access_log(self.access_log)
+        row.update(replica_continuity(lines, conversations, killed, killed_at))
+        row.update(action_calls_after(lines, ACTION_CALL, action_server, actions_killed_at))
         row.update(self._checks(conversations, started))
         self.restart(facts["killed replica"], facts["killed action server"])
         return row
@@ -222,13 +228,17 @@ def during_outage(conversations: List[Conversation], cut_at: float, restored_at:
 
 
 SHOWN = [
-    "conversations", "refund conversations", "finished", "messages", "messages lost", "client retries",
-    "messages retried", "failed: nginx 502/504", "failed: 503 store out, resend", "failed: empty answer (200 [])", "failed: no HTTP answer",
-    "failed: other HTTP status", "unexpected replies", "trace in a reply", "conversations with a failure",
-    "recover p50 s", "recover max s", "on killed replica before the kill", "under way on it at the kill", "continued on the other replica",
+    "conversations", "refund conversations", "finished", "messages", "messages lost",
+    "client retries", "messages retried",
+    "failed: nginx 502/504", "failed: 503 store out, resend", "failed: empty answer (200 [])",
+    "failed: no HTTP answer", "failed: other HTTP status",
+    "unexpected replies", "trace in a reply", "conversations with a failure", "recover p50 s", "recover max s",
+    "on killed replica before the kill", "under way on it at the kill", "continued on the other replica",
+    "action calls after the kill", "moved off the killed server", "action calls failed",
     "refunds told", "refund rows in backend", "duplicate refunds", "refunds made but not confirmed",
-    "codes sent", "extra codes sent", "bot texts seen", "missing from tracker store", "stored, never seen",
-    "user messages stored twice", "answered again after restore, max s",
+    "codes sent", "extra codes sent",
+    "bot texts seen", "missing from tracker store", "stored, never seen", "user messages stored twice",
+    "answered again after restore, max s",
 ]  # fmt: skip
 
 

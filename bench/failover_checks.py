@@ -79,6 +79,17 @@ def replica_continuity(
     }
 
 
+def action_calls_after(lines: Sequence[LogLine], uri: str, killed: str, killed_at: float) -> Dict[str, int]:
+    """Rasa's calls to the action servers after one was killed: how many nginx moved to the other server
+    (the dead one refused the connection) and how many failed anyway."""
+    after = [line for line in lines if line.uri == uri and line.time >= killed_at]
+    return {
+        "action calls after the kill": len(after),
+        "moved off the killed server": sum(killed in line.upstreams[:-1] for line in after),
+        "action calls failed": sum(line.status != 200 for line in after),
+    }
+
+
 def failure_timelines(conversations: Sequence[Conversation], since: float) -> List[str]:
     """For each conversation with a failed attempt: every attempt of its failing messages, as
     "status at s (took s)" from the phase's start (0: no HTTP answer; 200[]: an empty answer)."""
