@@ -79,12 +79,18 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
 
     @store_outage.reports_outage(TRACKER_STORE)
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's save (stream the new events, then store them), with each event sealed."""
-        await self.stream_events(tracker)
+        """Rasa's save (stream the new events, then store them), with each event sealed.
+
+        Rasa counts the stored events twice per save, once to stream and once to store; the new events
+        are the same both times (the lock store keeps one message of a conversation at a time), so they
+        are counted once here."""
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
-            if not events:
-                return
+        if not events:
+            return
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, events, tracker.sender_id)
+        with self.session_scope() as session:
             key = self.conversation_keys.key(tracker.sender_id, create=True)
             assert key is not None  # created when missing
             for event in events:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -175,3 +176,32 @@ def test_retention_destroys_the_keys_of_conversations_whose_events_are_gone(
     assert destroy_orphaned_keys(keys, tracker, cutoff, batch_size=1) == 2
     assert keys.key("purged-1", create=False) is None and keys.key("kept", create=False) is not None
     assert asyncio.run(store.retrieve("kept")).get_slot("email") == EMAIL
+
+
+class _CollectingBroker(EventBroker):
+    """What Rasa streams to an event broker, in order."""
+
+    def __init__(self) -> None:
+        self.published: list = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def test_each_new_event_is_streamed_once_in_order_as_rasa_streams_it(tmp_path: Path) -> None:
+    store = _store(tmp_path, str(tmp_path / "keys.db"))
+    broker = _CollectingBroker()
+    store.event_broker = broker
+    first_turn = _conversation("web-7", store.domain)
+    asyncio.run(store.save(first_turn))
+    # The next message, as Rasa's processor handles it: the tracker read back, new events, saved.
+    tracker = asyncio.run(store.retrieve("web-7"))
+    assert tracker is not None
+    asyncio.run(store.save(tracker))  # nothing new: nothing streamed
+    tracker.update(ActionExecuted("utter_ask_email"))
+    tracker.update(UserUttered("thanks", {"name": "thank", "confidence": 0.9}))
+    asyncio.run(store.save(tracker))
+    streamed = list(first_turn.events) + list(tracker.events)[-2:]
+    assert broker.published == [{**event.as_dict(), "sender_id": "web-7"} for event in streamed]
+    stored = asyncio.run(store.retrieve("web-7"))
+    assert stored is not None and len(stored.events) == len(tracker.events)
