@@ -53,7 +53,7 @@ def serving_sqlite_engine(url: Any) -> Engine:
     """An engine for a SQLite file Rasa writes on every customer message (the local tracker store and event
     broker), in SQLAlchemy 1.x style as Rasa's stores use it.
 
-    Two costs of Rasa's own engine are gone (bench/SERVING.md, step 6): SQLAlchemy 1.4 opens and closes a new
+    Two costs of Rasa's own engine are gone (bench/SERVING.md, step 7): SQLAlchemy 1.4 opens and closes a new
     connection for every session on a SQLite file, and each commit waited for the disk. Here connections
     are pooled, the journal is WAL and `synchronous` is NORMAL by default: a commit is then durable when the
     process is killed (even with kill -9) but not when the machine loses power, where the last commits may

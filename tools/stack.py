@@ -107,7 +107,7 @@ class Stack:
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 # TensorFlow (the sentence encoder) on one thread per Rasa process: its work per message is
                 # a few small matrix products, where a second thread cost more CPU than it saved, CPU the
-                # action server and backend need on the same machine (bench/SERVING.md, step 7).
+                # action server and backend need on the same machine (bench/SERVING.md, step 9).
                 "TF_INTRA_OP_PARALLELISM_THREADS": env.get("TF_INTRA_OP_PARALLELISM_THREADS", "1"),
                 "TF_INTER_OP_PARALLELISM_THREADS": env.get("TF_INTER_OP_PARALLELISM_THREADS", "1"),
                 "PYTHONUNBUFFERED": "1",
