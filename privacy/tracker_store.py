@@ -37,6 +37,7 @@ from common.database import pool_rasa_sqlite_store
 from common.env import secret
 from common.vocabulary import VERIFIED_CUSTOMER_SLOT
 from privacy.keys import ConversationKeys, UnreadableEvent, is_sealed, open_sealed, seal
+from privacy.tracker_cache import Fingerprint, TrackerCache
 
 logger = logging.getLogger(__name__)
 KEY_SECRET_VARIABLE = "CONVERSATION_KEY_SECRET"
@@ -52,6 +53,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         self.conversation_keys = ConversationKeys(str(keys_db), secret(KEY_SECRET_VARIABLE))
         super().__init__(*args, **kwargs)
         pool_rasa_sqlite_store(self)
+        # The trackers this process saved last: the next message's load skips the rebuild (tracker_cache.py).
+        self.recent = TrackerCache()
         # Rasa answers a message without its conversation when the store fails (common/store_outage.py).
         store_outage.watch(TRACKER_STORE, self.ping)
 
@@ -60,11 +63,24 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             session.execute(sa.text("SELECT 1"))
 
+    def _fingerprint(self, session: sa.orm.Session, sender_id: str) -> Fingerprint:
+        """What the database holds for the conversation: its row count and highest row id."""
+        rows, highest = session.execute(
+            sa.select(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).where(
+                self.SQLEvent.sender_id == sender_id
+            )
+        ).one()
+        return int(rows), int(highest or 0)
+
     @store_outage.reports_outage(TRACKER_STORE, retries=1)
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
+            if not fetch_events_from_all_sessions:
+                kept = self.recent.take(sender_id, self._fingerprint(session, sender_id))
+                if kept is not None:
+                    return kept
             rows = self._event_query(
                 session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
             ).all()
@@ -86,8 +102,9 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         are counted once here."""
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
-        if not events:
-            return
+            if not events:
+                self.recent.put(tracker, self._fingerprint(session, tracker.sender_id))
+                return
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, events, tracker.sender_id)
         with self.session_scope() as session:
@@ -105,7 +122,10 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                         data=seal(key, tracker.sender_id, json.dumps(data)),
                     )
                 )
+            session.flush()
+            stored = self._fingerprint(session, tracker.sender_id)  # read in the inserting transaction
             session.commit()
+        self.recent.put(tracker, stored)
         customer_id = _verified_customer(events)
         if customer_id:
             self.conversation_keys.link_customer(tracker.sender_id, customer_id)
