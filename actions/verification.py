@@ -23,9 +23,10 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.backend import backend
 from actions.blocking import off_loop
-from actions.conversation import channel_context
+from actions.conversation import channel_context, latest_message_id
 from actions.forms import FrontdeskFormValidation
 from actions.handover import hand_over
+from actions.idempotency import idempotency_key
 from actions.values import as_text, parse_email, parse_phone, parse_verification_code
 from clients.backend.identity import Challenge
 from clients.http import ServiceRefused, ServiceUnavailable
@@ -94,8 +95,11 @@ async def check_code(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
     challenge_id = tracker.get_slot(slots.VERIFICATION_CHALLENGE_ID)
     if not challenge_id:
         return {slots.VERIFICATION_CODE: None}
+    # Keyed by the customer's message: the same message resent after a crash gets the first verdict back
+    # (a code the backend already accepted still verifies; a wrong one is not counted twice).
+    key = idempotency_key(tracker, "check_code", challenge_id, latest_message_id(tracker))
     try:
-        verification = await off_loop(backend().identity.check_code, challenge_id, code)
+        verification = await off_loop(backend().identity.check_code, challenge_id, code, idempotency_key=key)
     except ServiceUnavailable:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return {slots.VERIFICATION_CODE: None, slots.HANDOFF_REASON: slots.REASON_BACKEND_UNAVAILABLE}
@@ -151,10 +155,10 @@ class AccountFormValidation(VerifiedFormValidation, ABC):
     accepts_phone = True
 
 
-def _send_code(identified_by: Optional[str], email: Optional[str]) -> Challenge:
+def _send_code(identified_by: Optional[str], email: Optional[str], key: str) -> Challenge:
     if email:
-        return backend().identity.send_code(email=email)
-    return backend().identity.send_code(phone=identified_by or "")
+        return backend().identity.send_code(email=email, idempotency_key=key)
+    return backend().identity.send_code(phone=identified_by or "", idempotency_key=key)
 
 
 class ActionAskVerificationCode(Action):
@@ -174,8 +178,10 @@ class ActionAskVerificationCode(Action):
         ):
             dispatcher.utter_message(response="utter_ask_verification_code_again")
             return []
+        # Keyed by the customer's message: the same message resent after a crash gets the code already sent.
+        key = idempotency_key(tracker, "send_code", identified_by, latest_message_id(tracker))
         try:
-            challenge = await off_loop(_send_code, identified_by, email)
+            challenge = await off_loop(_send_code, identified_by, email, key)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return _stop_form() + hand_over(slots.REASON_BACKEND_UNAVAILABLE)

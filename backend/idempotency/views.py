@@ -11,6 +11,11 @@ At rest a row says nothing about the request or its answer (a customer record, a
 key is a keyed hash of the Idempotency-Key, its request hash is keyed too, and the response is sealed
 (AES-GCM, backend/sealing.py) with a key derived from the Idempotency-Key and the storage secret. Only a
 retry carrying the Idempotency-Key opens it; the database with the secret does not.
+
+A refusal usually undoes the work (the view raises ApiError). Some refusals must keep it: a wrong one-time
+code is counted against the code and the customer's budget, so the check *returns* its ApiError instead of
+raising it, and execute() commits that work together with the stored refusal, in one transaction. A retry
+with the same key then replays the refusal without counting the wrong code a second time.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple, Union
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -33,6 +38,8 @@ from common.errors import ApiError, error_body
 MAX_KEY_LENGTH = 200
 # What a view's work returns: the status and the body to answer (and to replay for retries).
 Produced = Tuple[int, BaseModel]
+# Or a refusal that keeps the work done before it (a counted wrong code): returned, not raised.
+Outcome = Union[Produced, ApiError]
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
@@ -87,17 +94,23 @@ def execute(
     key: Optional[str],
     operation: str,
     payload: Any,
-    produce: Callable[[], Produced],
+    produce: Callable[[], Outcome],
     *,
     db_session: Session,
     required: bool = True,
 ) -> JSONResponse:
-    """Run `produce` at most once per key and answer every retry with the first result."""
+    """Run `produce` at most once per key and answer every retry with the first result.
+
+    A raised ApiError rolls `produce`'s work back; a returned one keeps it (see the module's docstring).
+    """
     if key is None or not key.strip():
         if required:
             raise ApiError(400, "idempotency_key_required", "This operation needs an Idempotency-Key header.")
-        status, result = produce()
+        outcome = produce()
         db_session.commit()
+        if isinstance(outcome, ApiError):
+            raise outcome
+        status, result = outcome
         return JSONResponse(_encode(result), status_code=status)
     if len(key) > MAX_KEY_LENGTH:
         raise ApiError(
@@ -116,7 +129,7 @@ def execute(
             raise ApiError(409, "request_in_progress", "A request with this key is being retried; try again.")
         return _replay(existing, stored, request_hash)
     try:
-        status, result = produce()
+        outcome = produce()
     except ApiError as exc:
         db_session.rollback()
         _store_refusal(stored, request_hash, exc, db_session=db_session)
@@ -124,6 +137,10 @@ def execute(
     except Exception:
         db_session.rollback()
         raise
+    if isinstance(outcome, ApiError):
+        _keep_refusal(row, stored, outcome, db_session=db_session)
+        raise outcome
+    status, result = outcome
     body = _encode(result)
     row.status_code = status
     row.response_body = stored.seal(body)
@@ -131,9 +148,24 @@ def execute(
     return JSONResponse(body, status_code=status)
 
 
+def _replayable(exc: ApiError) -> bool:
+    """Refusals are results too, except those a later retry may not meet (busy, rate-limited, failing)."""
+    return exc.status_code < 500 and exc.status_code not in (409, 429)
+
+
+def _keep_refusal(row: IdempotencyKey, stored: StoredKey, exc: ApiError, *, db_session: Session) -> None:
+    """Commit the work that led to a returned refusal, with the refusal stored for retries when replayable."""
+    if _replayable(exc):
+        row.status_code = exc.status_code
+        row.response_body = stored.seal(error_body(exc.code, exc.message, exc.details))
+    else:
+        db_session.delete(row)
+    db_session.commit()
+
+
 def _store_refusal(stored: StoredKey, request_hash: str, exc: ApiError, *, db_session: Session) -> None:
     """Refusals are results too: a retry gets the same 4xx instead of a second evaluation."""
-    if exc.status_code >= 500 or exc.status_code in (409, 429):
+    if not _replayable(exc):
         return
     db_session.add(
         IdempotencyKey(

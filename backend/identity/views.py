@@ -6,9 +6,12 @@ from typing import Optional
 
 import pyotp
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from backend.dependencies import db_session, verification_token
+from backend.dependencies import db_session, idempotency_key, verification_token
+from backend.idempotency import views as idempotency
+from backend.idempotency.views import Outcome
 from backend.identity import service
 from backend.identity.models import (
     AuthenticatorEnrolled,
@@ -35,12 +38,31 @@ def policy(request: Request) -> service.VerificationPolicy:
     status_code=201,
     dependencies=[Depends(require_scope(IDENTITY))],
 )
-def create_challenge(body: ChallengeCreate, session: Session = Depends(db_session)) -> ChallengeCreated:
-    """Send a one-time code to the email or phone on file (the answer looks the same for unknown ones)."""
-    challenge, sent_to = service.create_challenge(body.email, body.phone, body.channel, db_session=session)
-    session.commit()
-    return ChallengeCreated(
-        challenge_id=challenge.id, channel=challenge.channel, sent_to=sent_to, expires_at=challenge.expires_at
+def create_challenge(
+    body: ChallengeCreate,
+    key: Optional[str] = Depends(idempotency_key),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """Send a one-time code to the email or phone on file (the answer looks the same for unknown ones).
+
+    With an Idempotency-Key, a retry of the same request gets the first challenge back: no second code is
+    sent and none is counted toward the codes-per-15-minutes limits.
+    """
+
+    def produce() -> Outcome:
+        challenge, sent_to = service.create_challenge(
+            body.email, body.phone, body.channel, db_session=session
+        )
+        created = ChallengeCreated(
+            challenge_id=challenge.id,
+            channel=challenge.channel,
+            sent_to=sent_to,
+            expires_at=challenge.expires_at,
+        )
+        return 201, created
+
+    return idempotency.execute(
+        key, "POST /verifications", body.dict(), produce, db_session=session, required=False
     )
 
 
@@ -53,20 +75,32 @@ def check_challenge(
     *,
     challenge_id: str = CHALLENGE_ID,
     body: ChallengeCheck,
+    key: Optional[str] = Depends(idempotency_key),
     rules: service.VerificationPolicy = Depends(policy),
     session: Session = Depends(db_session),
-) -> VerificationResult:
-    """Check a code or authenticator TOTP; success returns a token valid for 15 minutes."""
-    result = service.check_challenge(challenge_id, body.code, rules, db_session=session)
-    session.commit()  # a wrong attempt counts even though the answer is a refusal
-    if result.refusal is not None:
-        raise result.refusal
-    assert result.token_row is not None and result.token is not None
-    return VerificationResult(
-        verified=True,
-        customer_id=result.token_row.customer_id,
-        token=result.token,
-        expires_at=result.token_row.expires_at,
+) -> JSONResponse:
+    """Check a code or authenticator TOTP; success returns a token valid for 15 minutes.
+
+    With an Idempotency-Key, a retry of the same request gets the first verdict back: the same token, or
+    the same refusal without counting the wrong code twice.
+    """
+
+    def produce() -> Outcome:
+        result = service.check_challenge(challenge_id, body.code, rules, db_session=session)
+        if result.refusal is not None:
+            return result.refusal  # returned, not raised: the wrong attempt it counted must be committed
+        assert result.token_row is not None and result.token is not None
+        verified = VerificationResult(
+            verified=True,
+            customer_id=result.token_row.customer_id,
+            token=result.token,
+            expires_at=result.token_row.expires_at,
+        )
+        return 200, verified
+
+    payload = {"challenge_id": challenge_id, "code": body.code}
+    return idempotency.execute(
+        key, "POST /verifications/check", payload, produce, db_session=session, required=False
     )
 
 

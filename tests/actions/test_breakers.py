@@ -24,7 +24,7 @@ def test_one_apis_breaker_opens_alone(sqlite_backend: BackendServer) -> None:
         factory = Factory(sqlite_backend, order_id_base=400_000)
         person = factory.customer([{"status": "placed", "total_cents": 100}])
         # Identity and billing still answer: their breakers are their own.
-        challenge = api.identity.send_code(email=person.email)
+        challenge = api.identity.send_code(email=person.email, idempotency_key="breakers-send")
         assert challenge.challenge_id
         assert (
             api.identity.breaker.current_state == "closed" and api.billing.breaker.current_state == "closed"

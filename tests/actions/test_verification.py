@@ -21,22 +21,30 @@ def run(action, current: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, 
     return dispatcher, asyncio.run(action.run(dispatcher, current, DOMAIN))
 
 
-def ask_for_code(email: str) -> Dict[str, Any]:
-    """Run the ask action and return the slots it set (the pending challenge)."""
+def ask_for_code(email: str, message_id: str = "message-0001") -> Dict[str, Any]:
+    """Run the ask action for the customer's message and return the slots it set (the pending challenge)."""
     dispatcher, events = run(
-        ActionAskVerificationCode(), tracker({"email": email}, active_loop="balance_form")
+        ActionAskVerificationCode(),
+        tracker({"email": email}, active_loop="balance_form", message_id=message_id),
     )
     assert responses(dispatcher) == ["utter_verification_code_sent"]
     return slot_events(events)
 
 
 def enter_code(
-    pending: Dict[str, Any], email: str, code: str
+    pending: Dict[str, Any], email: str, code: str, message_id: str = "message-0002"
 ) -> tuple[CollectingDispatcher, Dict[str, Any], List]:
+    """The customer's message with a code in it; each new message has its own id, a resent one the same."""
     slots = {**pending, "email": email, "requested_slot": "verification_code"}
     dispatcher, events = run(
         ValidateBalanceForm(),
-        tracker(slots, active_loop="balance_form", text=code, candidates={"verification_code": code}),
+        tracker(
+            slots,
+            active_loop="balance_form",
+            text=code,
+            candidates={"verification_code": code},
+            message_id=message_id,
+        ),
     )
     return dispatcher, slot_events(events), events
 
@@ -59,19 +67,43 @@ def test_wrong_codes_say_how_many_tries_are_left_then_fail_to_a_person(
     customer = bot_factory.customer(ONE_ORDER)
     pending = ask_for_code(customer.email)
     wrong = f"{(int(live_backend.latest_code(customer.email)) + 1) % 1_000_000:06d}"
-    first, slots, _ = enter_code(pending, customer.email, wrong)
+    first, slots, _ = enter_code(pending, customer.email, wrong, "wrong-1")
     assert responses(first) == ["utter_verification_code_wrong"] and first.messages[0]["attempts_left"] == 2
     assert slots["verification_code"] is None and "verification_token" not in slots
-    second, _, _ = enter_code(pending, customer.email, wrong)
+    second, _, _ = enter_code(pending, customer.email, wrong, "wrong-2")
     # One left: said in words ("once more"), not "1 more time(s)".
     assert responses(second) == ["utter_verification_code_wrong_last_try"], responses(second)
-    locked, slots, events = enter_code(pending, customer.email, wrong)
+    locked, slots, events = enter_code(pending, customer.email, wrong, "wrong-3")
     assert responses(locked) == ["utter_verification_failed"]
     assert slots["handoff_reason"] == "verification_failed"
     assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)
     assert {"event": "followup", "name": "action_handoff"} in [
         {key: event.get(key) for key in ("event", "name")} for event in events
     ]
+
+
+def test_the_same_message_resent_gets_the_same_answer(
+    live_backend: BackendServer, bot_factory: Factory
+) -> None:
+    # A replica killed mid-message loses the turn's events; the client resends the message (same id).
+    customer = bot_factory.customer(ONE_ORDER)
+    pending = ask_for_code(customer.email, "gave-email")
+    assert ask_for_code(customer.email, "gave-email") == pending  # the code already sent, not a second
+    codes = live_backend.get(
+        "/v1/outbox", params={"recipient": customer.email, "template": "verification_code"}
+    )
+    assert codes.json()["total"] == 1
+    code = live_backend.latest_code(customer.email)
+    guess = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = [enter_code(pending, customer.email, guess, "typed-wrong")[0] for _ in range(2)]
+    # Counted once: both answers leave 2 tries, not 2 then 1.
+    assert [(responses(said), said.messages[0]["attempts_left"]) for said in wrong] == [
+        (["utter_verification_code_wrong"], 2)
+    ] * 2
+    right = [enter_code(pending, customer.email, code, "typed-right") for _ in range(2)]
+    assert [responses(said) for said, _, _ in right] == [["utter_verified"]] * 2
+    first_slots, resent_slots = (slots for _, slots, _ in right)
+    assert resent_slots == first_slots and first_slots["verified_customer_id"] == customer.id
 
 
 def test_a_code_for_another_customer_does_not_verify(
@@ -109,10 +141,11 @@ def test_the_code_is_sent_once_and_asked_again_after_a_wrong_answer(
 
 def test_too_many_codes_ends_the_form(live_backend: BackendServer, bot_factory: Factory) -> None:
     customer = bot_factory.customer(ONE_ORDER)
-    for _ in range(3):
-        ask_for_code(customer.email)
+    for message in range(3):
+        ask_for_code(customer.email, f"ask-{message}")
     dispatcher, events = run(
-        ActionAskVerificationCode(), tracker({"email": customer.email}, active_loop="balance_form")
+        ActionAskVerificationCode(),
+        tracker({"email": customer.email}, active_loop="balance_form", message_id="ask-3"),
     )
     assert responses(dispatcher) == ["utter_too_many_codes"]
     assert any(event["event"] == "active_loop" and event.get("name") is None for event in events)

@@ -108,9 +108,9 @@ def test_backend_clients_send_only_what_the_backend_spec_declares(
         return built
 
     actions, console = api("actions"), api("console")
-    challenge = actions.identity.send_code(email=person.email)
+    challenge = actions.identity.send_code(email=person.email, idempotency_key="c-send")
     token = actions.identity.check_code(
-        challenge.challenge_id, sqlite_backend.latest_code(person.email)
+        challenge.challenge_id, sqlite_backend.latest_code(person.email), idempotency_key="c-check"
     ).token
     actions.orders.lookup(delivered, person.email, client_address="198.18.0.9")
     actions.billing.refund_status(delivered, person.email, client_address="198.18.0.9")
