@@ -1,5 +1,5 @@
 # Benchmarks (included by the Makefile). Results go to the git-ignored bench/results/.
-.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving bench-failover bench-long bench-capacity
+.PHONY: bench bench-nlu bench-model bench-profile bench-abuse bench-parse bench-serving bench-failover bench-long bench-capacity bench-scaling
 
 # all-MiniLM-L6-v2 (MINILM_DIR and its fetch rule are in the main Makefile: config.yml needs it too).
 bench-model: $(MINILM_DIR)/model.safetensors
@@ -56,3 +56,10 @@ bench-capacity: $(STAMP) $(MODEL_STAMP) bench-model
 # recover (about 12 minutes). FAILOVER_ARGS="--lock-lifetime 15 --outage-mode blackhole" for the variants.
 bench-failover: $(STAMP) $(MODEL_STAMP) nginx
 	NGINX=$(NGINX) $(PY) -m bench.failover $(FAILOVER_ARGS)
+
+# The scaling curve (bench/scaling.py): closed-loop throughput through nginx at 8 and 32 conversations on the
+# scaled stack with 1 Rasa replica and with 2 (both up, in turns), CPU seconds per message of every process
+# kind, peak RSS and PostgreSQL/Redis connections per replica (about 12 minutes).
+# SCALING_ARGS="--levels 8 32 --seconds 40 --rounds 2" (the defaults).
+bench-scaling: $(STAMP) $(MODEL_STAMP) nginx
+	NGINX=$(NGINX) $(PY) -m bench.scaling $(SCALING_ARGS)

@@ -150,17 +150,12 @@ def load(servers: List[Server], rounds: int = ROUNDS) -> List[Dict]:
                 pooled[server.bot]["wall"] += result["wall"]
         for server in servers:
             result = pooled[server.bot]
-            lat = np.array(result["latencies"]) * 1000
             rows.append(
                 {
                     "bot": server.bot,
                     "concurrent": concurrency,
                     "conversations": conversations * rounds,
-                    "messages": len(lat),
-                    "p50_ms": float(np.percentile(lat, 50)),
-                    "p95_ms": float(np.percentile(lat, 95)),
-                    "p99_ms": float(np.percentile(lat, 99)),
-                    "msg_per_s": len(lat) / result["wall"],
+                    **latency_summary(result["latencies"], result["wall"]),
                     "unexpected_replies": len(result["unexpected"]),
                     "unexpected_examples": result["unexpected"][:3],
                     "inputs": server.inputs,
@@ -172,6 +167,18 @@ def load(servers: List[Server], rounds: int = ROUNDS) -> List[Dict]:
                 f"{row['msg_per_s']:.1f} msg/s, {row['unexpected_replies']} unexpected"
             )
     return rows
+
+
+def latency_summary(latencies_s: Sequence[float], wall_s: float) -> Dict[str, float]:
+    """Messages, p50/p95/p99 in ms and msg/s (messages over the summed wall time of the rounds)."""
+    lat = np.array(latencies_s) * 1000
+    return {
+        "messages": len(lat),
+        "p50_ms": float(np.percentile(lat, 50)),
+        "p95_ms": float(np.percentile(lat, 95)),
+        "p99_ms": float(np.percentile(lat, 99)),
+        "msg_per_s": len(lat) / wall_s,
+    }
 
 
 def peak_rss_mb(pid: int) -> float:

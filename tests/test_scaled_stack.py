@@ -49,8 +49,13 @@ def test_nginx_refuses_a_deploy_file_it_does_not_recognise() -> None:
     deploy = DEPLOY_SITE.read_text()
     with pytest.raises(ValueError, match="rasa-2"):
         public_site(deploy.replace(REPLICA_LINES[1], ""), ["a:1", "b:2"], "127.0.0.1:1")
-    with pytest.raises(ValueError, match="replicas"):
-        public_site(deploy, ["a:1"], "127.0.0.1:1")
+    with pytest.raises(ValueError, match="replica"):
+        public_site(deploy, [], "127.0.0.1:1")
+
+
+def test_one_replica_leaves_the_upstream_with_one_server() -> None:
+    site = public_site(DEPLOY_SITE.read_text(), ["h:1"], "127.0.0.1:1")
+    assert "server h:1;" in site and "rasa-" not in site and site.count("ip_hash;") == 1
 
 
 def test_a_third_replica_joins_the_same_upstream() -> None:

@@ -49,11 +49,12 @@ def _replace_once(text: str, old: str, new: str) -> str:
 
 
 def public_site(deploy_text: str, replicas: Sequence[str], listen: str) -> str:
-    """deploy/nginx.conf with its upstream servers and its listen address replaced, nothing else."""
-    if len(replicas) < len(REPLICA_LINES):
-        raise ValueError(f"deploy/nginx.conf balances {len(REPLICA_LINES)} replicas; got {len(replicas)}")
+    """deploy/nginx.conf with its upstream servers and its listen address replaced, nothing else. One replica
+    (the scaling benchmark's baseline) leaves the second upstream line empty."""
+    if not replicas:
+        raise ValueError("deploy/nginx.conf needs at least one replica; got none")
     site = _replace_once(deploy_text, REPLICA_LINES[0], f"server {replicas[0]};")
-    # More replicas than compose declares go on the last upstream line, one `server` each.
+    # Replicas after the first go on the second upstream line, one `server` each (none: the line is empty).
     rest = " ".join(f"server {address};" for address in replicas[1:])
     site = _replace_once(site, REPLICA_LINES[1], rest)
     return _replace_once(site, LISTEN_LINE, f"listen {listen};")
