@@ -4,8 +4,11 @@
 
 - SQL stream (local; Rasa's SQL event broker): rows after the stored position, in id order, in batches;
   events and the new position commit together.
-- RabbitMQ (production; Rasa's pika broker): messages are acknowledged only after their events are
-  committed, so a crash redelivers them; the unique event key makes the redelivery count once.
+- RabbitMQ (production; Rasa's pika broker): messages are stored in batches, one transaction each (up to
+  AMQP_BATCH messages, or what arrived before a pause of AMQP_FLUSH_SECONDS), and acknowledged only after
+  their batch is committed, so a crash redelivers them; the unique event key makes the redelivery count
+  once. One transaction per message cost 20-30 ms of CPU per customer message (Rasa publishes about 15
+  events per message; bench/SERVING.md, "Scaling curve").
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ logger = logging.getLogger("analytics.consumer")
 BATCH = 500
 # How long --drain waits for one more RabbitMQ message before it calls the queue empty.
 AMQP_IDLE_SECONDS = 2.0
+AMQP_BATCH = 100
+AMQP_FLUSH_SECONDS = 0.2
 
 
 def open_store(database_url: str) -> sessionmaker:
@@ -103,11 +108,18 @@ class AmqpConsumer:
     def __init__(self, url: str, queue: str, sessions: sessionmaker) -> None:
         self.url, self.queue_name, self.sessions = url, queue, sessions
 
-    def _store_one(self, body: bytes) -> None:
-        event = _decode(body)
+    def _store_batch(self, bodies: List[bytes]) -> None:
+        events = [event for event in map(_decode, bodies) if event is not None]
         with self.sessions() as db_session:
-            service.store([event] if event else [], db_session=db_session)
+            service.store(events, db_session=db_session)
             db_session.commit()
+
+    async def _commit(self, pending: List[Any]) -> int:
+        """Store the batch in one transaction, then acknowledge it (every message up to the last)."""
+        bodies = [message.body for message in pending]
+        await asyncio.get_running_loop().run_in_executor(None, self._store_batch, bodies)
+        await pending[-1].ack(multiple=True)
+        return len(pending)
 
     async def run(self, stop: threading.Event, drain: bool = False) -> int:
         import aio_pika
@@ -116,23 +128,31 @@ class AmqpConsumer:
         handled = 0
         async with connection:
             channel = await connection.channel()
-            await channel.set_qos(prefetch_count=100)
+            await channel.set_qos(prefetch_count=AMQP_BATCH)
             exchange = await channel.declare_exchange(RASA_EXCHANGE, aio_pika.ExchangeType.FANOUT)
             queue = await channel.declare_queue(self.queue_name, durable=True)
             await queue.bind(exchange, "")
             # The iterator's own timeout, not asyncio.wait_for around it: a cancelled __anext__ closes the
             # iterator (aio-pika 8), and the next idle period then crashed the consumer (KeyError in close).
-            async with queue.iterator(timeout=AMQP_IDLE_SECONDS) as messages:
+            pending: List[Any] = []
+            quiet_since = time.monotonic()
+            async with queue.iterator(timeout=AMQP_FLUSH_SECONDS) as messages:
                 while not stop.is_set():
                     try:
-                        message = await messages.__anext__()
+                        pending.append(await messages.__anext__())
                     except asyncio.TimeoutError:
-                        if drain:
+                        if pending:
+                            handled += await self._commit(pending)
+                            pending = []
+                        elif drain and time.monotonic() - quiet_since >= AMQP_IDLE_SECONDS:
                             return handled
                         continue
-                    await asyncio.get_running_loop().run_in_executor(None, self._store_one, message.body)
-                    await message.ack()
-                    handled += 1
+                    quiet_since = time.monotonic()
+                    if len(pending) >= AMQP_BATCH:
+                        handled += await self._commit(pending)
+                        pending = []
+                if pending:
+                    handled += await self._commit(pending)
         return handled
 
 

@@ -103,10 +103,10 @@ async def publish_with_rasa(queue: str, events: List[Dict[str, Any]]) -> None:
 
 
 class CrashAfterCommit(AmqpConsumer):
-    """Commits the first message's events, then dies before acknowledging it."""
+    """Commits the first batch's events, then dies before acknowledging it."""
 
-    def _store_one(self, body: bytes) -> None:
-        super()._store_one(body)
+    def _store_batch(self, bodies: List[bytes]) -> None:
+        super()._store_batch(bodies)
         raise RuntimeError("killed between commit and ack")
 
 
@@ -145,7 +145,7 @@ def test_rabbitmq_each_event_once_across_redelivery_and_crash(tmp_path: Path, ra
     sessions = open_store(f"sqlite:///{tmp_path}/analytics.db")
     with pytest.raises(RuntimeError):
         asyncio.run(CrashAfterCommit(RABBITMQ_URL, queue, sessions).run(threading.Event(), drain=True))
-    assert stored(sessions) == 1  # the first message's events were committed, then the consumer died
+    assert stored(sessions) >= 1  # the first batch's events were committed, then the consumer died
     handled = asyncio.run(AmqpConsumer(RABBITMQ_URL, queue, sessions).run(threading.Event(), drain=True))
     # Every message was delivered again or for the first time: the unacknowledged one included.
     assert handled == len(events) + 2
