@@ -63,7 +63,7 @@ class Plan:
     outage_at: float = 10
     outage_seconds: float = 20
     outage_mode: str = "refuse"
-    lock_lifetime: Optional[int] = None  # TICKET_LOCK_LIFETIME for the replicas; None: Rasa's 60 s
+    lock_lifetime: Optional[int] = None  # TICKET_LOCK_LIFETIME for the replicas; None: the stack's 20 s
     # Order numbers must stay 5 digits starting with 1: 11_000 + 10 per customer, so at most 800.
     refund_customers: int = 600
 
@@ -287,7 +287,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--concurrency", type=int, default=Plan.concurrency)
     parser.add_argument("--outage-seconds", type=float, default=Plan.outage_seconds)
     parser.add_argument("--outage-mode", choices=("refuse", "blackhole"), default=Plan.outage_mode)
-    parser.add_argument("--lock-lifetime", type=int, help="TICKET_LOCK_LIFETIME for the replicas (Rasa: 60)")
+    parser.add_argument(
+        "--lock-lifetime",
+        type=int,
+        help="TICKET_LOCK_LIFETIME for the replicas (the stack: 20; Rasa alone: 60)",
+    )
     parser.add_argument("--model", type=Path, help="default: the newest in models/")
     args = parser.parse_args(argv)
     plan = Plan(

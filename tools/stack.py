@@ -110,6 +110,10 @@ class Stack:
                 # action server and backend need on the same machine (bench/SERVING.md, step 9).
                 "TF_INTRA_OP_PARALLELISM_THREADS": env.get("TF_INTRA_OP_PARALLELISM_THREADS", "1"),
                 "TF_INTER_OP_PARALLELISM_THREADS": env.get("TF_INTER_OP_PARALLELISM_THREADS", "1"),
+                # How long a conversation's lock outlives a replica killed mid-message (Rasa: 60 s): under
+                # nginx's 60 s read timeout, so a customer's resend is answered by the other replica instead
+                # of timing out while the first attempt still runs (bench/SERVING.md, kill test).
+                "TICKET_LOCK_LIFETIME": env.get("TICKET_LOCK_LIFETIME", "20"),
                 "PYTHONUNBUFFERED": "1",
             }
         )
