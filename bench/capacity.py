@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence
 import aiohttp
 import numpy as np
 
-from bench.serving import BARE, FRONTDESK, FRONTDESK_BOT, Script, Server, bare, frontdesk
+from bench.serving import BARE, FRONTDESK, FRONTDESK_BOT, Script, Server, bare, exchange, frontdesk
 
 PAUSE_S = (5.0, 20.0)
 P95_LIMIT_MS = 300.0
@@ -137,19 +137,12 @@ async def _customer(
     try:
         for index, (message, expected) in enumerate(script):
             sent = loop.time()
-            async with session.post(
-                f"{server.url}/webhooks/rest/webhook",
-                json={"sender": sender, "message": message},
-                headers=server.headers,
-            ) as response:
-                replies = await response.json() if response.status == 200 else []
-            latency = loop.time() - sent
+            answer = await exchange(session, server.webhook, server.headers, sender, message)
             if sent >= start:
-                step["latencies"].append(latency)
-                text = "\n".join(reply.get("text") or "" for reply in replies).lower()
-                if response.status != 200 or not any(word.lower() in text for word in expected):
+                step["latencies"].append(answer.seconds)
+                if not answer.as_expected(expected):
                     step["unexpected"].append(
-                        {"sent": message, "status": response.status, "reply": text[:200]}
+                        {"sent": message, "status": answer.status, "reply": answer.text[:200]}
                     )
             if index == len(script) - 1:
                 return

@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import numpy as np
 
-from bench.serving import FRONTDESK_BOT, Server, bare, frontdesk
+from bench.serving import FRONTDESK_BOT, Server, bare, exchange, frontdesk
 
 Turn = Tuple[str, Sequence[str]]  # (message, substrings of which one must be in the reply)
 TURNS = 200
@@ -125,20 +125,12 @@ async def _drive(
     session: aiohttp.ClientSession, server: Server, sender: str, turns: List[Turn], out: Dict
 ) -> List[float]:
     """One conversation, turn after turn; returns each turn's latency in seconds."""
-    loop = asyncio.get_running_loop()
     latencies = []
     for index, (message, expected) in enumerate(turns, start=1):
-        start = loop.time()
-        async with session.post(
-            f"{server.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            headers=server.headers,
-        ) as response:
-            replies = await response.json() if response.status == 200 else []
-        latencies.append(loop.time() - start)
-        text = "\n".join(reply.get("text") or "" for reply in replies)
-        if response.status != 200 or not any(word.lower() in text.lower() for word in expected):
-            out["unexpected"].append({"turn": index, "sent": message, "reply": text[:200]})
+        answer = await exchange(session, server.webhook, server.headers, sender, message)
+        latencies.append(answer.seconds)
+        if not answer.as_expected(expected):
+            out["unexpected"].append({"turn": index, "sent": message, "reply": answer.text[:200]})
     return latencies
 
 

@@ -64,20 +64,39 @@ def integration_headers(config: StackConfig) -> Dict[str, str]:
     return {"Authorization": f"Bearer {config.rest_channel_token}"}
 
 
+@dataclass
+class Exchange:
+    """One customer message over the REST webhook and what came back."""
+
+    status: int
+    text: str  # the replies' texts, joined and lower-cased
+    seconds: float
+
+    def as_expected(self, expected: Sequence[str]) -> bool:
+        return self.status == 200 and any(word.lower() in self.text for word in expected)
+
+
+async def exchange(
+    session: aiohttp.ClientSession, webhook: str, headers: Dict[str, str], sender: str, message: str
+) -> Exchange:
+    start = time.perf_counter()
+    async with session.post(
+        webhook, json={"sender": sender, "message": message}, headers=headers
+    ) as response:
+        replies = await response.json() if response.status == 200 else []
+    text = "\n".join(reply.get("text") or "" for reply in replies).lower()
+    return Exchange(response.status, text, time.perf_counter() - start)
+
+
 async def _conversation(
     session: aiohttp.ClientSession, url: str, script: Script, out: Dict, headers: Dict[str, str]
 ) -> None:
     sender = f"bench-{uuid.uuid4().hex[:12]}"
     for message, expected in script:
-        start = time.perf_counter()
-        async with session.post(
-            url, json={"sender": sender, "message": message}, headers=headers
-        ) as response:
-            replies = await response.json() if response.status == 200 else []
-        out["latencies"].append(time.perf_counter() - start)
-        text = "\n".join(reply.get("text", "") for reply in replies).lower()
-        if response.status != 200 or not any(word.lower() in text for word in expected):
-            out["unexpected"].append({"sent": message, "status": response.status, "reply": text[:200]})
+        answer = await exchange(session, url, headers, sender, message)
+        out["latencies"].append(answer.seconds)
+        if not answer.as_expected(expected):
+            out["unexpected"].append({"sent": message, "status": answer.status, "reply": answer.text[:200]})
 
 
 async def _level(
@@ -122,8 +141,12 @@ class Server:
             return None
         return f"{self.url}/conversations/{self.sender_prefix}{sender}/tracker?token={self.api_token}"
 
+    @property
+    def webhook(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
     def level(self, concurrency: int, conversations: int) -> Dict:
-        webhook = f"{self.url}/webhooks/rest/webhook"
+        webhook = self.webhook
         return asyncio.run(_level(webhook, self.scripts, concurrency, conversations, self.headers))
 
 

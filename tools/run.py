@@ -61,6 +61,50 @@ def write_private(path: Path, value: str) -> None:
     path.write_text(value)
 
 
+def stop_on_signals(stack: Stack, what: str) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP (a closed terminal) stop every process of the stack, once."""
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            print(f"\nStopping {what} ({signal.Signals(signum).name})...", flush=True)
+            stack.stop()
+            print("Stopped.", flush=True)
+        sys.exit(0)
+
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _stop)
+
+
+def started(stack: Stack, what: str) -> bool:
+    """Start the stack; on busy ports or a process that fails, say why (and stop what did start)."""
+    try:
+        stack.start()
+    except PortsBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return False
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        stack.stop()
+        print(f"{what} failed to start: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def watch(stack: Stack) -> int:
+    """Until a process dies on its own (then stop everything, say which, and return 1)."""
+    while True:
+        for name, process in stack.processes.items():
+            if process.poll() is not None:
+                print(
+                    f"{name} stopped unexpectedly (exit {process.returncode}); see {stack.logs_dir}/{name}.log"
+                )
+                stack.stop()
+                return 1
+        time.sleep(1)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the stack in the foreground until Ctrl-C, SIGTERM or SIGHUP."""
     parser = argparse.ArgumentParser(description="Run Frontdesk's services together (development mode).")
@@ -79,31 +123,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         model=args.model,
     )
     stack = Stack(config)
-    stopping = False
-
-    def _stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            print(f"\nStopping Frontdesk ({signal.Signals(signum).name})...", flush=True)
-            stack.stop()
-            print("Stopped.", flush=True)
-        sys.exit(0)
-
-    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop_signal, _stop)
+    stop_on_signals(stack, "Frontdesk")
     print(
         "Starting the backend, action server, Rasa, agent console, web chat and triage (Rasa takes about 30 s)...",
         flush=True,
     )
-    try:
-        stack.start()
-    except PortsBusy as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
-        stack.stop()
-        print(f"Frontdesk failed to start: {exc}", file=sys.stderr)
+    if not started(stack, "Frontdesk"):
         return 1
     token_file = config.var_dir / "rasa-api-token"
     admin_file = config.var_dir / "backend-admin-token"
@@ -130,15 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         ),
         flush=True,
     )
-    while True:
-        for name, process in stack.processes.items():
-            if process.poll() is not None:
-                print(
-                    f"{name} stopped unexpectedly (exit {process.returncode}); see {stack.logs_dir}/{name}.log"
-                )
-                stack.stop()
-                return 1
-        time.sleep(1)
+    return watch(stack)
 
 
 if __name__ == "__main__":

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import List, Optional
 
 import requests
 
 from common.paths import VAR_DIR
-from tools.run import write_private
+from tools.run import started, stop_on_signals, watch, write_private
 from tools.scaled_stack import ScaledConfig, ScaledStack
-from tools.stack import PortsBusy
 
 HELP = """
 Frontdesk is running scaled: {replicas} Rasa replicas behind nginx, {actions} action servers.
@@ -83,19 +79,6 @@ def print_help(stack: ScaledStack) -> None:
     )
 
 
-def watch(stack: ScaledStack) -> int:
-    """Until a process dies on its own (then stop everything and say which)."""
-    while True:
-        for name, process in stack.processes.items():
-            if process.poll() is not None:
-                print(
-                    f"{name} stopped unexpectedly (exit {process.returncode}); see {stack.logs_dir}/{name}.log"
-                )
-                stack.stop()
-                return 1
-        time.sleep(1)
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description="Run Frontdesk scaled out (development mode, production stores)."
@@ -115,30 +98,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         stack={"model": args.model},
     )
     stack = ScaledStack(config)
-    stopping = False
-
-    def _stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            print(f"\nStopping ({signal.Signals(signum).name})...", flush=True)
-            stack.stop()
-            print("Stopped.", flush=True)
-        sys.exit(0)
-
-    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop_signal, _stop)
+    stop_on_signals(stack, "the scaled stack")
     print(
         "Starting the scaled stack (each Rasa replica takes about 30 s, one after the other)...", flush=True
     )
-    try:
-        stack.start()
-    except PortsBusy as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
-        stack.stop()
-        print(f"The scaled stack failed to start: {exc}", file=sys.stderr)
+    if not started(stack, "The scaled stack"):
         return 1
     print_help(stack)
     if not args.check:

@@ -29,7 +29,7 @@ import yaml
 
 from common.paths import REPO_ROOT
 from tools.nginx_runtime import NginxLayout, write_runtime
-from tools.stack import PortsBusy, Stack, StackConfig, free_port, port_in_use
+from tools.stack import PortsBusy, Stack, StackConfig, free_port
 
 DEPLOY_ENDPOINTS = REPO_ROOT / "deploy" / "endpoints.yml"
 
@@ -203,12 +203,8 @@ class ScaledStack(Stack):
         path.write_text(header + yaml.safe_dump(endpoints, sort_keys=False))
         return path
 
-    def busy_ports(self) -> List[str]:
-        return [
-            f"{name} {port}"
-            for name, port in self.scaled.ports().items()
-            if port_in_use(self.config.host, port)
-        ]
+    def ports(self) -> Dict[str, int]:
+        return self.scaled.ports()
 
     def start_actions(self) -> None:
         for index in range(len(self.scaled.action_ports)):

@@ -120,12 +120,14 @@ class Stack:
         env.update(config.extra_env)
         return env
 
+    def ports(self) -> Dict[str, int]:
+        """Every port this stack listens on, by name (a larger stack adds its own)."""
+        return self.config.ports()
+
     def busy_ports(self) -> List[str]:
         """ "name port" for every port that something else already listens on."""
         return [
-            f"{name} {port}"
-            for name, port in self.config.ports().items()
-            if port_in_use(self.config.host, port)
+            f"{name} {port}" for name, port in self.ports().items() if port_in_use(self.config.host, port)
         ]
 
     def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
