@@ -7,10 +7,10 @@ load would rebuild, so the store keeps it here and hands it back when the databa
 saved and nothing else.
 
 How a stale copy is never used:
-- Each entry carries the conversation's fingerprint in the database (row count and highest row id, read in
-  the transaction that stored the rows) and its own event count. A load reads the fingerprint again (one
-  indexed aggregate query); any write by another replica, the console, the retention purge or an erasure
-  changes it, and the entry is dropped.
+- Each entry carries the conversation's fingerprint in the database (row count, highest row id and the sum
+  of the rows' timestamps, read in the transaction that stored the rows) and its own event count. A load
+  reads the fingerprint again (one indexed aggregate query); any write by another replica, the console, the
+  retention purge or an erasure changes it, and so does a row moved in time, and the entry is dropped.
 - An entry is handed out once (`take`): the processor mutates the tracker it got, and an entry shared by
   two callers would change under the other. The next save puts it back.
 - A tracker that does not start with its session's `session_started` event (a new conversation, a session
@@ -33,7 +33,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from common.env import integer, number
 
-Fingerprint = Tuple[int, int]  # (rows stored for the conversation, highest row id)
+# (rows stored for the conversation, highest row id, sum of their timestamps rounded to a millisecond)
+Fingerprint = Tuple[int, int, float]
 
 
 @dataclass

@@ -64,13 +64,17 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             session.execute(sa.text("SELECT 1"))
 
     def _fingerprint(self, session: sa.orm.Session, sender_id: str) -> Fingerprint:
-        """What the database holds for the conversation: its row count and highest row id."""
-        rows, highest = session.execute(
-            sa.select(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).where(
-                self.SQLEvent.sender_id == sender_id
-            )
+        """What the database holds for the conversation: its row count, highest row id and the sum of its
+        rows' timestamps (rows are never updated in place by Frontdesk, but a timestamp moved by hand, as
+        the session-expiry tests do, must not leave a stale tracker in use)."""
+        rows, highest, times = session.execute(
+            sa.select(
+                sa.func.count(self.SQLEvent.id),
+                sa.func.max(self.SQLEvent.id),
+                sa.func.sum(self.SQLEvent.timestamp),
+            ).where(self.SQLEvent.sender_id == sender_id)
         ).one()
-        return int(rows), int(highest or 0)
+        return int(rows), int(highest or 0), round(float(times or 0), 3)
 
     @store_outage.reports_outage(TRACKER_STORE, retries=1)
     async def _retrieve(

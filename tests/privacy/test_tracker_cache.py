@@ -11,7 +11,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from common.paths import DOMAIN_PATH
 from privacy import conversations
@@ -127,16 +127,28 @@ def test_the_cache_is_bounded_in_size_and_time(monkeypatch: pytest.MonkeyPatch) 
 
     cache = TrackerCache(size=2, seconds=60)
     for sender in ("a", "b", "c"):
-        cache.put(loaded(sender), (1, 1))
-    assert cache.take("a", (1, 1)) is None  # the oldest made room
-    assert cache.take("c", (1, 1)) is not None
+        cache.put(loaded(sender), (1, 1, 1.0))
+    assert cache.take("a", (1, 1, 1.0)) is None  # the oldest made room
+    assert cache.take("c", (1, 1, 1.0)) is not None
     switched_off = TrackerCache(size=0)
-    switched_off.put(loaded("d"), (1, 1))
-    assert len(switched_off) == 0 and switched_off.take("d", (1, 1)) is None
+    switched_off.put(loaded("d"), (1, 1, 1.0))
+    assert len(switched_off) == 0 and switched_off.take("d", (1, 1, 1.0)) is None
 
     clock = [1000.0]
     monkeypatch.setattr("privacy.tracker_cache.time.monotonic", lambda: clock[0])
     cache = TrackerCache(size=10, seconds=60)
-    cache.put(loaded("e"), (1, 1))
+    cache.put(loaded("e"), (1, 1, 1.0))
     clock[0] += 61
-    assert cache.take("e", (1, 1)) is None and len(cache) == 0
+    assert cache.take("e", (1, 1, 1.0)) is None and len(cache) == 0
+
+
+def test_rows_moved_in_time_are_loaded_again(tmp_path: Path) -> None:
+    """The session-expiry tests move a conversation's rows back in time: the kept tracker must not hide it."""
+    store = _store(tmp_path)
+    tracker = _started(store, "web-6")
+    asyncio.run(store.save(tracker))
+    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE events SET timestamp = timestamp - 7200 WHERE sender_id = 'web-6'"))
+    loaded = asyncio.run(store.retrieve("web-6"))
+    assert loaded is not None and loaded is not tracker
