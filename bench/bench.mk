@@ -41,12 +41,12 @@ bench-serving: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run serving $(SERVING_AB)
 
 # Only the long-conversation part of `make bench`: latency at turns 191-200 against turns 1-10 of 200-turn
-# conversations (1 and 4 at once), Frontdesk and the bare bot (about 6 minutes). ARGS="--turns 300 --concurrent 4".
+# conversations (1 and 4 at once), Frontdesk and the bare bot (6-8 minutes). ARGS="--turns 300 --concurrent 4".
 bench-long: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run long $(ARGS)
 
 # Only the capacity part of `make bench`: Poisson arrivals, 5-20 s pauses, the most simultaneous conversations
-# one Rasa process holds with p95 < 300 ms, Frontdesk and the bare bot (about 20 minutes).
+# one Rasa process holds with p95 < 300 ms, Frontdesk and the bare bot (about 17 minutes: 8 steps of 106 s).
 bench-capacity: $(STAMP) $(MODEL_STAMP) bench-model
 	$(PY) -m bench.run capacity
 

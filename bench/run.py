@@ -3,8 +3,8 @@
 python -m bench.run bench   # serving first, then training cold/warm, project NLU (default vs ours), KB retrieval
 python -m bench.run nlu     # Banking77: rasa init default vs ours (long)
 python -m bench.run serving # only the serving part of `bench` (about 8 minutes)
-python -m bench.run long    # latency at turn 200 against turn 5: 200-turn conversations (about 6 minutes)
-python -m bench.run capacity  # open-loop: simultaneous conversations with p95 < 300 ms (about 20 minutes)
+python -m bench.run long    # latency at turn 200 against turn 5: 200-turn conversations (6-8 minutes)
+python -m bench.run capacity  # open loop: simultaneous conversations with p95 < 300 ms (about 17 minutes)
 python -m bench.run serving --baseline-env FRONTDESK_RASA_PATCHES_OFF=all   # A/B: + a "before" stack
 python -m bench.run serving --baseline-model models/<older>.tar.gz          # A/B: + a stack serving it
 
