@@ -63,6 +63,9 @@ class TrackerCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, sender_id: object) -> bool:
+        return sender_id in self._entries
+
     def put(self, tracker: DialogueStateTracker, fingerprint: Fingerprint) -> None:
         """Keep the tracker just saved, whose rows now have this fingerprint."""
         self._entries.pop(tracker.sender_id, None)

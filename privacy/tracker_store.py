@@ -81,7 +81,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
-            if not fetch_events_from_all_sessions:
+            # The fingerprint query only when something is kept: a miss then costs nothing extra.
+            if not fetch_events_from_all_sessions and sender_id in self.recent:
                 kept = self.recent.take(sender_id, self._fingerprint(session, sender_id))
                 if kept is not None:
                     return kept
