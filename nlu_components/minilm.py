@@ -51,11 +51,13 @@ BACKENDS = ("tensorflow", "numpy")
 class MiniLM(NumpyMiniLM):
     """The numpy encoder, or the same function as one TensorFlow graph (`MINILM_BACKEND`, default tensorflow)."""
 
-    def __init__(self, model_dir: Path = DEFAULT_DIR, backend: Optional[str] = None) -> None:
+    def __init__(
+        self, model_dir: Path = DEFAULT_DIR, backend: Optional[str] = None, cache_size: Optional[int] = None
+    ) -> None:
         chosen = backend or os.environ.get(BACKEND_VARIABLE) or BACKENDS[0]
         if chosen not in BACKENDS:
             raise ValueError(f"{BACKEND_VARIABLE} must be one of {', '.join(BACKENDS)}, not {chosen!r}")
-        super().__init__(model_dir)
+        super().__init__(model_dir, cache_size)
         self.backend = chosen
         if self.backend == "tensorflow":
             self._encode = tensorflow_encoder(self.w, self.heads, self.layers)
