@@ -199,7 +199,7 @@ def bench_nlu(args: List[str]) -> List[Dict]:
 
 def serving_options(args: List[str]) -> Optional[serving.Baseline]:
     """--baseline-env NAME=value ... and/or --baseline-model PATH: a second Frontdesk stack with that
-    environment or model, the A/B baseline."""
+    environment or model, the A/B baseline; without them, Frontdesk with the encoder cache off."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="bench.run serving")
@@ -207,7 +207,7 @@ def serving_options(args: List[str]) -> Optional[serving.Baseline]:
     parser.add_argument("--baseline-model", type=Path)
     options = parser.parse_args(args)
     if not options.baseline_env and not options.baseline_model:
-        return None
+        return serving.ENCODER_CACHE_OFF
     if options.baseline_model and not options.baseline_model.is_file():
         raise SystemExit(f"--baseline-model {options.baseline_model}: no such model file")
     return serving.Baseline(serving.parse_env(options.baseline_env), options.baseline_model)

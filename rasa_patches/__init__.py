@@ -18,6 +18,8 @@ The patches (each module's docstring says what it changes and why that keeps Ras
   connection and commit per event (45 % of the Rasa server's CPU with the local SQLite broker).
 - `stream_without_reload`: the SQL tracker store counts its stored events to find what to stream instead
   of reloading the whole tracker on every save.
+- `kept_alive_sessions`: one HTTP client session per endpoint with kept-alive connections, instead of a new
+  session and TCP connection for every action-server call.
 
 `FRONTDESK_RASA_PATCHES_OFF` (comma-separated patch names, or `all`) leaves patches out. It exists for
 side-by-side benchmarks only (`make bench-serving BASELINE_ENV=FRONTDESK_RASA_PATCHES_OFF=all`).
@@ -30,7 +32,12 @@ from typing import Callable, Dict, List
 
 import rasa
 
-from rasa_patches import action_response_validation, sql_event_batches, stream_without_reload
+from rasa_patches import (
+    action_response_validation,
+    kept_alive_sessions,
+    sql_event_batches,
+    stream_without_reload,
+)
 
 PATCHED_RASA_VERSION = "3.6.21"
 SWITCH_VARIABLE = "FRONTDESK_RASA_PATCHES_OFF"
@@ -38,6 +45,7 @@ PATCHES: Dict[str, Callable[[], None]] = {
     "action_response_validation": action_response_validation.apply,
     "sql_event_batches": sql_event_batches.apply,
     "stream_without_reload": stream_without_reload.apply,
+    "kept_alive_sessions": kept_alive_sessions.apply,
 }
 
 
