@@ -22,13 +22,14 @@ development value). Events written before encryption (plain JSON) are still read
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -96,7 +97,19 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         events = [event for event in (_opened(key, sender_id, data) for data in stored) if event]
         if not events:  # erased: its rows (a backup's, say) no longer open
             return None
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions and len(events) == len(stored):
+            _mark_stored(self, tracker)
+        return tracker
+
+    def _unsaved_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> List[Event]:
+        """The tracker's events not in the database yet: after its stored ones, which Rasa counts with a
+        query on every save. A tracker this store loaded or saved carries that count (`_mark_stored`),
+        so the query runs only for a tracker built elsewhere."""
+        stored = _stored_events(self, tracker)
+        if stored is None:
+            return list(self._additional_events(session, tracker))
+        return list(itertools.islice(tracker.events, stored, None))
 
     @store_outage.reports_outage(TRACKER_STORE)
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -106,7 +119,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         are the same both times (the lock store keeps one message of a conversation at a time), so they
         are counted once here."""
         with self.session_scope() as session:
-            events = list(self._additional_events(session, tracker))
+            events = self._unsaved_events(session, tracker)
             if not events:
                 self.recent.put(tracker, self._fingerprint(session, tracker.sender_id))
                 return
@@ -115,25 +128,52 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             key = self.conversation_keys.key(tracker.sender_id, create=True)
             assert key is not None  # created when missing
+            rows = []
             for event in events:
                 data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=seal(key, tracker.sender_id, json.dumps(data)),
-                    )
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": seal(key, tracker.sender_id, json.dumps(data)),
+                    }
                 )
-            session.flush()
+            # One INSERT for all rows, in order: the ORM's unit of work cost a statement and a fetched id
+            # per row, which nothing here reads.
+            session.execute(sa.insert(self.SQLEvent.__table__), rows)
             stored = self._fingerprint(session, tracker.sender_id)  # read in the inserting transaction
             session.commit()
+        _mark_stored(self, tracker)
         self.recent.put(tracker, stored)
         customer_id = _verified_customer(events)
         if customer_id:
             self.conversation_keys.link_customer(tracker.sender_id, customer_id)
+
+
+# On a tracker: which store holds how many of its first events, and the last of them. Another store (a
+# tracker copied between databases) or a copy of the tracker made some other way (other event objects)
+# falls back to Rasa's count.
+_STORED_ATTRIBUTE = "_frontdesk_stored_events"
+
+
+def _mark_stored(store: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    count = len(tracker.events)
+    setattr(tracker, _STORED_ATTRIBUTE, (id(store), count, tracker.events[-1] if count else None))
+
+
+def _stored_events(store: SQLTrackerStore, tracker: DialogueStateTracker) -> Optional[int]:
+    marked = getattr(tracker, _STORED_ATTRIBUTE, None)
+    if marked is None:
+        return None
+    store_id, count, last = marked
+    if store_id != id(store) or count > len(tracker.events):
+        return None
+    if count and tracker.events[count - 1] is not last:
+        return None
+    return int(count)
 
 
 def _opened(key: Optional[bytes], sender_id: str, data: Optional[str]) -> Optional[Dict[str, Any]]:
