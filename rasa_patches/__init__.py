@@ -20,6 +20,8 @@ The patches (each module's docstring says what it changes and why that keeps Ras
   of reloading the whole tracker on every save.
 - `kept_alive_sessions`: one HTTP client session per endpoint with kept-alive connections, instead of a new
   session and TCP connection for every action-server call.
+- `incremental_states`: the policies' past states of a conversation extended by its new events instead of
+  replayed from the session's first event for every prediction.
 
 `FRONTDESK_RASA_PATCHES_OFF` (comma-separated patch names, or `all`) leaves patches out. It exists for
 side-by-side benchmarks only (`make bench-serving BASELINE_ENV=FRONTDESK_RASA_PATCHES_OFF=all`).
@@ -34,6 +36,7 @@ import rasa
 
 from rasa_patches import (
     action_response_validation,
+    incremental_states,
     kept_alive_sessions,
     sql_event_batches,
     stream_without_reload,
@@ -46,6 +49,7 @@ PATCHES: Dict[str, Callable[[], None]] = {
     "sql_event_batches": sql_event_batches.apply,
     "stream_without_reload": stream_without_reload.apply,
     "kept_alive_sessions": kept_alive_sessions.apply,
+    "incremental_states": incremental_states.apply,
 }
 
 

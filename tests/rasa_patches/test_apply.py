@@ -19,7 +19,12 @@ def test_benchmark_switch_names_the_patches_left_out(monkeypatch: pytest.MonkeyP
     assert rasa_patches.apply() == []
     monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "action_response_validation")
     assert rasa_patches.switched_off() == ["action_response_validation"]
-    assert rasa_patches.apply() == ["sql_event_batches", "stream_without_reload", "kept_alive_sessions"]
+    assert rasa_patches.apply() == [
+        "sql_event_batches",
+        "stream_without_reload",
+        "kept_alive_sessions",
+        "incremental_states",
+    ]
     monkeypatch.setenv(rasa_patches.SWITCH_VARIABLE, "action_respons_validation")
     with pytest.raises(ValueError, match="unknown patch action_respons_validation"):
         rasa_patches.switched_off()
@@ -29,4 +34,5 @@ def test_benchmark_switch_names_the_patches_left_out(monkeypatch: pytest.MonkeyP
         "sql_event_batches",
         "stream_without_reload",
         "kept_alive_sessions",
+        "incremental_states",
     ]
