@@ -255,10 +255,20 @@ def sections(rows: List[Dict]) -> List[Dict]:
     ]
 
 
-def run(levels: Sequence[int] = CONCURRENCY, turns: int = TURNS) -> List[Dict]:
-    """Frontdesk's full stack and the bare bot, both up, each driven through long conversations."""
+def run(
+    levels: Sequence[int] = CONCURRENCY, turns: int = TURNS, baseline: Optional[Dict[str, str]] = None
+) -> List[Dict]:
+    """Frontdesk's full stack and the bare bot, both up, each driven through long conversations; with a
+    `baseline` environment (e.g. FRONTDESK_RASA_PATCHES_OFF=incremental_states), a second Frontdesk stack
+    with it, in the same run."""
     with tempfile.TemporaryDirectory(prefix="bench-long-") as tmp, contextlib.ExitStack() as running:
+        servers: List[Tuple[Server, List[Turn]]] = []
+        if baseline:
+            label = f"frontdesk baseline ({' '.join(f'{k}={v}' for k, v in baseline.items())})"
+            before = running.enter_context(frontdesk(Path(tmp, "baseline"), label, {**LONG_ENV, **baseline}))
+            servers.append((before, frontdesk_turns(turns)))
         served = running.enter_context(frontdesk(Path(tmp, "frontdesk"), FRONTDESK_BOT, LONG_ENV))
         bare_server, _ = running.enter_context(bare(Path(tmp)))
-        rows = run_servers([(served, frontdesk_turns(turns)), (bare_server, bare_turns(turns))], levels)
+        servers += [(served, frontdesk_turns(turns)), (bare_server, bare_turns(turns))]
+        rows = run_servers(servers, levels)
     return sections(rows)

@@ -105,14 +105,17 @@ def timed_part(what: str, part: Callable[[], List[Dict]]) -> List[Dict]:
 
 
 def long_options(args: List[str]) -> List[Dict]:
-    """--turns N (at least 30) and --concurrent N ... (conversations at once, each level in turn)."""
+    """--turns N (at least 30), --concurrent N ... (conversations at once, each level in turn) and
+    --baseline-env NAME=value ... (a second Frontdesk stack with that environment, same run)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="bench.run long")
     parser.add_argument("--turns", type=int, default=long_conversations.TURNS)
     parser.add_argument("--concurrent", type=int, nargs="+", default=list(long_conversations.CONCURRENCY))
+    parser.add_argument("--baseline-env", nargs="*", default=[], metavar="NAME=value")
     options = parser.parse_args(args)
-    return long_conversations.run(options.concurrent, options.turns)
+    baseline = serving.parse_env(options.baseline_env) if options.baseline_env else None
+    return long_conversations.run(options.concurrent, options.turns, baseline)
 
 
 def knowledge_section() -> Dict:
