@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import numpy as np
 
-from bench.serving import FRONTDESK_BOT, Server, bare, exchange, frontdesk
+from bench.serving import FRONTDESK_BOT, Baseline, Server, bare, exchange, frontdesk
 
 Turn = Tuple[str, Sequence[str]]  # (message, substrings of which one must be in the reply)
 TURNS = 200
@@ -256,16 +256,16 @@ def sections(rows: List[Dict]) -> List[Dict]:
 
 
 def run(
-    levels: Sequence[int] = CONCURRENCY, turns: int = TURNS, baseline: Optional[Dict[str, str]] = None
+    levels: Sequence[int] = CONCURRENCY, turns: int = TURNS, baseline: Optional[Baseline] = None
 ) -> List[Dict]:
     """Frontdesk's full stack and the bare bot, both up, each driven through long conversations; with a
-    `baseline` environment (e.g. FRONTDESK_RASA_PATCHES_OFF=incremental_states), a second Frontdesk stack
-    with it, in the same run."""
+    `baseline` (e.g. FRONTDESK_RASA_PATCHES_OFF=incremental_states), a second Frontdesk stack with its
+    environment, in the same run."""
     with tempfile.TemporaryDirectory(prefix="bench-long-") as tmp, contextlib.ExitStack() as running:
         servers: List[Tuple[Server, List[Turn]]] = []
         if baseline:
-            label = f"frontdesk baseline ({' '.join(f'{k}={v}' for k, v in baseline.items())})"
-            before = running.enter_context(frontdesk(Path(tmp, "baseline"), label, {**LONG_ENV, **baseline}))
+            env = {**LONG_ENV, **baseline.env}
+            before = running.enter_context(frontdesk(Path(tmp, "baseline"), baseline.bot, env))
             servers.append((before, frontdesk_turns(turns)))
         served = running.enter_context(frontdesk(Path(tmp, "frontdesk"), FRONTDESK_BOT, LONG_ENV))
         bare_server, _ = running.enter_context(bare(Path(tmp)))

@@ -114,7 +114,7 @@ def long_options(args: List[str]) -> List[Dict]:
     parser.add_argument("--concurrent", type=int, nargs="+", default=list(long_conversations.CONCURRENCY))
     parser.add_argument("--baseline-env", nargs="*", default=[], metavar="NAME=value")
     options = parser.parse_args(args)
-    baseline = serving.parse_env(options.baseline_env) if options.baseline_env else None
+    baseline = serving.Baseline(serving.parse_env(options.baseline_env)) if options.baseline_env else None
     return long_conversations.run(options.concurrent, options.turns, baseline)
 
 

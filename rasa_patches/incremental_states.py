@@ -55,14 +55,14 @@ def _copy(state: State) -> State:
 
 def _step(
     replay: _Replay,
-    tracker: DialogueStateTracker,
     hide_rule_turn: bool,
     states: List[State],
     options: Tuple[bool, bool, Optional[Dict[str, Any]]],
 ) -> Tuple[Optional[Dict[str, str]], bool]:
-    """One turn of Rasa's loop in `states_for_tracker_history`; returns the loop's two variables."""
+    """One turn of Rasa's loop in `states_for_tracker_history`, on the replayed tracker as it stands;
+    returns the loop's two variables."""
     omit_unset_slots, ignore_rule_only_turns, rule_only_data = options
-    domain = replay.domain
+    domain, tracker = replay.domain, replay.replayed
     last_ml_action_sub_state, turn_was_hidden = replay.last_ml_action_sub_state, replay.turn_was_hidden
     if ignore_rule_only_turns:
         if not turn_was_hidden:
@@ -113,14 +113,14 @@ def states_for_tracker_history(
     for event in applied[len(replay.events) :]:
         if isinstance(event, ActionExecuted):
             replay.last_ml_action_sub_state, replay.turn_was_hidden = _step(
-                replay, replay.replayed, event.hide_rule_turn, replay.states, options
+                replay, event.hide_rule_turn, replay.states, options
             )
         replay.replayed.update(event)
     replay.events = applied
 
     # The state after the last event: computed on copies, since the next message's events follow it.
     states = [_copy(state) for state in replay.states]
-    _step(replay, replay.replayed, False, states, options)
+    _step(replay, False, states, options)
     if len(states) > len(replay.states):
         states[-1] = _copy(states[-1])
     return states
